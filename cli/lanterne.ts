@@ -1,0 +1,85 @@
+#!/usr/bin/env -S npx tsx
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../services/config.ts";
+import { parseContractText } from "../services/contracts/parse.ts";
+import { serve } from "./serve.ts";
+import { simulate } from "./simulate.ts";
+
+/**
+ * `lanterne` — the command line of the platform.
+ *   lanterne serve [--demo] [--no-simulator]   run the platform (npm start = serve --demo)
+ *   lanterne simulate [--url URL] [--speed N]   publish demo telemetry to a running platform
+ *   lanterne contracts validate FILE...        check data contract files, listing every error
+ */
+const USAGE = `usage:
+  lanterne serve [--demo] [--no-simulator]
+  lanterne simulate [--url mqtt://127.0.0.1:1883] [--speed 1]
+  lanterne contracts validate FILE...
+Configuration comes from LANTERNE_* environment variables (see README).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve":
+      return serveCommand(rest);
+    case "simulate":
+      return simulateCommand(rest);
+    case "contracts":
+      return contractsCommand(rest);
+    default:
+      console.error(USAGE);
+      return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+  }
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { demo: { type: "boolean" }, "no-simulator": { type: "boolean" } },
+  });
+  await serve(loadConfig(), { simulator: values.demo === true && values["no-simulator"] !== true });
+  return 0;
+}
+
+async function simulateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { url: { type: "string" }, speed: { type: "string" } } });
+  await simulate(loadConfig(), {
+    ...(values.url ? { url: values.url } : {}),
+    speed: Number(values.speed ?? 1),
+  });
+  return 0;
+}
+
+async function contractsCommand(args: string[]): Promise<number> {
+  const [sub, ...files] = args;
+  if (sub !== "validate" || files.length === 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  let failed = 0;
+  for (const file of files) {
+    const result = parseContractText(await readFile(file, "utf8"), file);
+    if (result.ok) {
+      const c = result.contract;
+      console.log(
+        `ok   ${file}: ${c.key} (${c.domain}, ${c.fields.size} fields, valid from ${new Date(c.validFrom).toISOString().slice(0, 10)})`,
+      );
+    } else {
+      failed++;
+      console.log(`FAIL ${file}:`);
+      for (const e of result.errors) console.log(`  - ${e}`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
+  (err: Error & { code?: string }) => {
+    console.error(`lanterne: ${err.code ? `${err.code}: ` : ""}${err.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,165 @@
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { MqttBroker } from "../gateway/broker/broker.ts";
+import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
+import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
+import { buildApp } from "../services/api/app.ts";
+import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
+import type { Config } from "../services/config.ts";
+import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
+import { type Clock, systemClock } from "../services/domain/clock.ts";
+import { ConfigInvalidError } from "../services/domain/errors.ts";
+import type { Device } from "../services/domain/types.ts";
+import { createDeviceIndex, type DeviceIndex } from "../services/inventory/device-index.ts";
+import { loadInventoryFile } from "../services/inventory/load.ts";
+import { verifySecret } from "../services/inventory/secrets.ts";
+import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
+import { createDuckdbStore, type DuckdbStore } from "../services/storage/duckdb-store.ts";
+
+export interface PlatformParts {
+  territory: TerritoryFile;
+  contracts: ContractRegistry;
+  devices: DeviceIndex;
+  store: DuckdbStore;
+  writer: IngestWriter;
+  pipeline: Pipeline;
+  broker: MqttBroker;
+  authenticator: Authenticator;
+  clock: Clock;
+}
+
+/**
+ * The composition root: one process running the broker, the pipeline, the embedded store and
+ * the API. Everything is built here from the configuration; `start()` opens the store first
+ * and the listeners last, `close()` does the reverse and writes what is pending.
+ */
+export class Platform {
+  api: FastifyInstance | undefined;
+  apiUrl = "";
+
+  readonly territory: TerritoryFile;
+  readonly contracts: ContractRegistry;
+  readonly devices: DeviceIndex;
+  readonly store: DuckdbStore;
+  readonly writer: IngestWriter;
+  readonly pipeline: Pipeline;
+  readonly broker: MqttBroker;
+  readonly authenticator: Authenticator;
+  readonly clock: Clock;
+
+  constructor(
+    readonly config: Config,
+    parts: PlatformParts,
+  ) {
+    this.territory = parts.territory;
+    this.contracts = parts.contracts;
+    this.devices = parts.devices;
+    this.store = parts.store;
+    this.writer = parts.writer;
+    this.pipeline = parts.pipeline;
+    this.broker = parts.broker;
+    this.authenticator = parts.authenticator;
+    this.clock = parts.clock;
+  }
+
+  async start(): Promise<void> {
+    await this.store.start();
+    await this.broker.start();
+    this.api = await buildApp({
+      store: this.store,
+      devices: this.devices,
+      contracts: this.contracts,
+      authenticator: this.authenticator,
+      clock: this.clock,
+      ingest: (uplink) => this.pipeline.ingest(uplink),
+      readiness: async () => ({ store: await this.store.ping(), mqtt: this.broker.port > 0 }),
+      stats: () => this.stats(),
+      owner: this.territory.owner,
+      maxPayloadBytes: this.config.maxPayloadBytes,
+    });
+    this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
+  }
+
+  async close(): Promise<void> {
+    await this.api?.close();
+    await this.broker.close();
+    await this.writer.close();
+    await this.store.close();
+  }
+
+  stats(): Record<string, number> {
+    const w = this.writer.stats;
+    const b = this.broker.stats;
+    return {
+      devices: this.devices.size,
+      mqtt_connections: b.connections,
+      mqtt_messages: b.received,
+      mqtt_auth_failures: b.authFailures,
+      mqtt_forbidden: b.forbidden,
+      write_pending: w.pending,
+      write_flushes: w.flushes,
+      observations_written: w.written,
+      quarantined: w.quarantined,
+      write_failures: w.failures,
+    };
+  }
+}
+
+export async function createPlatform(config: Config, clock: Clock = systemClock): Promise<Platform> {
+  const territory = await loadTerritoryFile(config.territoryDir);
+  const contracts = await loadContractDir(territory.contractsDir);
+  const inventory = await loadInventoryFile(
+    territory.inventoryPath,
+    { ownerId: territory.owner.id },
+    territory.assignmentsPath ? { assignmentsFile: territory.assignmentsPath } : {},
+  );
+  checkInventory(inventory, contracts, territory);
+  const devices = createDeviceIndex(inventory, () => clock.now());
+  const store = createDuckdbStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
+  const pipeline = createPipeline({
+    devices,
+    contracts,
+    writer,
+    limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
+  });
+  const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
+  const broker = new MqttBroker(
+    { authenticator, pipeline, writer, clock },
+    { host: config.host, port: config.mqttPort, wsPort: config.wsPort, concurrency: config.mqttConcurrency },
+  );
+  return new Platform(config, {
+    territory,
+    contracts,
+    devices,
+    store,
+    writer,
+    pipeline,
+    broker,
+    authenticator,
+    clock,
+  });
+}
+
+/**
+ * A device whose contract or operator does not exist would quarantine every reading: refuse the
+ * inventory at start instead, naming every missing contract and operator.
+ */
+function checkInventory(
+  devices: readonly Device[],
+  contracts: ContractRegistry,
+  territory: TerritoryFile,
+): void {
+  const operators = new Set(territory.operators.map((o) => o.id));
+  const noContract = new Set(
+    devices.filter((d) => contracts.versions(d.contractId).length === 0).map((d) => d.contractId),
+  );
+  const noOperator = new Set(
+    devices.flatMap((d) => d.assignments.map((a) => a.operatorId)).filter((id) => !operators.has(id)),
+  );
+  const errors = [
+    ...[...noContract].map((c) => `  - inventory names a contract that does not exist: ${c}`),
+    ...[...noOperator].map((o) => `  - inventory names an operator not in territory.yaml: ${o}`),
+  ];
+  if (errors.length > 0) throw new ConfigInvalidError(errors.join("\n"));
+}

@@ -1,0 +1,190 @@
+import { createServer, type Server } from "node:net";
+import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from "aedes";
+import { createWebSocketStream, WebSocketServer } from "ws";
+import type { Authenticator, Principal } from "../../services/auth/principals.ts";
+import type { Clock } from "../../services/domain/clock.ts";
+import { DataCode, violation } from "../../services/domain/errors.ts";
+import type { Pipeline } from "../pipeline/pipeline.ts";
+import type { IngestWriter } from "../pipeline/writer.ts";
+import { createFastEmitter } from "./fast-emitter.ts";
+import { parseReadingsTopic, subscriptionAllowed } from "./topics.ts";
+
+/**
+ * The embedded MQTT broker (aedes). Operators authenticate with their username and secret and
+ * publish under `lanterne/{operator}/...` only. Ingestion runs inside `authorizePublish`, which
+ * aedes calls before it sends PUBACK: a QoS 1 message is acknowledged only once it is durable
+ * (stored, or kept in quarantine). For QoS 0 the callback waits only when the write backlog is
+ * over its high-water mark, which holds the client's socket: TCP backpressure, not loss.
+ */
+export interface BrokerConfig {
+  host: string;
+  port: number;
+  /** MQTT over WebSocket on this port (path /mqtt); disabled when undefined. */
+  wsPort?: number;
+  /** aedes/mqemitter concurrency. */
+  concurrency: number;
+}
+
+export interface BrokerDeps {
+  authenticator: Authenticator;
+  pipeline: Pipeline;
+  writer: IngestWriter;
+  clock: Clock;
+}
+
+export interface BrokerStats {
+  connections: number;
+  authFailures: number;
+  forbidden: number;
+  received: number;
+}
+
+const BAD_CREDENTIALS = 4;
+
+export class MqttBroker {
+  private aedes: Aedes | undefined;
+  private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private readonly principals = new WeakMap<Client, Principal>();
+  readonly stats: BrokerStats = { connections: 0, authFailures: 0, forbidden: 0, received: 0 };
+
+  constructor(
+    private readonly deps: BrokerDeps,
+    private readonly config: BrokerConfig,
+  ) {}
+
+  /** The port actually bound (useful with port 0). */
+  port = 0;
+  wsPort = 0;
+
+  async start(): Promise<void> {
+    const aedes = await Aedes.createBroker({
+      mq: createFastEmitter(this.config.concurrency),
+      concurrency: this.config.concurrency,
+      authenticate: (client, username, password, done) => this.authenticate(client, username, password, done),
+      authorizePublish: (client, packet, done) => this.authorizePublish(client, packet, done),
+      authorizeSubscribe: (client, sub, done) => this.authorizeSubscribe(client, sub, done),
+    });
+    aedes.on("client", () => this.stats.connections++);
+    aedes.on("clientDisconnect", () => this.stats.connections--);
+    this.aedes = aedes;
+    this.server = createServer((socket) => aedes.handle(socket));
+    this.port = await listen(this.server, this.config.host, this.config.port);
+    if (this.config.wsPort !== undefined) await this.startWebSocket(aedes, this.config.wsPort);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.aedes ? this.aedes.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async startWebSocket(aedes: Aedes, port: number): Promise<void> {
+    const wss = new WebSocketServer({ host: this.config.host, port, path: "/mqtt" });
+    wss.on("connection", (ws, req) => aedes.handle(createWebSocketStream(ws), req));
+    await new Promise<void>((resolve, reject) => {
+      wss.once("listening", resolve);
+      wss.once("error", reject);
+    });
+    const address = wss.address();
+    this.wsPort = typeof address === "object" && address ? address.port : port;
+    this.wss = wss;
+  }
+
+  private authenticate(
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
+    const refuse = () => {
+      this.stats.authFailures++;
+      const err = new Error("Bad username or password") as AuthenticateError;
+      err.returnCode = BAD_CREDENTIALS;
+      done(err, false);
+    };
+    if (!username || !password) {
+      refuse();
+      return;
+    }
+    this.deps.authenticator.operator(username, password.toString("utf8")).then(
+      (principal) => {
+        if (principal) {
+          this.principals.set(client, principal);
+          done(null, true);
+        } else refuse();
+      },
+      () => refuse(),
+    );
+  }
+
+  private authorizePublish(
+    client: Client | null,
+    packet: PublishPacket,
+    done: (err?: Error | null) => void,
+  ): void {
+    if (!client) {
+      done(null);
+      return;
+    }
+    const principal = this.principals.get(client);
+    const match = parseReadingsTopic(packet.topic);
+    const operatorId = principal?.operatorId ?? "";
+    const receivedAt = this.deps.clock.now();
+    if (!match || match.operatorId !== operatorId) {
+      this.refuseTopic(operatorId, packet, receivedAt, done);
+      return;
+    }
+    this.stats.received++;
+    const outcome = this.deps.pipeline.ingest({
+      source: "mqtt",
+      operatorId,
+      ...(match.deviceId !== undefined ? { deviceId: match.deviceId } : {}),
+      receivedAt,
+      payload: packet.payload as Buffer,
+    });
+    const wait = packet.qos > 0 ? outcome.durable : this.deps.writer.whenRoom();
+    if (wait) wait.then(() => done(null), done);
+    else done(null);
+  }
+
+  /** The payload is kept with the reason, then the client is disconnected (MQTT 3.1.1 has no NACK). */
+  private refuseTopic(
+    operatorId: string,
+    packet: PublishPacket,
+    receivedAt: number,
+    done: (err?: Error) => void,
+  ) {
+    this.stats.forbidden++;
+    const reason = violation(
+      DataCode.TOPIC_FORBIDDEN,
+      "topic",
+      `${operatorId} may not publish to ${packet.topic}`,
+    );
+    const uplink = { source: "mqtt", operatorId, receivedAt, payload: packet.payload as Buffer };
+    const err = Object.assign(new Error(reason.detail), { code: reason.code });
+    this.deps.pipeline.refuse(uplink, reason).then(
+      () => done(err),
+      () => done(err),
+    );
+  }
+
+  private authorizeSubscribe(
+    client: Client,
+    sub: Subscription,
+    done: (err: Error | null, sub?: Subscription | null) => void,
+  ): void {
+    const operatorId = this.principals.get(client)?.operatorId;
+    done(null, operatorId && subscriptionAllowed(sub.topic, operatorId) ? sub : null);
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === "object" && address ? address.port : port);
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import { checkReading, type DeviceDirectory } from "../../services/contracts/check.ts";
+import type { ContractRegistry } from "../../services/contracts/registry.ts";
+import { DataCode } from "../../services/domain/errors.ts";
+import type { Observation, QuarantineEntry, RawUplink, Violation } from "../../services/domain/types.ts";
+import type { ViolationRecord } from "../../services/storage/store.ts";
+import { DEFAULT_LIMITS, type DecodedItem, type DecodeLimits, decodeJsonPayload } from "./decode.ts";
+import type { IngestWriter } from "./writer.ts";
+
+/**
+ * The ingest pipeline: decode -> contract check -> store. Sources (MQTT, HTTP) call `ingest`
+ * with what they received and who sent it. Decoding and checking are synchronous and return a
+ * per-item verdict at once; `durable` resolves when accepted readings, quarantine entries and
+ * violations are all written. Bad data is a value here, never an exception.
+ */
+export interface ItemResult {
+  index: number;
+  deviceId?: string;
+  status: "accepted" | "quarantined";
+  /** Reasons for a quarantine, or violations of an accepted reading (dropped or unknown fields). */
+  violations: Violation[];
+}
+
+export interface IngestOutcome {
+  accepted: number;
+  quarantined: number;
+  items: ItemResult[];
+  /** True when the message as a whole could not be read (JSON, shape, size). */
+  refusedWhole: boolean;
+  durable: Promise<void>;
+}
+
+export interface PipelineDeps {
+  devices: DeviceDirectory;
+  contracts: ContractRegistry;
+  writer: IngestWriter;
+  limits?: DecodeLimits;
+}
+
+/** Raw text kept for a payload refused for its size: enough to recognise it, not enough to hurt. */
+const OVERSIZE_KEEP = 4096;
+
+export interface Pipeline {
+  ingest(uplink: RawUplink): IngestOutcome;
+  /** Keeps a message refused by a source before decoding (forbidden topic...), with its reason. */
+  refuse(uplink: RawUplink, reason: Violation): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const limits = deps.limits ?? DEFAULT_LIMITS;
+  return {
+    ingest(uplink) {
+      const decoded = decodeJsonPayload(
+        uplink.payload,
+        {
+          receivedAt: uplink.receivedAt,
+          ...(uplink.deviceId !== undefined ? { deviceId: uplink.deviceId } : {}),
+        },
+        limits,
+      );
+      if (!decoded.ok) return refuseWhole(deps, uplink, decoded.problem);
+      return checkItems(deps, uplink, decoded.items);
+    },
+    refuse(uplink, reason) {
+      return deps.writer.submit([], [wholeEntry(uplink, [reason])], []);
+    },
+  };
+}
+
+function refuseWhole(deps: PipelineDeps, uplink: RawUplink, problem: Violation): IngestOutcome {
+  const durable = deps.writer.submit([], [wholeEntry(uplink, [problem])], []);
+  const items: ItemResult[] = [{ index: 0, status: "quarantined", violations: [problem] }];
+  return { accepted: 0, quarantined: 1, items, refusedWhole: true, durable };
+}
+
+function wholeEntry(uplink: RawUplink, reasons: Violation[]): QuarantineEntry {
+  const text = typeof uplink.payload === "string" ? uplink.payload : uplink.payload.toString("utf8");
+  const tooLarge = reasons.some((r) => r.code === DataCode.PAYLOAD_TOO_LARGE);
+  return {
+    receivedAt: uplink.receivedAt,
+    operatorId: uplink.operatorId,
+    ...(uplink.deviceId !== undefined ? { deviceId: uplink.deviceId } : {}),
+    source: uplink.source,
+    raw: tooLarge ? text.slice(0, OVERSIZE_KEEP) : text,
+    truncated: tooLarge,
+    reasons,
+  };
+}
+
+function checkItems(deps: PipelineDeps, uplink: RawUplink, items: DecodedItem[]): IngestOutcome {
+  const observations: Observation[] = [];
+  const quarantine: QuarantineEntry[] = [];
+  const violations: ViolationRecord[] = [];
+  const results: ItemResult[] = [];
+  for (const item of items) {
+    const result = checkItem(deps, uplink, item, { observations, quarantine, violations });
+    results.push(result);
+  }
+  const durable = deps.writer.submit(observations, quarantine, violations);
+  return {
+    accepted: observations.length,
+    quarantined: quarantine.length,
+    items: results,
+    refusedWhole: false,
+    durable,
+  };
+}
+
+interface Sink {
+  observations: Observation[];
+  quarantine: QuarantineEntry[];
+  violations: ViolationRecord[];
+}
+
+function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sink: Sink): ItemResult {
+  const deviceId = item.reading?.deviceId ?? uplink.deviceId;
+  const base = { index: item.index, ...(deviceId !== undefined ? { deviceId } : {}) };
+  if (!item.reading) {
+    sink.quarantine.push(itemEntry(uplink, item, item.problems));
+    return { ...base, status: "quarantined", violations: item.problems };
+  }
+  const outcome = checkReading(item.reading, uplink.operatorId, deps.devices, deps.contracts);
+  if (!outcome.accepted) {
+    sink.quarantine.push(itemEntry(uplink, item, outcome.reasons, outcome.contract?.key));
+    return { ...base, status: "quarantined", violations: outcome.reasons };
+  }
+  sink.observations.push(outcome.observation);
+  for (const v of outcome.violations) {
+    sink.violations.push({
+      receivedAt: uplink.receivedAt,
+      time: outcome.observation.time,
+      operatorId: uplink.operatorId,
+      deviceId: outcome.observation.deviceId,
+      contract: outcome.contract.key,
+      ...v,
+    });
+  }
+  return { ...base, status: "accepted", violations: outcome.violations };
+}
+
+function itemEntry(
+  uplink: RawUplink,
+  item: DecodedItem,
+  reasons: Violation[],
+  contract?: string,
+): QuarantineEntry {
+  const deviceId = item.reading?.deviceId ?? uplink.deviceId;
+  return {
+    receivedAt: uplink.receivedAt,
+    operatorId: uplink.operatorId,
+    ...(deviceId !== undefined ? { deviceId } : {}),
+    ...(contract !== undefined ? { contract } : {}),
+    source: uplink.source,
+    raw: JSON.stringify(item.raw) ?? "",
+    truncated: false,
+    reasons,
+  };
+}

@@ -1,0 +1,174 @@
+import type { Observation, QuarantineEntry } from "../../services/domain/types.ts";
+import type {
+  QuarantineStore,
+  TimeSeriesStore,
+  ViolationLog,
+  ViolationRecord,
+} from "../../services/storage/store.ts";
+
+/**
+ * Group commit in front of the stores: callers submit work and get a promise that resolves
+ * once it is durable. Work submitted while a flush runs is written by the next flush, so a
+ * burst of N messages costs a few store transactions, not N.
+ *
+ * Bounded: `pending` counts observations, quarantine entries and violations not yet written;
+ * `whenRoom()` lets a source hold its producer (MQTT socket, HTTP request) until the backlog
+ * is under `highWater`. A failed write is retried with backoff and nothing is dropped: while
+ * the store is down, the backlog grows to `highWater` and sources stop taking new messages.
+ */
+export interface WriterConfig {
+  /** Wait this long for more work before a flush (ms). */
+  flushDelayMs: number;
+  /** Flush at once when this much work is pending. */
+  maxBatch: number;
+  /** Above this backlog, sources wait for room. */
+  highWater: number;
+  /** Delay before retrying a failed flush, doubled up to 5 s. */
+  retryMs: number;
+}
+
+export const DEFAULT_WRITER: WriterConfig = {
+  flushDelayMs: 10,
+  maxBatch: 20_000,
+  highWater: 100_000,
+  retryMs: 100,
+};
+
+interface Batch {
+  observations: Observation[];
+  quarantine: QuarantineEntry[];
+  violations: ViolationRecord[];
+  waiters: Array<{ resolve: () => void }>;
+  size: number;
+}
+
+export interface WriterStats {
+  pending: number;
+  flushes: number;
+  written: number;
+  quarantined: number;
+  failures: number;
+  lastError?: string;
+}
+
+type Stores = TimeSeriesStore & QuarantineStore & ViolationLog;
+
+export class IngestWriter {
+  private batch: Batch = emptyBatch();
+  private flushing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private roomWaiters: Array<() => void> = [];
+  private closed = false;
+  readonly stats: WriterStats = { pending: 0, flushes: 0, written: 0, quarantined: 0, failures: 0 };
+
+  /** Called after each flush with the observations it made durable (metrics, benchmarks). */
+  onDurable: ((observations: readonly Observation[]) => void) | undefined;
+
+  constructor(
+    private readonly stores: Stores,
+    private readonly config: WriterConfig = DEFAULT_WRITER,
+  ) {}
+
+  /** Resolves when everything submitted is durable. */
+  submit(
+    observations: Observation[],
+    quarantine: QuarantineEntry[],
+    violations: ViolationRecord[],
+  ): Promise<void> {
+    const size = observations.length + quarantine.length + violations.length;
+    if (size === 0) return Promise.resolve();
+    const b = this.batch;
+    for (const o of observations) b.observations.push(o);
+    for (const q of quarantine) b.quarantine.push(q);
+    for (const v of violations) b.violations.push(v);
+    b.size += size;
+    this.stats.pending += size;
+    const done = new Promise<void>((resolve) => b.waiters.push({ resolve }));
+    this.schedule();
+    return done;
+  }
+
+  get pending(): number {
+    return this.stats.pending;
+  }
+
+  /** Resolves at once when the backlog is under the high-water mark, else when it drains below it. */
+  whenRoom(): Promise<void> | undefined {
+    if (this.stats.pending < this.config.highWater) return undefined;
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Writes what is pending, then stops taking timers. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    while (this.flushing || this.batch.size > 0) {
+      if (!this.flushing) await this.flush();
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing || this.closed) return;
+    if (this.batch.size >= this.config.maxBatch) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.config.flushDelayMs);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.batch.size === 0) return;
+    this.flushing = true;
+    const b = this.batch;
+    this.batch = emptyBatch();
+    await this.writeWithRetry(b);
+    this.stats.flushes++;
+    this.stats.written += b.observations.length;
+    this.stats.quarantined += b.quarantine.length;
+    this.stats.pending -= b.size;
+    this.onDurable?.(b.observations);
+    for (const w of b.waiters) w.resolve();
+    this.flushing = false;
+    this.releaseRoom();
+    if (this.batch.size > 0) this.schedule();
+  }
+
+  /** Each part is written once: a retry resumes at the part that failed, so nothing is doubled. */
+  private async writeWithRetry(b: Batch): Promise<void> {
+    // Quarantine first: a refused message is never acknowledged before its trace is kept.
+    const parts: Array<() => Promise<void>> = [
+      () => this.stores.addQuarantine(b.quarantine),
+      () => this.stores.write(b.observations),
+      () => this.stores.addViolations(b.violations),
+    ];
+    let delay = this.config.retryMs;
+    for (let i = 0; i < parts.length; ) {
+      try {
+        await (parts[i] as () => Promise<void>)();
+        i++;
+      } catch (err) {
+        this.stats.failures++;
+        this.stats.lastError = (err as Error).message;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private releaseRoom(): void {
+    if (this.stats.pending >= this.config.highWater) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function emptyBatch(): Batch {
+  return { observations: [], quarantine: [], violations: [], waiters: [], size: 0 };
+}

@@ -1,0 +1,110 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { ContractRegistry } from "../../contracts/registry.ts";
+import { BadRequestError } from "../../domain/errors.ts";
+import type { AggregateRow, GroupDimension } from "../../storage/store.ts";
+import type { ApiDeps } from "../deps.ts";
+import { checkBucketCount, parseList, parseRange, parseResolution } from "../params.ts";
+import { AggregateSchema, RangeQuery } from "../schemas.ts";
+
+const DAY = 86_400_000;
+const MAX_BUCKETS = 5_000;
+
+const AggregateQuery = Type.Object({
+  ...RangeQuery,
+  groupBy: Type.Optional(
+    Type.String({ description: "comma-separated: commune, domain (and operator, private)" }),
+  ),
+  domain: Type.Optional(Type.String()),
+  commune: Type.Optional(Type.String()),
+  field: Type.Optional(Type.String()),
+  resolution: Type.Optional(Type.String({ description: "bucket like 1h, 1d; default: the whole range" })),
+});
+type AggregateQuery = Static<typeof AggregateQuery>;
+
+const Response = Type.Object({ from: Type.String(), to: Type.String(), rows: Type.Array(AggregateSchema) });
+
+/**
+ * Aggregates per commune and domain. The private route serves the collectivity's staff. The
+ * public route serves everyone alike (open data): only fields a contract publishes, never
+ * personal data, never a group of fewer devices than the contract's threshold, never by operator.
+ */
+export async function aggregateRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get(
+    "/api/v1/aggregates",
+    {
+      preHandler: app.requireRole("admin", "technician"),
+      schema: { tags: ["aggregates"], querystring: AggregateQuery, response: { 200: Response } },
+    },
+    async (request) => query(deps, request.query as AggregateQuery, ["commune", "domain", "operator"]),
+  );
+  app.get(
+    "/api/v1/public/aggregates",
+    { schema: { tags: ["open data"], querystring: AggregateQuery, response: { 200: Response } } },
+    async (request) => {
+      // Always per domain: a field name alone does not say which contract publishes it.
+      const q = request.query as AggregateQuery;
+      const groups = new Set([...(parseList(q.groupBy) ?? ["commune"]), "domain"]);
+      const result = await query(deps, { ...q, groupBy: [...groups].join(",") }, ["commune", "domain"]);
+      return { ...result, rows: result.rows.filter(publishable(deps.contracts)) };
+    },
+  );
+}
+
+async function query(deps: ApiDeps, q: AggregateQuery, allowed: GroupDimension[]) {
+  const { from, to } = parseRange(q, deps.clock.now(), DAY);
+  const resolutionMs = parseResolution(q.resolution);
+  checkBucketCount(from, to, resolutionMs, MAX_BUCKETS);
+  const groupBy = (parseList(q.groupBy) ?? ["commune", "domain"]) as GroupDimension[];
+  const bad = groupBy.filter((g) => !allowed.includes(g));
+  if (bad.length > 0)
+    throw new BadRequestError(`groupBy accepts ${allowed.join(", ")}; not ${bad.join(", ")}`);
+  const rows = await deps.store.aggregate({
+    from,
+    to,
+    groupBy,
+    ...(q.domain ? { domain: q.domain } : {}),
+    ...(q.commune ? { commune: q.commune } : {}),
+    ...(q.field ? { field: q.field } : {}),
+    ...(resolutionMs !== undefined ? { resolutionMs } : {}),
+  });
+  const hidden = personalFieldNames(deps.contracts);
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    rows: rows.filter((r) => !hidden.has(r.field)).map(rowView),
+  };
+}
+
+function rowView(r: AggregateRow) {
+  return {
+    ...r.group,
+    time: new Date(r.time).toISOString(),
+    field: r.field,
+    count: r.count,
+    devices: r.devices,
+    mean: r.mean,
+    min: r.min,
+    max: r.max,
+  };
+}
+
+function personalFieldNames(contracts: ContractRegistry): Set<string> {
+  const names = new Set<string>();
+  for (const c of contracts.all()) for (const f of c.fields.values()) if (f.personal) names.add(f.name);
+  return names;
+}
+
+/** A row is public when some contract of its domain publishes the field with enough devices. */
+function publishable(contracts: ContractRegistry) {
+  return (row: { domain?: string; field: string; devices: number }) =>
+    contracts
+      .all()
+      .some(
+        (c) =>
+          c.openData.publish &&
+          c.domain === row.domain &&
+          c.openData.fields.includes(row.field) &&
+          row.devices >= c.openData.minDevices,
+      );
+}

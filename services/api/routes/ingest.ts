@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import type { ApiDeps } from "../deps.ts";
+import { ErrorBody, IngestResponse } from "../schemas.ts";
+
+/**
+ * HTTP ingestion for operators who push batches instead of publishing on MQTT: the same
+ * payload format, authentication and contract check. The body is taken as text so that a
+ * malformed document is kept in quarantine like any other refused message. The answer comes
+ * once everything is durable: 200 with a verdict per reading, or 422 when the document as a
+ * whole was refused (still kept in quarantine).
+ */
+export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser(
+      "application/json",
+      // Twice the limit so an oversized document still reaches the quarantine with its reason;
+      // past that, Fastify refuses it with 413 before reading it all into memory.
+      { parseAs: "string", bodyLimit: deps.maxPayloadBytes * 2 },
+      (_req, body, done) => done(null, body),
+    );
+    scope.post(
+      "/api/v1/readings",
+      {
+        preHandler: scope.requireRole("operator"),
+        schema: {
+          tags: ["ingestion"],
+          description: "One reading {device, time, data} or a batch {readings: [...]}, as on MQTT.",
+          response: { 200: IngestResponse, 422: IngestResponse, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const outcome = deps.ingest({
+          source: "http",
+          operatorId: request.principal?.operatorId ?? "",
+          receivedAt: deps.clock.now(),
+          payload: typeof request.body === "string" ? request.body : "",
+        });
+        await outcome.durable;
+        const items = outcome.items.map(({ deviceId, ...rest }) => ({
+          ...rest,
+          ...(deviceId !== undefined ? { device: deviceId } : {}),
+        }));
+        return reply
+          .code(outcome.refusedWhole ? 422 : 200)
+          .send({ accepted: outcome.accepted, quarantined: outcome.quarantined, items });
+      },
+    );
+  });
+}

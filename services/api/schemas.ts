@@ -1,0 +1,78 @@
+import { Type } from "@sinclair/typebox";
+
+/** Response and query schemas shared by routes; they also make the OpenAPI document. */
+export const ErrorBody = Type.Object({
+  statusCode: Type.Number(),
+  code: Type.String(),
+  error: Type.String(),
+  message: Type.String(),
+});
+
+export const ViolationSchema = Type.Object({
+  code: Type.String(),
+  path: Type.String(),
+  detail: Type.String(),
+});
+
+export const FieldValueSchema = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
+
+export const RangeQuery = {
+  from: Type.Optional(Type.String({ description: "ISO 8601 or epoch ms; default: 24 h before `to`" })),
+  to: Type.Optional(Type.String({ description: "ISO 8601 or epoch ms; default: now" })),
+};
+
+export const DeviceState = Type.Object({
+  time: Type.String({ format: "date-time" }),
+  operator: Type.String(),
+  contract: Type.String(),
+  values: Type.Record(Type.String(), Type.Object({ value: FieldValueSchema, time: Type.String() })),
+});
+
+export const DeviceSchema = Type.Object({
+  id: Type.String(),
+  domain: Type.String(),
+  commune: Type.String(),
+  operator: Type.Union([Type.String(), Type.Null()]),
+  lat: Type.Number(),
+  lon: Type.Number(),
+  attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+  state: Type.Union([DeviceState, Type.Null()]),
+});
+
+export const IngestResponse = Type.Object({
+  accepted: Type.Integer(),
+  quarantined: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      device: Type.Optional(Type.String()),
+      status: Type.Union([Type.Literal("accepted"), Type.Literal("quarantined")]),
+      violations: Type.Array(ViolationSchema),
+    }),
+  ),
+});
+
+export const QuarantineSchema = Type.Object({
+  id: Type.Integer(),
+  receivedAt: Type.String(),
+  operator: Type.String(),
+  device: Type.Union([Type.String(), Type.Null()]),
+  contract: Type.Union([Type.String(), Type.Null()]),
+  source: Type.String(),
+  raw: Type.String(),
+  truncated: Type.Boolean(),
+  reasons: Type.Array(ViolationSchema),
+});
+
+export const AggregateSchema = Type.Object({
+  time: Type.String(),
+  commune: Type.Optional(Type.String()),
+  domain: Type.Optional(Type.String()),
+  operator: Type.Optional(Type.String()),
+  field: Type.String(),
+  count: Type.Integer(),
+  devices: Type.Integer(),
+  mean: Type.Number(),
+  min: Type.Number(),
+  max: Type.Number(),
+});

@@ -1,0 +1,76 @@
+import { resolve } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { ConfigInvalidError } from "./domain/errors.ts";
+
+/**
+ * The platform's configuration: every option is documented in the schema, read from the
+ * environment here only, and validated once at start with every error printed.
+ */
+export const ConfigSchema = Type.Object({
+  host: Type.String({ default: "127.0.0.1", description: "LANTERNE_HOST: address every server binds to" }),
+  mqttPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: "LANTERNE_MQTT_PORT" }),
+  wsPort: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8883,
+    description: "LANTERNE_WS_PORT: MQTT over WebSocket (/mqtt)",
+  }),
+  httpPort: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: "LANTERNE_HTTP_PORT: API",
+  }),
+  dataDir: Type.String({
+    default: "data",
+    description: "LANTERNE_DATA_DIR: where the embedded store keeps its files",
+  }),
+  territoryDir: Type.String({
+    default: "territory/ccphva",
+    description: "LANTERNE_TERRITORY: territory folder",
+  }),
+  maxPayloadBytes: Type.Integer({
+    minimum: 1024,
+    default: 262_144,
+    description: "LANTERNE_MAX_PAYLOAD: largest accepted message",
+  }),
+  maxBatch: Type.Integer({
+    minimum: 1,
+    default: 1000,
+    description: "LANTERNE_MAX_BATCH: readings per message",
+  }),
+  highWater: Type.Integer({
+    minimum: 100,
+    default: 100_000,
+    description: "LANTERNE_HIGH_WATER: write backlog before backpressure",
+  }),
+  mqttConcurrency: Type.Integer({ minimum: 1, default: 1000, description: "LANTERNE_MQTT_CONCURRENCY" }),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+const ENV: Record<keyof Config, string> = {
+  host: "LANTERNE_HOST",
+  mqttPort: "LANTERNE_MQTT_PORT",
+  wsPort: "LANTERNE_WS_PORT",
+  httpPort: "LANTERNE_HTTP_PORT",
+  dataDir: "LANTERNE_DATA_DIR",
+  territoryDir: "LANTERNE_TERRITORY",
+  maxPayloadBytes: "LANTERNE_MAX_PAYLOAD",
+  maxBatch: "LANTERNE_MAX_BATCH",
+  highWater: "LANTERNE_HIGH_WATER",
+  mqttConcurrency: "LANTERNE_MQTT_CONCURRENCY",
+};
+
+export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    raw[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  const merged = Value.Default(ConfigSchema, { ...raw, ...overrides }) as Config;
+  const errors = [...Value.Errors(ConfigSchema, merged)].map((e) => `  - ${e.path || "/"}: ${e.message}`);
+  if (errors.length > 0) throw new ConfigInvalidError(errors.join("\n"));
+  return { ...merged, dataDir: resolve(merged.dataDir), territoryDir: resolve(merged.territoryDir) };
+}

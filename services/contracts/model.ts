@@ -1,0 +1,65 @@
+import type { EpochMs } from "../domain/types.ts";
+
+/**
+ * A data contract once parsed: the part of an ODCS v3.1 document Lanterne enforces,
+ * plus the collectivity's extensions carried in `customProperties`.
+ */
+export interface Contract {
+  id: string;
+  version: string;
+  /** "id@version", the key stored with every reading. */
+  key: string;
+  name: string;
+  status: "proposed" | "draft" | "active" | "deprecated" | "retired";
+  /** Domain name the contract governs (e.g. "streetlight"). */
+  domain: string;
+  owner: { id: string; name: string; siren?: string };
+  /** This version applies to readings whose time is in [validFrom, validTo). */
+  validFrom: EpochMs;
+  validTo?: EpochMs;
+  fields: ReadonlyMap<string, FieldSpec>;
+  /** Expected reporting period of a device, in ms (ODCS slaProperties frequency). */
+  frequencyMs?: number;
+  /** Maximum delay between reading and delivery, in ms (ODCS slaProperties latency). */
+  latencyMs?: number;
+  retention: RetentionTiers;
+  licence: string;
+  openData: OpenDataRules;
+  hostingLocation?: string;
+  /** Personal fields allowed for collection, with their stated purpose. */
+  personalDataPurposes: ReadonlyMap<string, string>;
+  sourceFile: string;
+}
+
+export type LogicalType = "number" | "integer" | "string" | "boolean";
+
+export interface FieldSpec {
+  name: string;
+  type: LogicalType;
+  required: boolean;
+  description?: string;
+  unit?: string;
+  minimum?: number;
+  maximum?: number;
+  /** Allowed values (strings), from a quality rule `invalidValues` with `validValues`. */
+  allowed?: ReadonlySet<string>;
+  /** Name of the Smart Data Models attribute this field maps to. */
+  smartDataModel?: string;
+  /** Personal data: never published, reads audited, collected only with a stated purpose. */
+  personal: boolean;
+}
+
+/** How long each tier is kept, in ms. */
+export interface RetentionTiers {
+  rawMs: number;
+  hourlyMs: number;
+  dailyMs: number;
+}
+
+export interface OpenDataRules {
+  publish: boolean;
+  /** Fields whose aggregates may be published. */
+  fields: readonly string[];
+  /** Aggregates over fewer devices than this are not published (statistical secrecy). */
+  minDevices: number;
+}

@@ -1,0 +1,91 @@
+import createError from "@fastify/error";
+import type { Violation } from "./types.ts";
+
+/**
+ * The one error catalogue. Data problems become `Violation` values carrying one of the
+ * `DataCode`s; infrastructure and access problems are thrown errors built below, with an
+ * HTTP status and a `retryable` flag. Tests assert codes, never message text.
+ */
+export const DataCode = {
+  /** The payload is not valid JSON (or not UTF-8). */
+  PAYLOAD_JSON: "ERR_PAYLOAD_JSON",
+  /** The payload exceeds the configured size limit; the kept raw text is truncated. */
+  PAYLOAD_TOO_LARGE: "ERR_PAYLOAD_TOO_LARGE",
+  /** The JSON does not have the reading shape ({device, time, data}) or a batch of them. */
+  PAYLOAD_SHAPE: "ERR_PAYLOAD_SHAPE",
+  /** A batch holds more readings than allowed. */
+  BATCH_TOO_LARGE: "ERR_BATCH_TOO_LARGE",
+  /** The reading's time is missing, unparsable, or too far in the future. */
+  TIME_INVALID: "ERR_TIME_INVALID",
+  /** The device is not in the inventory. */
+  DEVICE_UNKNOWN: "ERR_DEVICE_UNKNOWN",
+  /** The device exists but is not assigned to the sending operator at the reading's time. */
+  DEVICE_NOT_ASSIGNED: "ERR_DEVICE_NOT_ASSIGNED",
+  /** The topic names a device other than the one in the payload. */
+  DEVICE_MISMATCH: "ERR_DEVICE_MISMATCH",
+  /** No version of the device's contract applies at the reading's time. */
+  CONTRACT_NO_VERSION: "ERR_CONTRACT_NO_VERSION",
+  /** A field the contract requires is missing. */
+  REQUIRED_MISSING: "ERR_CONTRACT_REQUIRED_MISSING",
+  /** A field has the wrong type (string for a number...). */
+  WRONG_TYPE: "ERR_CONTRACT_WRONG_TYPE",
+  /** A value is outside the contract's plausible range: the field is dropped, the rest kept. */
+  OUT_OF_RANGE: "ERR_CONTRACT_OUT_OF_RANGE",
+  /** A value is not one of the contract's allowed values: the field is dropped, the rest kept. */
+  NOT_ALLOWED: "ERR_CONTRACT_NOT_ALLOWED",
+  /** A field the contract does not declare: not stored (sobriety), reported. */
+  UNKNOWN_FIELD: "ERR_CONTRACT_UNKNOWN_FIELD",
+  /** An operator published outside its own topic prefix; the payload is kept, the client disconnected. */
+  TOPIC_FORBIDDEN: "ERR_TOPIC_FORBIDDEN",
+  /** A personal-data field whose collection has no stated purpose in the contract: not stored. */
+  PERSONAL_NO_PURPOSE: "ERR_CONTRACT_PERSONAL_NO_PURPOSE",
+} as const;
+export type DataCode = (typeof DataCode)[keyof typeof DataCode];
+
+/** Codes that refuse the whole reading (quarantine) rather than one field. */
+export const REJECTING: ReadonlySet<string> = new Set<string>([
+  DataCode.PAYLOAD_JSON,
+  DataCode.PAYLOAD_TOO_LARGE,
+  DataCode.PAYLOAD_SHAPE,
+  DataCode.BATCH_TOO_LARGE,
+  DataCode.TIME_INVALID,
+  DataCode.DEVICE_UNKNOWN,
+  DataCode.DEVICE_NOT_ASSIGNED,
+  DataCode.DEVICE_MISMATCH,
+  DataCode.CONTRACT_NO_VERSION,
+  DataCode.REQUIRED_MISSING,
+  DataCode.WRONG_TYPE,
+  DataCode.TOPIC_FORBIDDEN,
+]);
+
+export function violation(code: DataCode, path: string, detail: string): Violation {
+  return { code, path, detail };
+}
+
+/** Thrown errors: access, configuration and infrastructure. */
+export const AuthRequiredError = createError("ERR_AUTH_REQUIRED", "Authentication required", 401);
+export const AuthInvalidError = createError("ERR_AUTH_INVALID", "Invalid credentials", 401);
+export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
+export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
+export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);
+export const TopicForbiddenError = createError("ERR_TOPIC_FORBIDDEN", "Topic not allowed: %s", 403);
+export const ConfigInvalidError = createError("ERR_CONFIG_INVALID", "Invalid configuration:\n%s", 500);
+export const ContractFileInvalidError = createError(
+  "ERR_CONTRACT_FILE_INVALID",
+  "Invalid data contract %s:\n%s",
+  500,
+);
+export const InventoryInvalidError = createError("ERR_INVENTORY_INVALID", "Invalid inventory %s:\n%s", 500);
+
+/** A store or broker failure. `retryable` tells a caller whether trying again may succeed. */
+export class InfrastructureError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+export const StoreUnavailableError = (message: string, cause?: unknown) =>
+  new InfrastructureError("ERR_STORE_UNAVAILABLE", message, true, { cause });

@@ -1,0 +1,129 @@
+import type { EpochMs, FieldValue, Observation, QuarantineEntry } from "../domain/types.ts";
+
+/**
+ * The time-series port. Every adapter (DuckDB embedded, InfluxDB) passes the shared
+ * conformance suite in test/conformance/store.suite.ts. Adapters know nothing of MQTT,
+ * HTTP or contracts: they store checked observations and answer reads.
+ *
+ * Storage model: one row per (device, time, field); numeric values in `num`, others as text.
+ * The same device, time and field written twice keeps the last write.
+ */
+export interface TimeSeriesStore {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** Resolves once the observations are durable (they survive a crash of the process). */
+  write(observations: readonly Observation[]): Promise<void>;
+  /** The latest value of every field of every matching device. */
+  latest(filter: DeviceFilter): Promise<DeviceState[]>;
+  /** One device's series over [from, to), bucketed by `resolutionMs` (raw points when omitted). */
+  series(query: SeriesQuery): Promise<SeriesBucket[]>;
+  /** Numeric aggregates over [from, to) grouped by the requested dimensions. */
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+  /** Number of stored field values matching the filter (operations and tests). */
+  countValues(filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }): Promise<number>;
+}
+
+export interface DeviceFilter {
+  deviceIds?: readonly string[];
+  domain?: string;
+  commune?: string;
+  operatorId?: string;
+}
+
+export interface DeviceState {
+  deviceId: string;
+  domain: string;
+  commune: string;
+  operatorId: string;
+  contract: string;
+  /** Time of the most recent reading of the device. */
+  time: EpochMs;
+  /** Latest value of each field, with the time it was read. */
+  values: Record<string, { value: FieldValue; time: EpochMs }>;
+}
+
+export interface SeriesQuery {
+  deviceId: string;
+  from: EpochMs;
+  to: EpochMs;
+  resolutionMs?: number;
+  fields?: readonly string[];
+}
+
+export interface SeriesBucket {
+  /** Start of the bucket (or the point's time for raw series). */
+  time: EpochMs;
+  field: string;
+  count: number;
+  /** Numeric fields only. */
+  mean?: number;
+  min?: number;
+  max?: number;
+  /** Last value in the bucket (every field type). */
+  last: FieldValue;
+}
+
+export type GroupDimension = "commune" | "domain" | "operator";
+
+export interface AggregateQuery {
+  from: EpochMs;
+  to: EpochMs;
+  groupBy: readonly GroupDimension[];
+  domain?: string;
+  commune?: string;
+  field?: string;
+  /** Bucket width; when omitted the whole range is one bucket. */
+  resolutionMs?: number;
+}
+
+export interface AggregateRow {
+  /** Bucket start (equals `from` when no resolution is requested). */
+  time: EpochMs;
+  group: Partial<Record<GroupDimension, string>>;
+  field: string;
+  count: number;
+  devices: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Where refused messages are kept, with their reasons. Nothing refused is lost. */
+export interface QuarantineStore {
+  addQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
+  listQuarantine(query: QuarantineQuery): Promise<QuarantineEntry[]>;
+  countQuarantine(query: Omit<QuarantineQuery, "limit" | "beforeId">): Promise<number>;
+}
+
+export interface QuarantineQuery {
+  operatorId?: string;
+  deviceId?: string;
+  code?: string;
+  from?: EpochMs;
+  to?: EpochMs;
+  /** Most recent first; page with `beforeId`. */
+  limit: number;
+  beforeId?: number;
+}
+
+/** A violation found on an accepted reading (a dropped field, an unknown field). */
+export interface ViolationRecord {
+  receivedAt: EpochMs;
+  time: EpochMs;
+  operatorId: string;
+  deviceId: string;
+  contract: string;
+  code: string;
+  path: string;
+  detail: string;
+}
+
+/** Violations of accepted readings, kept to measure each operator's compliance. */
+export interface ViolationLog {
+  addViolations(records: readonly ViolationRecord[]): Promise<void>;
+  countViolations(query: {
+    operatorId?: string;
+    from?: EpochMs;
+    to?: EpochMs;
+  }): Promise<{ operatorId: string; code: string; count: number }[]>;
+}
