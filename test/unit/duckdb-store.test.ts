@@ -125,6 +125,21 @@ describe("DuckdbStore specifics", () => {
     await store.close();
   });
 
+  it("refuses a value that is not a FieldValue without failing the writes committed alongside", async () => {
+    const store = await started(":memory:");
+    const bad = observation("lamp-2", T0, { power_w: undefined as unknown as number });
+    const results = await Promise.allSettled([
+      store.write([observation("lamp-1", T0, { power_w: 1 })]),
+      store.write([bad]),
+      store.write([observation("lamp-3", T0, { power_w: 3 })]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await store.latest({})).map((d) => d.deviceId)).toEqual(["lamp-1", "lamp-3"]);
+    await store.write([observation("lamp-4", T0, { power_w: 4 })]);
+    expect(await store.countValues({})).toBe(3);
+    await store.close();
+  });
+
   it("keeps the later write in latest() when two writes carry the same time", async () => {
     const store = await started(":memory:");
     await store.write([observation("lamp-1", T0, { power_w: 1 })]);
@@ -238,12 +253,12 @@ function fleetBatch(start: number, size: number): Observation[] {
 describe("DuckdbStore throughput", () => {
   it("prints write throughput and latest() time", async () => {
     const store = await started(freshPath());
-    const total = 100_000;
+    const total = 50_000;
     const size = 1000;
     let begin = performance.now();
     for (let start = 0; start < total; start += size) await store.write(fleetBatch(start, size));
     const seconds = (performance.now() - begin) / 1000;
-    const singles = fleetBatch(total, 5000);
+    const singles = fleetBatch(total, 2000);
     begin = performance.now();
     await Promise.all(singles.map((o) => store.write([o])));
     const singleSeconds = (performance.now() - begin) / 1000;
@@ -252,7 +267,7 @@ describe("DuckdbStore throughput", () => {
     const latestMs = performance.now() - begin;
     console.log(
       `duckdb write, batches of ${size}: ${Math.round(total / seconds)} observations/s, ` +
-        `${Math.round((total * 4) / seconds)} rows/s; 5000 concurrent single writes: ` +
+        `${Math.round((total * 4) / seconds)} rows/s; 2000 concurrent single writes: ` +
         `${Math.round(singles.length / singleSeconds)} observations/s; latest() over ${devices.length} ` +
         `devices / ${(total + singles.length) * 4} rows: ${latestMs.toFixed(1)} ms`,
     );
