@@ -20,6 +20,8 @@ export interface Contract {
   fields: ReadonlyMap<string, FieldSpec>;
   /** Expected reporting period of a device, in ms (ODCS slaProperties frequency). */
   frequencyMs?: number;
+  /** Per-device reporting periods, by inventory attribute; the first matching rule wins. */
+  cadence: readonly CadenceRule[];
   /** Maximum delay between reading and delivery, in ms (ODCS slaProperties latency). */
   latencyMs?: number;
   retention: RetentionTiers;
@@ -62,4 +64,10 @@ export interface OpenDataRules {
   fields: readonly string[];
   /** Aggregates over fewer devices than this are not published (statistical secrecy). */
   minDevices: number;
+}
+
+/** Devices whose inventory attributes all equal `when` report every `everyMs`. */
+export interface CadenceRule {
+  when: Readonly<Record<string, string | number>>;
+  everyMs: number;
 }

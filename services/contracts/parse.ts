@@ -1,6 +1,13 @@
 import { parse as parseYaml } from "yaml";
 import { isoDurationToMs, unitToMs } from "./duration.ts";
-import type { Contract, FieldSpec, LogicalType, OpenDataRules, RetentionTiers } from "./model.ts";
+import type {
+  CadenceRule,
+  Contract,
+  FieldSpec,
+  LogicalType,
+  OpenDataRules,
+  RetentionTiers,
+} from "./model.ts";
 
 /**
  * Reads an ODCS v3.1 data contract (YAML) into a `Contract`, or lists every problem found.
@@ -53,6 +60,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
   const retention = readRetention(custom.get("retentionTiers"), sla.retentionMs, errors);
   const purposes = readPurposes(custom.get("personalDataPurposes"), fields, errors);
   const openData = readOpenData(custom.get("openData"), fields, errors);
+  const cadence = readCadence(custom.get("cadence"), errors);
   if (errors.length > 0 || !owner || validFrom === undefined || !fields) return undefined;
   const id = String(doc.id);
   const version = String(doc.version);
@@ -69,6 +77,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
     fields,
     ...(sla.frequencyMs !== undefined ? { frequencyMs: sla.frequencyMs } : {}),
     ...(sla.latencyMs !== undefined ? { latencyMs: sla.latencyMs } : {}),
+    cadence,
     retention,
     licence: licence ?? "etalab-2.0",
     openData,
@@ -344,6 +353,26 @@ function readOpenData(
     errors.push("customProperties.openData.minDevices: expected an integer >= 1");
   }
   return { publish: value.publish === true, fields: list.map(String), minDevices: Number(minDevices) };
+}
+
+function readCadence(value: unknown, errors: string[]): CadenceRule[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    errors.push("customProperties.cadence: expected a list of {when: {attribute: value}, every: ISO 8601}");
+    return [];
+  }
+  const rules: CadenceRule[] = [];
+  value.forEach((rule, i) => {
+    const path = `customProperties.cadence[${i}]`;
+    const everyMs = isObj(rule) && typeof rule.every === "string" ? isoDurationToMs(rule.every) : undefined;
+    const when = isObj(rule) ? rule.when : undefined;
+    const scalars =
+      isObj(when) && Object.values(when).every((v) => typeof v === "string" || typeof v === "number");
+    if (everyMs === undefined) errors.push(`${path}.every: expected an ISO 8601 duration`);
+    if (!scalars) errors.push(`${path}.when: expected {attribute: value}`);
+    if (everyMs !== undefined && scalars) rules.push({ when: when as CadenceRule["when"], everyMs });
+  });
+  return rules;
 }
 
 function show(value: unknown): string {

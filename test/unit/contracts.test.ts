@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { expectedPeriodMs } from "../../services/contracts/cadence.ts";
 import { checkReading } from "../../services/contracts/check.ts";
 import type { Contract } from "../../services/contracts/model.ts";
 import { parseContractText } from "../../services/contracts/parse.ts";
@@ -205,5 +206,27 @@ describe("contract check", () => {
     );
     expect(codes(outcome)).toEqual(["ERR_CONTRACT_NOT_ALLOWED"]);
     expect(outcome.accepted && outcome.observation.values).toEqual({ status: "ok", active_power_w: 50 });
+  });
+});
+
+describe("cadence per device", () => {
+  it("takes the first matching rule, else the contract frequency", async () => {
+    const registry = await loadContractDir(DIR);
+    const waste = registry.versionAt("ccphva-waste-container", T0) as Contract;
+    const container = (stream: string): Device => ({ ...device, attributes: { stream, depth_mm: 1800 } });
+    expect(expectedPeriodMs(waste, container("glass"))).toBe(6 * 3_600_000);
+    expect(expectedPeriodMs(waste, container("paper"))).toBe(3_600_000);
+  });
+
+  it("refuses a malformed cadence rule", async () => {
+    const text = (await waterContract()).replace(
+      "customProperties:\n  - property: owner",
+      "customProperties:\n  - property: cadence\n    value: [{ when: { sector: [1] }, every: hourly }]\n  - property: owner",
+    );
+    const r = parseContractText(text, "x.yaml");
+    expect(r.ok ? [] : r.errors).toEqual([
+      "customProperties.cadence[0].every: expected an ISO 8601 duration",
+      "customProperties.cadence[0].when: expected {attribute: value}",
+    ]);
   });
 });
