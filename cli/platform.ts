@@ -14,13 +14,13 @@ import { createDeviceIndex, type DeviceIndex } from "../services/inventory/devic
 import { loadInventoryFile } from "../services/inventory/load.ts";
 import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
-import { createDuckdbStore, type DuckdbStore } from "../services/storage/duckdb-store.ts";
+import { createDuckdbWorkerStore, type DuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
 
 export interface PlatformParts {
   territory: TerritoryFile;
   contracts: ContractRegistry;
   devices: DeviceIndex;
-  store: DuckdbStore;
+  store: DuckdbWorkerStore;
   writer: IngestWriter;
   pipeline: Pipeline;
   broker: MqttBroker;
@@ -40,7 +40,7 @@ export class Platform {
   readonly territory: TerritoryFile;
   readonly contracts: ContractRegistry;
   readonly devices: DeviceIndex;
-  readonly store: DuckdbStore;
+  readonly store: DuckdbWorkerStore;
   readonly writer: IngestWriter;
   readonly pipeline: Pipeline;
   readonly broker: MqttBroker;
@@ -115,7 +115,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   );
   checkInventory(inventory, contracts, territory);
   const devices = createDeviceIndex(inventory, () => clock.now());
-  const store = createDuckdbStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  const store = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
   const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
   const pipeline = createPipeline({
     devices,

@@ -1,0 +1,82 @@
+/** Command-line options of `npm run bench -- <name> [options]`. */
+export interface BenchOptions {
+  /** Seconds of load per phase. */
+  seconds: number;
+  /** mqtt.js clients, in total over all generators. */
+  clients: number;
+  /** Load-generator child processes; 0 runs the generator in the benchmark's own process. */
+  generators: number;
+  /** In-flight publishes per client. */
+  window: number;
+  quick: boolean;
+  /** Folder where each server child writes a V8 CPU profile (node --cpu-prof), if set. */
+  cpuProf?: string;
+  /** Only these phases (bare, qos0, qos1, overload; overload needs qos0); all when undefined. */
+  phases?: string[];
+}
+
+export const PHASES = ["bare", "qos0", "qos1", "overload"];
+
+export const OPTIONS_HELP = `options:
+  --seconds N      seconds of load per phase (default 10; 2 with --quick)
+  --clients N      MQTT clients publishing, in total (default 8)
+  --generators N   load-generator child processes (default 0: in the benchmark's own process)
+  --window N       in-flight publishes per client (default 500)
+  --quick          short phases, for a smoke run
+  --phases LIST    only these phases, comma-separated: bare,qos0,qos1,overload (overload needs qos0)
+  --cpu-prof DIR   V8 CPU profiles of each broker/platform child, in DIR/<phase>/`;
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const numbers: Record<string, number | undefined> = {};
+  let quick = false;
+  let cpuProf: string | undefined;
+  let phases: string[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--quick") {
+      quick = true;
+      continue;
+    }
+    if (arg === "--phases" || arg.startsWith("--phases=")) {
+      phases = (arg.includes("=") ? arg.slice("--phases=".length) : (argv[++i] ?? ""))
+        .split(",")
+        .filter(Boolean);
+      const unknown = phases.filter((p) => !PHASES.includes(p));
+      if (phases.length === 0 || unknown.length > 0)
+        throw new UsageError(`--phases takes ${PHASES.join(",")}`);
+      if (phases.includes("overload") && !phases.includes("qos0"))
+        throw new UsageError("overload needs qos0");
+      continue;
+    }
+    if (arg === "--cpu-prof" || arg.startsWith("--cpu-prof=")) {
+      cpuProf = arg.includes("=") ? arg.slice("--cpu-prof=".length) : argv[++i];
+      if (!cpuProf) throw new UsageError("--cpu-prof needs a folder");
+      continue;
+    }
+    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
+    const name = flag.replace(/^--/, "");
+    if (!flag.startsWith("--") || !["seconds", "clients", "generators", "window"].includes(name)) {
+      throw new UsageError(`unknown option ${arg}`);
+    }
+    const raw = inline ?? argv[++i];
+    const value = Number(raw);
+    const min = name === "generators" ? 0 : name === "seconds" ? 0.5 : 1;
+    if (raw === undefined || !Number.isFinite(value) || value < min || value > 100_000) {
+      throw new UsageError(`${flag} needs a number >= ${min}, got ${raw ?? "nothing"}`);
+    }
+    numbers[name] = value;
+  }
+  const options: BenchOptions = {
+    seconds: numbers.seconds ?? (quick ? 2 : 10),
+    clients: Math.floor(numbers.clients ?? 8),
+    generators: Math.floor(numbers.generators ?? 0),
+    window: Math.floor(numbers.window ?? 500),
+    quick,
+    ...(cpuProf ? { cpuProf } : {}),
+    ...(phases ? { phases } : {}),
+  };
+  if (options.generators > options.clients) throw new UsageError("--generators cannot exceed --clients");
+  return options;
+}

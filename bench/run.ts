@@ -1,0 +1,32 @@
+import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
+import { runIngestBench } from "./ingest.ts";
+
+/** `npm run bench -- <benchmark> [options]`: one entry point, one benchmark per name. */
+const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<number> }> = {
+  ingest: {
+    about: "MQTT ingest: bare aedes ceiling, Lanterne QoS 0, QoS 1 and overload, in one run",
+    run: (argv) => runIngestBench(parseOptions(argv)),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(16)} ${b.about}`);
+  return ["usage: npm run bench -- <benchmark> [options]", "benchmarks:", ...names, OPTIONS_HELP].join("\n");
+}
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name === undefined ? undefined : BENCHMARKS[name];
+if (!bench || rest.includes("--help")) {
+  console.error(name && !bench ? `unknown benchmark: ${name}\n${usage()}` : usage());
+  process.exit(bench ? 0 : 2);
+}
+try {
+  process.exit(await bench.run(rest));
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`${err.message}\n${usage()}`);
+    process.exit(2);
+  }
+  console.error(err);
+  process.exit(1);
+}

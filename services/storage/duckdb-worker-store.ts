@@ -1,0 +1,140 @@
+import { Worker } from "node:worker_threads";
+import { StoreUnavailableError } from "../domain/errors.ts";
+import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
+import type { DuckdbStoreConfig } from "./duckdb-store.ts";
+import type {
+  AggregateQuery,
+  AggregateRow,
+  DeviceFilter,
+  DeviceState,
+  QuarantineQuery,
+  QuarantineStore,
+  SeriesBucket,
+  SeriesQuery,
+  TimeSeriesStore,
+  ViolationLog,
+  ViolationRecord,
+} from "./store.ts";
+
+/**
+ * The DuckDB store on a thread of its own. DuckDB's appender is synchronous: on the main thread a
+ * large transaction held the event loop for seconds (MQTT keepalives, API answers and the broker
+ * all stalled) and took a third of the CPU the broker needs. Here the main thread only posts
+ * batches; DuckDB appends on the other core. Same port, same conformance suite.
+ *
+ * If the thread dies, pending calls fail as retryable (the ingest writer retries them) and a new
+ * thread is started on the same file.
+ */
+export class DuckdbWorkerStore implements TimeSeriesStore, QuarantineStore, ViolationLog {
+  private worker: Worker | undefined;
+  private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private seq = 0;
+  private closing = false;
+
+  constructor(private readonly config: DuckdbStoreConfig) {}
+
+  async start(): Promise<void> {
+    this.closing = false;
+    this.worker = this.spawn();
+    await this.call("start");
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    this.closing = true;
+    await this.call("close");
+    await this.worker.terminate();
+    this.worker = undefined;
+  }
+
+  write(observations: readonly Observation[]): Promise<void> {
+    return observations.length === 0 ? Promise.resolve() : this.call("write", observations);
+  }
+  latest(filter: DeviceFilter): Promise<DeviceState[]> {
+    return this.call("latest", filter);
+  }
+  series(query: SeriesQuery): Promise<SeriesBucket[]> {
+    return this.call("series", query);
+  }
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    return this.call("aggregate", query);
+  }
+  countValues(filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }): Promise<number> {
+    return this.call("countValues", filter);
+  }
+  addQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    return entries.length === 0 ? Promise.resolve() : this.call("addQuarantine", entries);
+  }
+  listQuarantine(query: QuarantineQuery): Promise<QuarantineEntry[]> {
+    return this.call("listQuarantine", query);
+  }
+  countQuarantine(query: Omit<QuarantineQuery, "limit" | "beforeId">): Promise<number> {
+    return this.call("countQuarantine", query);
+  }
+  addViolations(records: readonly ViolationRecord[]): Promise<void> {
+    return records.length === 0 ? Promise.resolve() : this.call("addViolations", records);
+  }
+  countViolations(query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) {
+    return this.call<{ operatorId: string; code: string; count: number }[]>("countViolations", query);
+  }
+  async ping(): Promise<boolean> {
+    return this.worker ? this.call<boolean>("ping").catch(() => false) : false;
+  }
+
+  private call<T>(method: string, ...args: unknown[]): Promise<T> {
+    const worker = this.worker;
+    if (!worker) return Promise.reject(StoreUnavailableError("DuckDB store is not started"));
+    const id = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, method, args });
+    });
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(new URL("./duckdb-worker-boot.mjs", import.meta.url), {
+      workerData: this.config,
+    });
+    worker.on("message", (m: { id: number; result?: unknown; error?: RemoteError }) => this.settle(m));
+    worker.on("error", (err) => this.failAll(err));
+    worker.on("exit", () => this.onExit(worker));
+    return worker;
+  }
+
+  private settle(m: { id: number; result?: unknown; error?: RemoteError }): void {
+    const call = this.calls.get(m.id);
+    if (!call) return;
+    this.calls.delete(m.id);
+    if (m.error) call.reject(Object.assign(new Error(m.error.message), stripUndefined(m.error)));
+    else call.resolve(m.result);
+  }
+
+  private failAll(err: Error): void {
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    for (const c of calls) c.reject(StoreUnavailableError(`DuckDB thread failed: ${err.message}`, err));
+  }
+
+  private onExit(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.failAll(new Error("thread exited"));
+    if (this.closing) return;
+    this.worker = this.spawn();
+    this.call("start").catch(() => {});
+  }
+}
+
+interface RemoteError {
+  message: string;
+  code?: string;
+  statusCode?: number;
+  retryable?: boolean;
+}
+
+function stripUndefined(e: RemoteError): Partial<RemoteError> {
+  return Object.fromEntries(Object.entries(e).filter(([k, v]) => v !== undefined && k !== "message"));
+}
+
+export function createDuckdbWorkerStore(config: DuckdbStoreConfig): DuckdbWorkerStore {
+  return new DuckdbWorkerStore(config);
+}
