@@ -15,7 +15,7 @@ export interface BenchOptions {
   phases?: string[];
 }
 
-export const PHASES = ["bare", "qos0", "qos1", "overload"];
+export const PHASES = ["bare", "qos0", "qos1", "overload", "steady"];
 
 export const OPTIONS_HELP = `options:
   --seconds N      seconds of load per phase (default 10; 2 with --quick)
@@ -23,7 +23,7 @@ export const OPTIONS_HELP = `options:
   --generators N   load-generator child processes (default 0: in the benchmark's own process)
   --window N       in-flight publishes per client (default 500)
   --quick          short phases, for a smoke run
-  --phases LIST    only these phases, comma-separated: bare,qos0,qos1,overload (overload needs qos0)
+  --phases LIST    only these phases, comma-separated: bare,qos0,qos1,overload,steady (overload and steady need qos0)
   --cpu-prof DIR   V8 CPU profiles of each broker/platform child, in DIR/<phase>/`;
 
 export class UsageError extends Error {}

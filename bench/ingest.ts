@@ -11,7 +11,9 @@ import { type PhaseFailure, type PhaseResult, printReport } from "./report.ts";
  *   1. bare aedes (no hooks, same emitter): the broker's ceiling at QoS 0;
  *   2. Lanterne QoS 0 as fast as the generator can: capacity and loss, end to end (stored);
  *   3. Lanterne QoS 1 with a window of in-flight publishes per client;
- *   4. overload: a fixed offered rate of twice the QoS 0 capacity.
+ *   4. overload: a fixed offered rate of twice the QoS 0 capacity;
+ *   5. steady: half the QoS 0 capacity, for the publish-to-stored latency of a platform that
+ *      keeps up (the latency of the saturated phases is mostly queueing).
  * Each target runs in a fresh child process; the generator runs here or in child processes.
  */
 interface TargetStats {
@@ -89,6 +91,9 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
         name: "Lanterne overload 2x",
         error: "no QoS 0 capacity was measured",
       });
+    }
+    if (want("steady") && qos0 && qos0.rate > 0) {
+      await attempt("steady", "Lanterne steady 50%", "platform", spec(0, Math.round(0.5 * qos0.rate)));
     }
   } finally {
     await pool.stop();

@@ -71,6 +71,8 @@ function verdict(p: PhaseResult, capacity: number): Verdict {
         target: `>= ${TARGETS.overloadShare * 100} % of capacity, loss 0`,
         pass: clean && capacity > 0 && p.rate >= TARGETS.overloadShare * capacity,
       };
+    case "steady":
+      return { target: "latency at half capacity, loss 0", pass: clean ? true : false };
     default:
       return { target: "(ceiling)", pass: undefined };
   }

@@ -6,6 +6,8 @@
  * (seed, device id, time), never from `Math.random`, so that two runs with the same seed publish the
  * same values and tests can ask for the reading of any device at any instant.
  */
+
+import { mulberry32 } from "../services/domain/random.ts";
 import type { Device, EpochMs, FieldValue } from "../services/domain/types.ts";
 
 /** The `data` part of a reading: field name to value, as the contracts name them. */
@@ -43,18 +45,6 @@ export function hash32(...parts: ReadonlyArray<string | number>): number {
 /** A number in [0, 1) fixed by the parts. */
 export function unit(...parts: ReadonlyArray<string | number>): number {
   return hash32(...parts) / 4_294_967_296;
-}
-
-/** Small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { mulberry32 } from "../services/domain/random.ts";
 import type { Device } from "../services/domain/types.ts";
 import { parseIsoTime } from "../services/inventory/iso-time.ts";
 import { type CommuneFacts, communesOfEpci } from "../services/inventory/territory.ts";
@@ -49,20 +50,8 @@ interface Place {
 
 type Random = () => number;
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; plenty for scattering points. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateCcphvaInventory(): Device[] {
-  const random = seededRandom(SEED);
+  const random = mulberry32(SEED);
   const places = placesOf(communesOfEpci(CCPHVA_SIREN));
   return [...streetlights(places, random), ...pressurePoints(places, random), ...containers(places, random)];
 }
