@@ -72,7 +72,7 @@ function verdict(p: PhaseResult, capacity: number): Verdict {
         pass: clean && capacity > 0 && p.rate >= TARGETS.overloadShare * capacity,
       };
     case "steady":
-      return { target: "latency at half capacity, loss 0", pass: clean ? true : false };
+      return { target: "latency at half capacity, loss 0", pass: clean };
     default:
       return { target: "(ceiling)", pass: undefined };
   }

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDuckdbWorkerStore, type DuckdbWorkerStore } from "../../services/storage/duckdb-worker-store.ts";
+import {
+  createDuckdbWorkerStore,
+  type DuckdbWorkerStore,
+} from "../../services/storage/duckdb-worker-store.ts";
 import { storeConformance } from "../conformance/store.suite.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lanterne-duckdb-worker-"));
@@ -29,10 +32,12 @@ storeConformance(
 describe("DuckdbWorkerStore errors", () => {
   it("carries the store's error codes across the thread", async () => {
     const store = await started(join(dir, "errors.duckdb"));
-    await expect(store.aggregate({ from: 0, to: 1, groupBy: ["planet" as "commune"] })).rejects.toMatchObject({
-      code: "ERR_BAD_REQUEST",
-      statusCode: 400,
-    });
+    await expect(store.aggregate({ from: 0, to: 1, groupBy: ["planet" as "commune"] })).rejects.toMatchObject(
+      {
+        code: "ERR_BAD_REQUEST",
+        statusCode: 400,
+      },
+    );
     await store.close();
     await expect(store.latest({})).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE", retryable: true });
   });
