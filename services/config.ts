@@ -42,7 +42,7 @@ export const ConfigSchema = Type.Object({
   }),
   highWater: Type.Integer({
     minimum: 100,
-    default: 100_000,
+    default: 50_000,
     description: "LANTERNE_HIGH_WATER: write backlog before backpressure",
   }),
   mqttConcurrency: Type.Integer({ minimum: 1, default: 1000, description: "LANTERNE_MQTT_CONCURRENCY" }),

@@ -25,13 +25,16 @@ export interface WriterConfig {
   highWater: number;
   /** Delay before retrying a failed flush, doubled up to 5 s. */
   retryMs: number;
+  /** Flushes handed to the store at once (2: the next batch waits at the store while one commits). */
+  maxInFlight: number;
 }
 
 export const DEFAULT_WRITER: WriterConfig = {
   flushDelayMs: 10,
   maxBatch: 20_000,
-  highWater: 100_000,
+  highWater: 50_000,
   retryMs: 100,
+  maxInFlight: 2,
 };
 
 interface Batch {
@@ -55,7 +58,8 @@ type Stores = TimeSeriesStore & QuarantineStore & ViolationLog;
 
 export class IngestWriter {
   private batch: Batch = emptyBatch();
-  private flushing = false;
+  /** Flushes under way: a second one is prepared while the store commits the first. */
+  private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
@@ -102,14 +106,14 @@ export class IngestWriter {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    while (this.flushing || this.batch.size > 0) {
-      if (!this.flushing) await this.flush();
+    while (this.inFlight > 0 || this.batch.size > 0) {
+      if (this.inFlight < this.config.maxInFlight && this.batch.size > 0) await this.flush();
       else await new Promise((r) => setTimeout(r, 5));
     }
   }
 
   private schedule(): void {
-    if (this.flushing || this.closed) return;
+    if (this.inFlight >= this.config.maxInFlight || this.closed) return;
     if (this.batch.size >= this.config.maxBatch) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
@@ -123,8 +127,8 @@ export class IngestWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.batch.size === 0) return;
-    this.flushing = true;
+    if (this.inFlight >= this.config.maxInFlight || this.batch.size === 0) return;
+    this.inFlight++;
     const b = this.batch;
     this.batch = emptyBatch();
     await this.writeWithRetry(b);
@@ -134,7 +138,7 @@ export class IngestWriter {
     this.stats.pending -= b.size;
     this.onDurable?.(b.observations);
     for (const w of b.waiters) w.resolve();
-    this.flushing = false;
+    this.inFlight--;
     this.releaseRoom();
     if (this.batch.size > 0) this.schedule();
   }
