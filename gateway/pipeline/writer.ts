@@ -114,6 +114,9 @@ export class IngestWriter {
 
   private schedule(): void {
     if (this.inFlight >= this.config.maxInFlight || this.closed) return;
+    // A second flush only for a large batch: small ones wait and merge, since each store
+    // transaction has a fixed cost (QoS 1 clients, whose next messages wait for the acks).
+    if (this.inFlight > 0 && this.batch.size < this.config.maxBatch / 4) return;
     if (this.batch.size >= this.config.maxBatch) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
