@@ -14,6 +14,7 @@ import { createDeviceIndex, type DeviceIndex } from "../services/inventory/devic
 import { loadInventoryFile } from "../services/inventory/load.ts";
 import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
+import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
 import { createDuckdbWorkerStore, type DuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
 
 export interface PlatformParts {
@@ -26,6 +27,7 @@ export interface PlatformParts {
   broker: MqttBroker;
   authenticator: Authenticator;
   clock: Clock;
+  metrics: PlatformMetrics;
 }
 
 /**
@@ -46,6 +48,7 @@ export class Platform {
   readonly broker: MqttBroker;
   readonly authenticator: Authenticator;
   readonly clock: Clock;
+  readonly metrics: PlatformMetrics;
 
   constructor(
     readonly config: Config,
@@ -60,6 +63,7 @@ export class Platform {
     this.broker = parts.broker;
     this.authenticator = parts.authenticator;
     this.clock = parts.clock;
+    this.metrics = parts.metrics;
   }
 
   async start(): Promise<void> {
@@ -74,6 +78,7 @@ export class Platform {
       ingest: (uplink) => this.pipeline.ingest(uplink),
       readiness: async () => ({ store: await this.store.ping(), mqtt: this.broker.port > 0 }),
       stats: () => this.stats(),
+      metrics: () => this.metrics.registry.render(),
       owner: this.territory.owner,
       maxPayloadBytes: this.config.maxPayloadBytes,
     });
@@ -117,10 +122,18 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const devices = createDeviceIndex(inventory, () => clock.now());
   const store = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
   const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
+  const metrics = createPlatformMetrics({
+    writePending: () => writer.stats.pending,
+    mqttConnections: () => broker.stats.connections,
+    mqttAuthFailures: () => broker.stats.authFailures,
+    mqttForbidden: () => broker.stats.forbidden,
+  });
+  writer.onDurable = (observations, seconds) => metrics.flushed(observations.length, seconds);
   const pipeline = createPipeline({
     devices,
     contracts,
     writer,
+    observe: metrics.observe,
     limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
   });
   const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
@@ -138,6 +151,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     broker,
     authenticator,
     clock,
+    metrics,
   });
 }
 

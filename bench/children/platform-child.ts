@@ -34,8 +34,8 @@ async function start(): Promise<{ port: number; pid: number }> {
   const config = loadConfig({ host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir }, {});
   const p = await createPlatform(config);
   const previous = p.writer.onDurable;
-  p.writer.onDurable = (observations) => {
-    previous?.(observations);
+  p.writer.onDurable = (observations, seconds) => {
+    previous?.(observations, seconds);
     if (observations.length === 0) return;
     const now = Date.now();
     for (const o of observations) latency.add(now - o.time);

@@ -34,6 +34,8 @@ export interface PipelineDeps {
   contracts: ContractRegistry;
   writer: IngestWriter;
   limits?: DecodeLimits;
+  /** Sees every verdict (metrics). */
+  observe?: (source: string, items: readonly ItemResult[]) => void;
 }
 
 /** Raw text kept for a payload refused for its size: enough to recognise it, not enough to hurt. */
@@ -57,10 +59,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         },
         limits,
       );
-      if (!decoded.ok) return refuseWhole(deps, uplink, decoded.problem);
-      return checkItems(deps, uplink, decoded.items);
+      const outcome = decoded.ok
+        ? checkItems(deps, uplink, decoded.items)
+        : refuseWhole(deps, uplink, decoded.problem);
+      deps.observe?.(uplink.source, outcome.items);
+      return outcome;
     },
     refuse(uplink, reason) {
+      deps.observe?.(uplink.source, [{ index: 0, status: "quarantined", violations: [reason] }]);
       return deps.writer.submit([], [wholeEntry(uplink, [reason])], []);
     },
   };

@@ -65,8 +65,8 @@ export class IngestWriter {
   private closed = false;
   readonly stats: WriterStats = { pending: 0, flushes: 0, written: 0, quarantined: 0, failures: 0 };
 
-  /** Called after each flush with the observations it made durable (metrics, benchmarks). */
-  onDurable: ((observations: readonly Observation[]) => void) | undefined;
+  /** Called after each flush with the observations it made durable and how long the store took. */
+  onDurable: ((observations: readonly Observation[], seconds: number) => void) | undefined;
 
   constructor(
     private readonly stores: Stores,
@@ -134,12 +134,14 @@ export class IngestWriter {
     this.inFlight++;
     const b = this.batch;
     this.batch = emptyBatch();
+    const started = performance.now();
     await this.writeWithRetry(b);
+    const seconds = (performance.now() - started) / 1000;
     this.stats.flushes++;
     this.stats.written += b.observations.length;
     this.stats.quarantined += b.quarantine.length;
     this.stats.pending -= b.size;
-    this.onDurable?.(b.observations);
+    this.onDurable?.(b.observations, seconds);
     for (const w of b.waiters) w.resolve();
     this.inFlight--;
     this.releaseRoom();

@@ -18,6 +18,8 @@ export interface ApiDeps {
   readiness: () => Promise<Record<string, boolean>>;
   /** Numbers for health pages. */
   stats: () => Record<string, number>;
+  /** The platform's metrics in Prometheus text format. */
+  metrics: () => string;
   owner: { id: string; name: string };
   maxPayloadBytes: number;
 }

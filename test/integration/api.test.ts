@@ -211,3 +211,22 @@ describe("API: series and aggregates", () => {
     expect((await api("/api/v1/devices", { auth: technician })).body.count).toBe(t.platform.devices.size);
   });
 });
+
+describe("API: platform metrics", () => {
+  it("serves Prometheus metrics to staff only, with refusals counted by reason", async () => {
+    await post(
+      "/api/v1/readings",
+      JSON.stringify(reading("lum-00000-0001", { power_state: "on", status: "ok" })),
+      lumiere,
+    );
+    expect((await api("/metrics")).status).toBe(401);
+    const res = await fetch(`${t.apiUrl}/metrics`, { headers: { authorization: technician } });
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^# TYPE lanterne_quarantine_total counter$/m);
+    expect(text).toMatch(/^lanterne_quarantine_total\{code="ERR_DEVICE_UNKNOWN"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lanterne_ingest_readings_total\{source="http",verdict="accepted"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^lanterne_store_write_seconds_count [1-9]\d*$/m);
+    expect(text).toMatch(/^lanterne_write_pending \d+$/m);
+  });
+});

@@ -34,4 +34,12 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     },
     async () => deps.stats(),
   );
+  app.get(
+    "/metrics",
+    {
+      preHandler: app.requireRole("admin", "technician"),
+      schema: { tags: ["health"], description: "Prometheus text format (scrape with a staff bearer token)." },
+    },
+    async (_req, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics()),
+  );
 }

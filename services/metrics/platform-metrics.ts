@@ -1,0 +1,81 @@
+import type { ItemResult } from "../../gateway/pipeline/pipeline.ts";
+import { Metrics } from "./registry.ts";
+
+/**
+ * The platform's own metrics (`GET /metrics`, Prometheus text format): what comes in, what is
+ * refused and why, how long the store takes, how much is waiting, who is connected.
+ */
+export interface PlatformGauges {
+  writePending(): number;
+  mqttConnections(): number;
+  mqttAuthFailures(): number;
+  mqttForbidden(): number;
+}
+
+export interface PlatformMetrics {
+  registry: Metrics;
+  /** Pipeline verdicts: readings accepted, quarantined by reason, violations by code. */
+  observe(source: string, items: readonly ItemResult[]): void;
+  /** A durable flush of the writer. */
+  flushed(observations: number, seconds: number): void;
+}
+
+const WRITE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
+  const registry = new Metrics();
+  const readings = registry.counter(
+    "lanterne_ingest_readings_total",
+    "Readings received, by source and verdict.",
+  );
+  const quarantined = registry.counter(
+    "lanterne_quarantine_total",
+    "Readings or messages kept in quarantine, by reason code (a refusal may have several reasons).",
+  );
+  const violations = registry.counter(
+    "lanterne_violations_total",
+    "Violations on accepted readings (dropped or unknown fields), by code.",
+  );
+  const stored = registry.counter(
+    "lanterne_store_observations_total",
+    "Observations made durable in the store.",
+  );
+  const writeSeconds = registry.histogram(
+    "lanterne_store_write_seconds",
+    "Time the store took to make one flush durable.",
+    WRITE_BUCKETS,
+  );
+  const pending = registry.gauge(
+    "lanterne_write_pending",
+    "Readings, quarantine entries and violations not yet durable.",
+  );
+  const connections = registry.gauge("lanterne_mqtt_connections", "MQTT clients connected.");
+  const authFailures = registry.gauge(
+    "lanterne_mqtt_auth_failures",
+    "MQTT connections refused for bad credentials.",
+  );
+  const forbidden = registry.gauge(
+    "lanterne_mqtt_forbidden",
+    "MQTT publishes refused for a topic outside the operator's own.",
+  );
+  registry.onCollect(() => {
+    pending(gauges.writePending());
+    connections(gauges.mqttConnections());
+    authFailures(gauges.mqttAuthFailures());
+    forbidden(gauges.mqttForbidden());
+  });
+  return {
+    registry,
+    observe(source, items) {
+      for (const item of items) {
+        readings({ source, verdict: item.status });
+        if (item.status === "quarantined") for (const v of item.violations) quarantined({ code: v.code });
+        else for (const v of item.violations) violations({ code: v.code });
+      }
+    },
+    flushed(observations, seconds) {
+      stored({}, observations);
+      writeSeconds(seconds);
+    },
+  };
+}
