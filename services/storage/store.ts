@@ -127,3 +127,74 @@ export interface ViolationLog {
     to?: EpochMs;
   }): Promise<{ operatorId: string; code: string; count: number }[]>;
 }
+
+/** Rollup tiers the platform maintains. */
+export type RollupTier = "1h" | "1d";
+
+export const TIER_MS: Record<RollupTier, number> = { "1h": 3_600_000, "1d": 86_400_000 };
+
+/**
+ * One device's numeric field summarised over one bucket of a tier. Computed from raw readings,
+ * so recomputing a bucket (late data, a crash) gives the same row.
+ */
+export interface DeviceRollup {
+  tier: RollupTier;
+  /** Bucket start (multiple of the tier since the epoch, UTC). */
+  time: EpochMs;
+  deviceId: string;
+  domain: string;
+  commune: string;
+  operatorId: string;
+  field: string;
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** A (commune, domain) group's field over one bucket, from its devices' rollups. */
+export interface GroupRollup {
+  tier: RollupTier;
+  time: EpochMs;
+  commune: string;
+  domain: string;
+  field: string;
+  count: number;
+  devices: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * Where rollups live. Aggregates for dashboards and open data are read from here, never from raw
+ * readings at request time.
+ */
+export interface RollupStore {
+  /** Summarises raw numeric readings of these devices over [from, to) into buckets of `tier`. */
+  summarize(query: {
+    tier: RollupTier;
+    deviceIds: readonly string[];
+    from: EpochMs;
+    to: EpochMs;
+  }): Promise<DeviceRollup[]>;
+  /** Replaces the device rollups with the same (tier, time, device, field). */
+  writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void>;
+  /** Replaces the group rollups with the same (tier, time, commune, domain, field). */
+  writeGroupRollups(rows: readonly GroupRollup[]): Promise<void>;
+  /** Device rollups of one bucket for the given communes and domains (to recompute their groups). */
+  deviceRollups(query: {
+    tier: RollupTier;
+    time: EpochMs;
+    commune: string;
+    domain: string;
+  }): Promise<DeviceRollup[]>;
+  groupRollups(query: {
+    tier: RollupTier;
+    from: EpochMs;
+    to: EpochMs;
+    commune?: string;
+    domain?: string;
+    field?: string;
+  }): Promise<GroupRollup[]>;
+}

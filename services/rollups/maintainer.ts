@@ -1,0 +1,184 @@
+import type { EpochMs, Observation } from "../domain/types.ts";
+import {
+  type DeviceRollup,
+  type GroupRollup,
+  type RollupStore,
+  type RollupTier,
+  TIER_MS,
+} from "../storage/store.ts";
+
+/**
+ * Keeps hourly and daily rollups up to date as readings become durable.
+ *
+ * Every durable observation marks its (tier, bucket, device) dirty. Every `intervalMs` the dirty
+ * buckets are recomputed from raw readings (so a reading arriving three days late after a
+ * network outage updates the rollups of its own day, and recomputing twice gives the same
+ * rows), then the (commune, domain) groups of the touched devices are recomputed from the device
+ * rollups. A failed pass puts its work back: nothing marked dirty is forgotten while the process
+ * runs. At start, the recent buckets are recomputed, covering what a crash may have left dirty.
+ */
+export interface RollupConfig {
+  intervalMs: number;
+  /** Buckets this far back are recomputed for every device at start. */
+  recomputeAtStartMs: number;
+  tiers: readonly RollupTier[];
+}
+
+export const DEFAULT_ROLLUPS: RollupConfig = {
+  intervalMs: 5_000,
+  recomputeAtStartMs: 2 * 3_600_000,
+  tiers: ["1h", "1d"],
+};
+
+export interface RollupStats {
+  passes: number;
+  deviceRows: number;
+  groupRows: number;
+  failures: number;
+  dirtyBuckets: number;
+  lastError?: string;
+}
+
+type Dirty = Map<string, Set<string>>;
+
+export class RollupMaintainer {
+  private dirty: Dirty = new Map();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  readonly stats: RollupStats = { passes: 0, deviceRows: 0, groupRows: 0, failures: 0, dirtyBuckets: 0 };
+
+  constructor(
+    private readonly store: RollupStore,
+    private readonly config: RollupConfig = DEFAULT_ROLLUPS,
+    private readonly now: () => EpochMs = Date.now,
+  ) {}
+
+  /** Starts the periodic passes; recomputes recent buckets of the given devices first. */
+  start(deviceIds: readonly string[]): void {
+    const now = this.now();
+    for (const tier of this.config.tiers) {
+      for (let t = bucket(now - this.config.recomputeAtStartMs, tier); t <= now; t += TIER_MS[tier]) {
+        for (const id of deviceIds) this.mark(tier, t, id);
+      }
+    }
+    this.timer = setInterval(() => void this.pass(), this.config.intervalMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.pass();
+  }
+
+  /** Called with every durable batch. */
+  markDurable(observations: readonly Observation[]): void {
+    for (const o of observations)
+      for (const tier of this.config.tiers) this.mark(tier, bucket(o.time, tier), o.deviceId);
+  }
+
+  /** Runs one pass now (or waits for the one under way), e.g. before reading rollups in a test. */
+  async pass(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.dirty.size === 0) return;
+    this.running = this.recompute().finally(() => {
+      this.running = undefined;
+    });
+    await this.running;
+  }
+
+  private mark(tier: RollupTier, time: EpochMs, deviceId: string): void {
+    const key = `${tier}|${time}`;
+    let set = this.dirty.get(key);
+    if (!set) {
+      set = new Set();
+      this.dirty.set(key, set);
+    }
+    set.add(deviceId);
+    this.stats.dirtyBuckets = this.dirty.size;
+  }
+
+  private async recompute(): Promise<void> {
+    const work = this.dirty;
+    this.dirty = new Map();
+    // Oldest first: a long outage's backlog is rolled up in time order.
+    const keys = [...work.keys()].sort((a, b) => Number(a.split("|")[1]) - Number(b.split("|")[1]));
+    for (const [i, key] of keys.entries()) {
+      const [tier, time] = key.split("|") as [RollupTier, string];
+      try {
+        await this.recomputeBucket(tier, Number(time), [...(work.get(key) as Set<string>)]);
+      } catch (err) {
+        this.stats.failures++;
+        this.stats.lastError = (err as Error).message;
+        for (const k of keys.slice(i))
+          for (const id of work.get(k) as Set<string>) this.mark(...splitKey(k), id);
+        return;
+      }
+    }
+    this.stats.passes++;
+    this.stats.dirtyBuckets = this.dirty.size;
+  }
+
+  private async recomputeBucket(tier: RollupTier, time: EpochMs, deviceIds: string[]): Promise<void> {
+    const rows = await this.store.summarize({ tier, deviceIds, from: time, to: time + TIER_MS[tier] });
+    await this.store.writeDeviceRollups(rows);
+    this.stats.deviceRows += rows.length;
+    const groups = new Map(
+      rows.map((r) => [`${r.commune}|${r.domain}`, { commune: r.commune, domain: r.domain }]),
+    );
+    for (const g of groups.values()) {
+      const members = await this.store.deviceRollups({ tier, time, ...g });
+      const groupRows = combine(tier, time, g, members);
+      await this.store.writeGroupRollups(groupRows);
+      this.stats.groupRows += groupRows.length;
+    }
+  }
+}
+
+function splitKey(key: string): [RollupTier, EpochMs] {
+  const [tier, time] = key.split("|");
+  return [tier as RollupTier, Number(time)];
+}
+
+export function bucket(time: EpochMs, tier: RollupTier): EpochMs {
+  const size = TIER_MS[tier];
+  return Math.floor(time / size) * size;
+}
+
+/** A group's row per field: counts add up, the mean is weighted by counts. */
+export function combine(
+  tier: RollupTier,
+  time: EpochMs,
+  group: { commune: string; domain: string },
+  members: readonly DeviceRollup[],
+): GroupRollup[] {
+  const byField = new Map<string, GroupRollup & { sum: number; ids: Set<string> }>();
+  for (const m of members) {
+    let g = byField.get(m.field);
+    if (!g) {
+      g = {
+        tier,
+        time,
+        ...group,
+        field: m.field,
+        count: 0,
+        devices: 0,
+        mean: 0,
+        min: m.min,
+        max: m.max,
+        sum: 0,
+        ids: new Set(),
+      };
+      byField.set(m.field, g);
+    }
+    g.count += m.count;
+    g.sum += m.mean * m.count;
+    g.min = Math.min(g.min, m.min);
+    g.max = Math.max(g.max, m.max);
+    g.ids.add(m.deviceId);
+  }
+  return [...byField.values()].map(({ sum, ids, ...g }) => ({
+    ...g,
+    devices: ids.size,
+    mean: g.count > 0 ? sum / g.count : 0,
+  }));
+}

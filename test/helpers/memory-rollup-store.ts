@@ -1,0 +1,94 @@
+import type { Observation } from "../../services/domain/types.ts";
+import {
+  type DeviceRollup,
+  type GroupRollup,
+  type RollupStore,
+  type RollupTier,
+  TIER_MS,
+} from "../../services/storage/store.ts";
+
+/**
+ * The in-memory twin of a rollup store: raw observations in an array, rollups in maps. For the
+ * maintainer's own tests; the stores' implementations are checked by the conformance suite.
+ */
+export class MemoryRollupStore implements RollupStore {
+  readonly raw: Observation[] = [];
+  readonly devices = new Map<string, DeviceRollup>();
+  readonly groups = new Map<string, GroupRollup>();
+  failNext = 0;
+
+  async summarize(q: { tier: RollupTier; deviceIds: readonly string[]; from: number; to: number }) {
+    this.maybeFail();
+    const size = TIER_MS[q.tier];
+    const acc = new Map<string, DeviceRollup & { sum: number; lastTime: number }>();
+    for (const o of this.raw) {
+      if (!q.deviceIds.includes(o.deviceId) || o.time < q.from || o.time >= q.to) continue;
+      for (const [field, value] of Object.entries(o.values)) {
+        if (typeof value !== "number") continue;
+        const time = Math.floor(o.time / size) * size;
+        const key = `${o.deviceId}|${field}|${time}`;
+        const r = acc.get(key) ?? {
+          ...{ tier: q.tier, time, deviceId: o.deviceId, domain: o.domain, commune: o.commune },
+          ...{
+            operatorId: o.operatorId,
+            field,
+            count: 0,
+            mean: 0,
+            min: value,
+            max: value,
+            sum: 0,
+            lastTime: o.time,
+          },
+        };
+        r.count++;
+        r.sum += value;
+        r.min = Math.min(r.min, value);
+        r.max = Math.max(r.max, value);
+        if (o.time >= r.lastTime) r.operatorId = o.operatorId;
+        acc.set(key, r);
+      }
+    }
+    return [...acc.values()].map(({ sum, lastTime: _, ...r }) => ({ ...r, mean: sum / r.count }));
+  }
+
+  async writeDeviceRollups(rows: readonly DeviceRollup[]) {
+    this.maybeFail();
+    for (const r of rows) this.devices.set(`${r.tier}|${r.time}|${r.deviceId}|${r.field}`, r);
+  }
+
+  async writeGroupRollups(rows: readonly GroupRollup[]) {
+    for (const r of rows) this.groups.set(`${r.tier}|${r.time}|${r.commune}|${r.domain}|${r.field}`, r);
+  }
+
+  async deviceRollups(q: { tier: RollupTier; time: number; commune: string; domain: string }) {
+    return [...this.devices.values()].filter(
+      (r) => r.tier === q.tier && r.time === q.time && r.commune === q.commune && r.domain === q.domain,
+    );
+  }
+
+  async groupRollups(q: {
+    tier: RollupTier;
+    from: number;
+    to: number;
+    commune?: string;
+    domain?: string;
+    field?: string;
+  }) {
+    return [...this.groups.values()].filter(
+      (r) =>
+        r.tier === q.tier &&
+        r.time >= q.from &&
+        r.time < q.to &&
+        (q.commune === undefined || r.commune === q.commune) &&
+        (q.domain === undefined || r.domain === q.domain) &&
+        (q.field === undefined || r.field === q.field),
+    );
+  }
+
+  private maybeFail(): void {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("store unavailable");
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import type { Observation } from "../../services/domain/types.ts";
+import { bucket, combine, RollupMaintainer } from "../../services/rollups/maintainer.ts";
+import { MemoryRollupStore } from "../helpers/memory-rollup-store.ts";
+
+const H = 3_600_000;
+const DAY = 24 * H;
+const NOW = Date.UTC(2026, 10, 23, 12, 30);
+
+function obs(deviceId: string, time: number, pressure: number, commune = "57038"): Observation {
+  return {
+    deviceId,
+    time,
+    domain: "water_pressure",
+    commune,
+    ownerId: "ccphva",
+    operatorId: "eaux-alzette",
+    contract: "ccphva-water-pressure@1.0.0",
+    values: { pressure_bar: pressure, note: "text is not rolled up" } as Observation["values"],
+  };
+}
+
+function setup() {
+  const store = new MemoryRollupStore();
+  const maintainer = new RollupMaintainer(
+    store,
+    { intervalMs: 60_000, recomputeAtStartMs: 0, tiers: ["1h", "1d"] },
+    () => NOW,
+  );
+  const ingest = (batch: Observation[]) => {
+    store.raw.push(...batch);
+    maintainer.markDurable(batch);
+  };
+  return { store, maintainer, ingest };
+}
+
+describe("rollup maintainer", () => {
+  it("rolls devices up per hour and day, and groups per commune and domain", async () => {
+    const { store, maintainer, ingest } = setup();
+    const hour = bucket(NOW, "1h");
+    ingest([
+      obs("a", hour + 1, 2),
+      obs("a", hour + 2, 4),
+      obs("b", hour + 3, 6),
+      obs("c", hour + 4, 9, "54580"),
+    ]);
+    await maintainer.pass();
+    const a = store.devices.get(`1h|${hour}|a|pressure_bar`);
+    expect(a).toMatchObject({
+      count: 2,
+      mean: 3,
+      min: 2,
+      max: 4,
+      domain: "water_pressure",
+      commune: "57038",
+    });
+    expect(store.devices.get(`1d|${bucket(NOW, "1d")}|a|pressure_bar`)).toMatchObject({ count: 2, mean: 3 });
+    const group = store.groups.get(`1h|${hour}|57038|water_pressure|pressure_bar`);
+    expect(group).toMatchObject({ count: 3, devices: 2, mean: 4, min: 2, max: 6 });
+    expect(store.groups.get(`1h|${hour}|54580|water_pressure|pressure_bar`)).toMatchObject({
+      devices: 1,
+      mean: 9,
+    });
+    expect([...store.devices.values()].some((r) => r.field === "note")).toBe(false);
+  });
+
+  it("updates the rollups of an old day when a reading arrives three days late", async () => {
+    const { store, maintainer, ingest } = setup();
+    const old = NOW - 3 * DAY;
+    ingest([obs("a", old, 2)]);
+    await maintainer.pass();
+    ingest([obs("a", old + 60_000, 8)]);
+    await maintainer.pass();
+    expect(store.devices.get(`1h|${bucket(old, "1h")}|a|pressure_bar`)).toMatchObject({
+      count: 2,
+      mean: 5,
+      max: 8,
+    });
+    expect(store.groups.get(`1d|${bucket(old, "1d")}|57038|water_pressure|pressure_bar`)).toMatchObject({
+      count: 2,
+      mean: 5,
+    });
+  });
+
+  it("gives the same rows when a bucket is recomputed", async () => {
+    const { store, maintainer, ingest } = setup();
+    ingest([obs("a", NOW, 2), obs("a", NOW + 1, 3)]);
+    await maintainer.pass();
+    const first = structuredClone([...store.devices.values()]);
+    maintainer.markDurable([obs("a", NOW, 2)]);
+    await maintainer.pass();
+    expect([...store.devices.values()]).toEqual(first);
+  });
+
+  it("keeps dirty buckets when a pass fails and finishes them on the next", async () => {
+    const { store, maintainer, ingest } = setup();
+    ingest([obs("a", NOW, 2)]);
+    store.failNext = 1;
+    await maintainer.pass();
+    expect(maintainer.stats.failures).toBe(1);
+    expect(store.devices.size).toBe(0);
+    await maintainer.pass();
+    expect(store.devices.size).toBe(2);
+  });
+
+  it("recomputes recent buckets of every device at start", async () => {
+    const store = new MemoryRollupStore();
+    store.raw.push(obs("a", NOW - H, 5));
+    const maintainer = new RollupMaintainer(
+      store,
+      { intervalMs: 60_000, recomputeAtStartMs: 2 * H, tiers: ["1h"] },
+      () => NOW,
+    );
+    maintainer.start(["a", "b"]);
+    await maintainer.close();
+    expect(store.devices.get(`1h|${bucket(NOW - H, "1h")}|a|pressure_bar`)).toMatchObject({
+      count: 1,
+      mean: 5,
+    });
+  });
+
+  it("weights a group's mean by each device's count", () => {
+    const rows = combine("1h", 0, { commune: "x", domain: "d" }, [
+      {
+        tier: "1h",
+        time: 0,
+        deviceId: "a",
+        domain: "d",
+        commune: "x",
+        operatorId: "o",
+        field: "f",
+        count: 3,
+        mean: 1,
+        min: 0,
+        max: 2,
+      },
+      {
+        tier: "1h",
+        time: 0,
+        deviceId: "b",
+        domain: "d",
+        commune: "x",
+        operatorId: "o",
+        field: "f",
+        count: 1,
+        mean: 5,
+        min: 5,
+        max: 5,
+      },
+    ]);
+    expect(rows).toEqual([
+      {
+        tier: "1h",
+        time: 0,
+        commune: "x",
+        domain: "d",
+        field: "f",
+        count: 4,
+        devices: 2,
+        mean: 2,
+        min: 0,
+        max: 5,
+      },
+    ]);
+  });
+});
