@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Observation } from "../../services/domain/types.ts";
 import { createDuckdbStore, type DuckdbStore } from "../../services/storage/duckdb-store.ts";
@@ -176,6 +177,235 @@ describe("DuckdbStore specifics", () => {
       { operatorId: "op-a", code: "ERR_CONTRACT_OUT_OF_RANGE", count: 1 },
     ]);
     await store.close();
+  });
+});
+
+describe("DuckdbStore dictionaries", () => {
+  it("leaves no id of a rolled-back write behind (new device, series and field)", async () => {
+    const path = freshPath();
+    const store = await started(path);
+    const bad = observation("lamp-9", T0, { new_field: 1, broken: undefined as unknown as number }, "op-z");
+    await expect(store.write([bad])).rejects.toThrow();
+    await store.write([observation("lamp-9", T0 + 1, { new_field: 2 }, "op-z")]);
+    await store.write([observation("lamp-8", T0 + 2, { other_field: "x" })]);
+    const check = async (s: DuckdbStore) => {
+      expect(await s.countValues({ deviceIds: ["lamp-9"] })).toBe(1);
+      expect(await s.countValues({ operatorId: "op-z" })).toBe(1);
+      const states = await s.latest({});
+      expect(states.map((d) => [d.deviceId, d.operatorId, d.values])).toEqual([
+        ["lamp-8", "op-a", { other_field: { value: "x", time: T0 + 2 } }],
+        ["lamp-9", "op-z", { new_field: { value: 2, time: T0 + 1 } }],
+      ]);
+      expect(await s.series({ deviceId: "lamp-9", from: T0, to: T0 + 10 })).toEqual([
+        { time: T0 + 1, field: "new_field", count: 1, mean: 2, min: 2, max: 2, last: 2 },
+      ]);
+    };
+    await check(store);
+    await store.close();
+    const reopened = await started(path);
+    await check(reopened);
+    await reopened.close();
+  });
+
+  it("keeps every value exact across data chunks (mixed kinds, NULLs, missing fields)", async () => {
+    const store = await started(":memory:");
+    const values = (i: number): Observation["values"] => {
+      const v: Observation["values"] = { n: i * 1.5 - 700 };
+      if (i % 3 === 0) v.s = i % 2 === 0 ? `text ${i} é` : "";
+      if (i % 4 !== 1) v.b = i % 5 === 0;
+      if (i % 7 === 0) v.n2 = -i;
+      return v;
+    };
+    // 3,000 observations of 2 to 4 fields: several 2,048-row chunks per transaction, ending mid-chunk.
+    const batch = (from: number) =>
+      Array.from({ length: 3000 }, (_, k) =>
+        observation(`lamp-${(from + k) % 7}`, T0 + from + k, values(from + k)),
+      );
+    await store.write(batch(0));
+    await store.write(batch(3000));
+    const points = await store.series({ deviceId: "lamp-3", from: T0, to: T0 + 6000 });
+    const expected = Array.from({ length: 6000 }, (_, i) => i)
+      .filter((i) => i % 7 === 3)
+      .flatMap((i) =>
+        Object.entries(values(i))
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([field, value]) => ({ time: T0 + i, field, last: value })),
+      );
+    expect(points.map((p) => ({ time: p.time, field: p.field, last: p.last }))).toEqual(expected);
+    const [state] = await store.latest({ deviceIds: ["lamp-3"] });
+    const newest = (field: string) => expected.filter((p) => p.field === field).at(-1);
+    expect(Object.keys(state?.values ?? {}).sort()).toEqual(["b", "n", "s"]);
+    for (const field of ["b", "n", "s"]) {
+      expect(state?.values[field]).toEqual({ value: newest(field)?.last, time: newest(field)?.time });
+    }
+    await store.close();
+  });
+
+  it("picks up its dictionaries on reopen: known devices, a handover, a new field", async () => {
+    const path = freshPath();
+    const first = await started(path);
+    await first.write([observation("lamp-1", T0, { power_w: 1, on: true }, "op-a")]);
+    await first.close();
+    const second = await started(path);
+    await second.write([
+      observation("lamp-1", T0 + 1000, { power_w: 2, dim_pct: 50 }, "op-b"),
+      observation("lamp-1", T0 - 1000, { power_w: 0 }, "op-a"),
+    ]);
+    await second.close();
+    const third = await started(path);
+    expect(await third.latest({ operatorId: "op-a" })).toEqual([]);
+    const [state] = await third.latest({ operatorId: "op-b" });
+    expect(state).toMatchObject({ deviceId: "lamp-1", operatorId: "op-b", time: T0 + 1000 });
+    expect(state?.values).toEqual({
+      power_w: { value: 2, time: T0 + 1000 },
+      on: { value: true, time: T0 },
+      dim_pct: { value: 50, time: T0 + 1000 },
+    });
+    expect(await third.countValues({ deviceIds: ["lamp-1"] })).toBe(5);
+    expect(await third.countValues({ operatorId: "op-a" })).toBe(3);
+    await third.close();
+  });
+});
+
+// ---------------------------------------------------------------- migration
+
+/** The layout written before the series dictionary: every reading carried its text. */
+const FIRST_LAYOUT = [
+  `CREATE TABLE readings (
+    time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+    commune VARCHAR NOT NULL, owner_id VARCHAR NOT NULL, operator_id VARCHAR NOT NULL,
+    contract VARCHAR NOT NULL, field VARCHAR NOT NULL, kind TINYINT NOT NULL, num DOUBLE, txt VARCHAR)`,
+  `CREATE TABLE latest (
+    device_id VARCHAR NOT NULL, field VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL,
+    domain VARCHAR NOT NULL, commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL,
+    contract VARCHAR NOT NULL, kind TINYINT NOT NULL, num DOUBLE, txt VARCHAR,
+    PRIMARY KEY (device_id, field))`,
+  "CREATE SEQUENCE quarantine_id START 1",
+  `CREATE TABLE quarantine (
+    id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_id'), received_at TIMESTAMP_MS NOT NULL,
+    operator_id VARCHAR NOT NULL, device_id VARCHAR, contract VARCHAR, source VARCHAR NOT NULL,
+    raw VARCHAR NOT NULL, truncated BOOLEAN NOT NULL, reasons VARCHAR NOT NULL,
+    codes VARCHAR[] NOT NULL)`,
+  `CREATE TABLE violations (
+    received_at TIMESTAMP_MS NOT NULL, time TIMESTAMP_MS NOT NULL, operator_id VARCHAR NOT NULL,
+    device_id VARCHAR NOT NULL, contract VARCHAR NOT NULL, code VARCHAR NOT NULL, path VARCHAR NOT NULL,
+    detail VARCHAR NOT NULL)`,
+];
+
+/** Runs SQL on a file directly, as another program (or an older Lanterne) would. */
+async function onFile(path: string, statements: readonly string[]): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  let rows: Record<string, unknown>[] = [];
+  try {
+    for (const sql of statements) rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+  return rows;
+}
+
+const ms = (t: number) => `make_timestamp_ms(${t})`;
+
+describe("DuckdbStore migration from the first layout", () => {
+  it("moves readings, latest values and quarantine into the new tables and reads them back", async () => {
+    const path = freshPath();
+    const row = (
+      t: number,
+      device: string,
+      op: string,
+      field: string,
+      kind: number,
+      num: string,
+      txt: string,
+    ) =>
+      `(${ms(t)}, '${device}', 'streetlight', '01053', 'ccphva', '${op}', 'streetlight@1', '${field}', ${kind}, ${num}, ${txt})`;
+    await onFile(path, [
+      ...FIRST_LAYOUT,
+      `INSERT INTO readings VALUES
+        ${row(T0, "lamp-1", "op-a", "power_w", 0, "10", "NULL")},
+        ${row(T0, "lamp-1", "op-a", "on", 2, "NULL", "'true'")},
+        ${row(T0 + 60_000, "lamp-1", "op-b", "power_w", 0, "30", "NULL")},
+        ${row(T0 + 30_000, "lamp-2", "op-a", "state", 1, "NULL", "'it''s on'")},
+        ${row(T0 + 30_000, "lamp-2", "op-a", "power_w", 0, "5.5", "NULL")}`,
+      `INSERT INTO latest VALUES
+        ('lamp-1', 'power_w', ${ms(T0 + 60_000)}, 'streetlight', '01053', 'op-b', 'streetlight@1', 0, 30, NULL),
+        ('lamp-1', 'on', ${ms(T0)}, 'streetlight', '01053', 'op-a', 'streetlight@1', 2, NULL, 'true'),
+        ('lamp-2', 'state', ${ms(T0 + 30_000)}, 'streetlight', '01053', 'op-a', 'streetlight@1', 1, NULL, 'it''s on'),
+        ('lamp-2', 'power_w', ${ms(T0 + 30_000)}, 'streetlight', '01053', 'op-a', 'streetlight@1', 0, 5.5, NULL)`,
+      `INSERT INTO quarantine (received_at, operator_id, source, raw, truncated, reasons, codes)
+        VALUES (${ms(T0)}, 'op-a', 'mqtt', '{', false, '[]', ['ERR_PAYLOAD_JSON'])`,
+    ]);
+
+    const store = await started(path);
+    expect(await store.countValues({})).toBe(5);
+    expect(await store.countValues({ operatorId: "op-a" })).toBe(4);
+    expect(await store.latest({ operatorId: "op-a" })).toEqual([
+      {
+        deviceId: "lamp-2",
+        domain: "streetlight",
+        commune: "01053",
+        operatorId: "op-a",
+        contract: "streetlight@1",
+        time: T0 + 30_000,
+        values: {
+          state: { value: "it's on", time: T0 + 30_000 },
+          power_w: { value: 5.5, time: T0 + 30_000 },
+        },
+      },
+    ]);
+    const [lamp1] = await store.latest({ deviceIds: ["lamp-1"] });
+    expect(lamp1).toMatchObject({ operatorId: "op-b", time: T0 + 60_000 });
+    expect(lamp1?.values).toEqual({
+      power_w: { value: 30, time: T0 + 60_000 },
+      on: { value: true, time: T0 },
+    });
+    expect(await store.series({ deviceId: "lamp-1", from: T0, to: T0 + 120_000 })).toEqual([
+      { time: T0, field: "on", count: 1, last: true },
+      { time: T0, field: "power_w", count: 1, mean: 10, min: 10, max: 10, last: 10 },
+      { time: T0 + 60_000, field: "power_w", count: 1, mean: 30, min: 30, max: 30, last: 30 },
+    ]);
+    const [all] = await store.aggregate({ from: T0, to: T0 + 120_000, groupBy: [], field: "power_w" });
+    expect(all).toMatchObject({ count: 3, devices: 2, min: 5.5, max: 30 });
+    expect(await store.countQuarantine({})).toBe(1);
+
+    // Writing goes on with the migrated dictionaries: no duplicate device, series or field.
+    await store.write([observation("lamp-1", T0 + 120_000, { power_w: 40 }, "op-b")]);
+    await store.write([observation("lamp-3", T0 + 120_000, { power_w: 1 })]);
+    await store.close();
+    const reopened = await started(path);
+    expect(await reopened.countValues({ deviceIds: ["lamp-1"] })).toBe(4);
+    expect((await reopened.latest({ deviceIds: ["lamp-1"] }))[0]?.values.power_w).toEqual({
+      value: 40,
+      time: T0 + 120_000,
+    });
+    expect((await reopened.latest({})).map((d) => d.deviceId)).toEqual(["lamp-1", "lamp-2", "lamp-3"]);
+    await reopened.close();
+
+    const tables = await onFile(path, [
+      "SELECT list(table_name ORDER BY table_name) AS names FROM duckdb_tables() WHERE schema_name = 'main'",
+    ]);
+    expect(tables[0]?.names).toEqual([
+      "device_keys",
+      "fields",
+      "latest",
+      "quarantine",
+      "readings",
+      "series",
+      "violations",
+    ]);
+  });
+
+  it("refuses a layout it does not know, without touching the file", async () => {
+    const path = freshPath();
+    await onFile(path, [
+      "CREATE TABLE readings (t TIMESTAMP, value DOUBLE)",
+      "INSERT INTO readings VALUES (now(), 1)",
+    ]);
+    await expect(started(path)).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE", retryable: false });
+    const rows = await onFile(path, ["SELECT count(*) AS n FROM readings"]);
+    expect(rows).toEqual([{ n: "1" }]);
   });
 });
 
