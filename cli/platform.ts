@@ -15,19 +15,23 @@ import { loadInventoryFile } from "../services/inventory/load.ts";
 import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
-import { createDuckdbWorkerStore, type DuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
+import { composeStores, type PlatformStore } from "../services/storage/composite-store.ts";
+import { createDuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
+import { createInfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
+import { SpooledStore } from "../services/storage/spooled-store.ts";
 
 export interface PlatformParts {
   territory: TerritoryFile;
   contracts: ContractRegistry;
   devices: DeviceIndex;
-  store: DuckdbWorkerStore;
+  store: PlatformStore;
   writer: IngestWriter;
   pipeline: Pipeline;
   broker: MqttBroker;
   authenticator: Authenticator;
   clock: Clock;
   metrics: PlatformMetrics;
+  spool?: SpooledStore;
 }
 
 /**
@@ -42,13 +46,14 @@ export class Platform {
   readonly territory: TerritoryFile;
   readonly contracts: ContractRegistry;
   readonly devices: DeviceIndex;
-  readonly store: DuckdbWorkerStore;
+  readonly store: PlatformStore;
   readonly writer: IngestWriter;
   readonly pipeline: Pipeline;
   readonly broker: MqttBroker;
   readonly authenticator: Authenticator;
   readonly clock: Clock;
   readonly metrics: PlatformMetrics;
+  readonly spool: SpooledStore | undefined;
 
   constructor(
     readonly config: Config,
@@ -64,6 +69,7 @@ export class Platform {
     this.authenticator = parts.authenticator;
     this.clock = parts.clock;
     this.metrics = parts.metrics;
+    this.spool = parts.spool;
   }
 
   async start(): Promise<void> {
@@ -92,6 +98,18 @@ export class Platform {
     await this.store.close();
   }
 
+  private spoolStats(): Record<string, number> {
+    if (!this.spool) return {};
+    const s = this.spool.stats();
+    return {
+      spool_segments: s.segments,
+      spool_bytes: s.bytes,
+      spool_oldest_age_s: Math.round(s.oldestAgeMs / 1000),
+      spool_drained: s.drained,
+      spool_rejected: s.rejected,
+    };
+  }
+
   stats(): Record<string, number> {
     const w = this.writer.stats;
     const b = this.broker.stats;
@@ -106,6 +124,7 @@ export class Platform {
       observations_written: w.written,
       quarantined: w.quarantined,
       write_failures: w.failures,
+      ...this.spoolStats(),
     };
   }
 }
@@ -120,13 +139,16 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   );
   checkInventory(inventory, contracts, territory);
   const devices = createDeviceIndex(inventory, () => clock.now());
-  const store = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  const state = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  const spool = createSpool(config);
+  const store = composeStores(spool ?? state, state);
   const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
   const metrics = createPlatformMetrics({
     writePending: () => writer.stats.pending,
     mqttConnections: () => broker.stats.connections,
     mqttAuthFailures: () => broker.stats.authFailures,
     mqttForbidden: () => broker.stats.forbidden,
+    spool: () => spool?.stats() ?? { bytes: 0, segments: 0, oldestAgeMs: 0 },
   });
   writer.onDurable = (observations, seconds) => metrics.flushed(observations.length, seconds);
   const pipeline = createPipeline({
@@ -152,6 +174,23 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     authenticator,
     clock,
     metrics,
+    ...(spool ? { spool } : {}),
+  });
+}
+
+/** With InfluxDB, readings pass through a disk spool that holds them while it is unreachable. */
+function createSpool(config: Config): SpooledStore | undefined {
+  if (config.store === "duckdb") return undefined;
+  if (!config.store.startsWith("influx://")) {
+    throw new ConfigInvalidError(
+      `  - LANTERNE_STORE: expected duckdb or influx://host:port/database, got ${config.store}`,
+    );
+  }
+  const influx = createInfluxStore(parseInfluxUrl(config.store));
+  return new SpooledStore(influx, {
+    dir: join(config.dataDir, "spool"),
+    maxBytes: config.spoolMaxBytes,
+    retryMs: 500,
   });
 }
 

@@ -45,6 +45,16 @@ export const ConfigSchema = Type.Object({
     default: 50_000,
     description: "LANTERNE_HIGH_WATER: write backlog before backpressure",
   }),
+  store: Type.String({
+    default: "duckdb",
+    description:
+      "LANTERNE_STORE: where time series go: duckdb (embedded, default) or influx://[user:password@]host:port/database",
+  }),
+  spoolMaxBytes: Type.Integer({
+    minimum: 1_048_576,
+    default: 1_073_741_824,
+    description: "LANTERNE_SPOOL_MAX_BYTES: disk spool for readings while InfluxDB is unreachable",
+  }),
   mqttConcurrency: Type.Integer({ minimum: 1, default: 1000, description: "LANTERNE_MQTT_CONCURRENCY" }),
 });
 export type Config = Static<typeof ConfigSchema>;
@@ -60,6 +70,8 @@ const ENV: Record<keyof Config, string> = {
   maxBatch: "LANTERNE_MAX_BATCH",
   highWater: "LANTERNE_HIGH_WATER",
   mqttConcurrency: "LANTERNE_MQTT_CONCURRENCY",
+  store: "LANTERNE_STORE",
+  spoolMaxBytes: "LANTERNE_SPOOL_MAX_BYTES",
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

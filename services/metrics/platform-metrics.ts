@@ -10,6 +10,8 @@ export interface PlatformGauges {
   mqttConnections(): number;
   mqttAuthFailures(): number;
   mqttForbidden(): number;
+  /** Disk spool in front of InfluxDB (zero with the embedded store). */
+  spool(): { bytes: number; segments: number; oldestAgeMs: number };
 }
 
 export interface PlatformMetrics {
@@ -58,7 +60,17 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
     "lanterne_mqtt_forbidden",
     "MQTT publishes refused for a topic outside the operator's own.",
   );
+  const spoolBytes = registry.gauge(
+    "lanterne_spool_bytes",
+    "Bytes of readings waiting in the disk spool for InfluxDB.",
+  );
+  const spoolSegments = registry.gauge("lanterne_spool_segments", "Batches waiting in the disk spool.");
+  const spoolAge = registry.gauge("lanterne_spool_oldest_age_seconds", "Age of the oldest spooled batch.");
   registry.onCollect(() => {
+    const s = gauges.spool();
+    spoolBytes(s.bytes);
+    spoolSegments(s.segments);
+    spoolAge(s.oldestAgeMs / 1000);
     pending(gauges.writePending());
     connections(gauges.mqttConnections());
     authFailures(gauges.mqttAuthFailures());

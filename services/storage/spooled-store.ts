@@ -63,6 +63,8 @@ export class SpooledStore implements TimeSeriesStore {
   private draining: Promise<void> | undefined;
   private closed = false;
   private roomWaiters: Array<() => void> = [];
+  /** Whether the store's own start (database creation...) has succeeded yet. */
+  private innerStarted = false;
 
   constructor(
     private readonly inner: TimeSeriesStore & Partial<Lifecycle>,
@@ -74,15 +76,16 @@ export class SpooledStore implements TimeSeriesStore {
     await mkdir(this.config.dir, { recursive: true });
     await this.loadSegments();
     this.closed = false;
-    // The store may be down at start: the spool works without it and drains when it is back.
-    await this.inner.start().catch(() => undefined);
+    // The store may be down at start: the spool works without it, and the store is started
+    // (its database created) before the first write that reaches it.
+    await this.ensureStarted().catch(() => undefined);
     this.kick();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.draining;
-    await this.inner.close();
+    await this.inner.close?.();
   }
 
   stats(): SpoolStats {
@@ -100,6 +103,7 @@ export class SpooledStore implements TimeSeriesStore {
     if (observations.length === 0) return;
     if (this.segments.length === 0) {
       try {
+        await this.ensureStarted();
         await this.inner.write(observations);
         return;
       } catch (err) {
@@ -125,6 +129,17 @@ export class SpooledStore implements TimeSeriesStore {
     return this.inner.countValues(filter);
   }
 
+  /** A store that could not start is down: its failure is retryable. */
+  private async ensureStarted(): Promise<void> {
+    if (this.innerStarted || !this.inner.start) return;
+    try {
+      await this.inner.start();
+      this.innerStarted = true;
+    } catch (err) {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { retryable: true });
+    }
+  }
+
   private async append(observations: readonly Observation[]): Promise<void> {
     const seq = ++this.seq;
     const body = JSON.stringify(observations);
@@ -147,6 +162,7 @@ export class SpooledStore implements TimeSeriesStore {
       const segment = this.segments[0] as Segment;
       const observations = JSON.parse(await readFile(this.path(segment.seq), "utf8")) as Observation[];
       try {
+        await this.ensureStarted();
         await this.inner.write(observations);
       } catch (err) {
         if (isRetryable(err)) {

@@ -124,6 +124,7 @@ export function timeSeriesConformance<S extends TimeSeriesStore>(
     awkwardNames(ctx);
     millisecondBounds(ctx);
     outOfOrder(ctx);
+    longDeviceLists(ctx);
     if (options.lastWriteWins) duplicates(ctx);
     const reopen = options.reopen;
     if (reopen) persistence(ctx, reopen);
@@ -745,6 +746,34 @@ function outOfOrder(ctx: Ctx): void {
         { time: T0, field: "power_w", count: 60, mean: 29.5, min: 0, max: 59, last: 59 },
         { time: T0, field: "state", count: 60, last: "s59" },
       ]);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- long device lists
+
+function longDeviceLists(ctx: Ctx): void {
+  describe("long device lists", () => {
+    const ids = Array.from({ length: 600 }, (_, i) => `lamp-${String(i).padStart(3, "0")}`);
+
+    beforeEach(async () => {
+      await ctx.store.write(
+        ids.map((id, i) => reading(id, T0 + i, { power_w: i }, { commune: i % 2 === 0 ? "01053" : "01004" })),
+      );
+    });
+
+    it("filters by hundreds of device ids, repeated ids included, alone and with attributes", async () => {
+      const wanted = ids.filter((_, i) => i % 3 !== 0);
+      const asked = [...wanted, ...wanted.slice(0, 50), "lamp-none"];
+      const states = await ctx.store.latest({ deviceIds: asked });
+      expect(states.map((s) => s.deviceId).sort()).toEqual(wanted);
+      expect(await ctx.store.countValues({ deviceIds: asked })).toBe(wanted.length);
+      const even = wanted.filter((id) => Number(id.slice(5)) % 2 === 0);
+      expect(
+        (await ctx.store.latest({ deviceIds: asked, commune: "01053" })).map((s) => s.deviceId).sort(),
+      ).toEqual(even);
+      expect(await ctx.store.countValues({ deviceIds: asked, commune: "01053" })).toBe(even.length);
+      expect(await ctx.store.latest({ commune: "01004" })).toHaveLength(300);
     });
   });
 }

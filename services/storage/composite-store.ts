@@ -1,0 +1,57 @@
+import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
+import type {
+  AggregateQuery,
+  DeviceFilter,
+  QuarantineQuery,
+  QuarantineStore,
+  SeriesQuery,
+  TimeSeriesStore,
+  ViolationLog,
+  ViolationRecord,
+} from "./store.ts";
+
+interface Lifecycle {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  ping(): Promise<boolean>;
+}
+
+export type PlatformStore = TimeSeriesStore & QuarantineStore & ViolationLog & Lifecycle;
+
+/**
+ * Time series in one store (InfluxDB in production), the platform's own state (quarantine,
+ * violations) in the embedded one: the collectivity's InfluxDB holds telemetry only, and a
+ * refused message is kept even while InfluxDB is down. With the embedded default both are the
+ * same DuckDB store.
+ */
+export function composeStores(
+  series: TimeSeriesStore & Partial<Lifecycle>,
+  state: QuarantineStore & ViolationLog & Lifecycle,
+): PlatformStore {
+  if ((series as unknown) === state) return state as unknown as PlatformStore;
+  return {
+    async start() {
+      await state.start();
+      await series.start?.();
+    },
+    async close() {
+      await series.close?.();
+      await state.close();
+    },
+    async ping() {
+      const [a, b] = await Promise.all([state.ping(), series.ping ? series.ping() : Promise.resolve(true)]);
+      return a && b;
+    },
+    write: (observations: readonly Observation[]) => series.write(observations),
+    latest: (filter: DeviceFilter) => series.latest(filter),
+    series: (query: SeriesQuery) => series.series(query),
+    aggregate: (query: AggregateQuery) => series.aggregate(query),
+    countValues: (filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }) => series.countValues(filter),
+    addQuarantine: (entries: readonly QuarantineEntry[]) => state.addQuarantine(entries),
+    listQuarantine: (query: QuarantineQuery) => state.listQuarantine(query),
+    countQuarantine: (query: Omit<QuarantineQuery, "limit" | "beforeId">) => state.countQuarantine(query),
+    addViolations: (records: readonly ViolationRecord[]) => state.addViolations(records),
+    countViolations: (query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) =>
+      state.countViolations(query),
+  };
+}

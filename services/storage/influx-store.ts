@@ -1,0 +1,326 @@
+import { ConfigInvalidError } from "../domain/errors.ts";
+import type { EpochMs, Observation } from "../domain/types.ts";
+import { InfluxHttp } from "./influx-http.ts";
+import {
+  aggregateStatement,
+  bucketedSeriesStatement,
+  candidateDevicesStatement,
+  countStatement,
+  deviceIdsCondition,
+  dimensionTags,
+  ident,
+  latestStatement,
+  Params,
+  rawSeriesStatement,
+  tagConditions,
+  timeBucket,
+  timeConditions,
+} from "./influx-queries.ts";
+import {
+  aggregateRows,
+  countOf,
+  type FieldPlan,
+  latestStates,
+  rawPoints,
+  seriesBuckets,
+} from "./influx-results.ts";
+import { type FieldInfo, type MeasurementInfo, type Schema, SchemaCache } from "./influx-schema.ts";
+import { InfluxWriter } from "./influx-writer.ts";
+import { decodeStored, storedMeasurement } from "./line-protocol.ts";
+import type {
+  AggregateQuery,
+  AggregateRow,
+  DeviceFilter,
+  DeviceState,
+  SeriesBucket,
+  SeriesQuery,
+  TimeSeriesStore,
+} from "./store.ts";
+
+/**
+ * The production time-series store: InfluxDB through its v1 HTTP API (line protocol on `/write`,
+ * InfluxQL on `/query`), which InfluxDB 1.x serves and 2.x and 3.x keep for compatibility.
+ * Schema and escaping: line-protocol.ts; the write path: influx-writer.ts; reads: InfluxQL built
+ * in influx-queries.ts (every caller value bound, never spliced) and shaped in influx-results.ts.
+ *
+ * Semantics worth knowing (checked by test/conformance/store.suite.ts):
+ * - a point is (measurement, tag set, time): the same device, time and field written again with
+ *   the same attributes replaces the value (last write wins); written again with another contract,
+ *   operator or commune, it is another series and both are kept;
+ * - a field keeps the type it was first written with in a shard: a later value of another type
+ *   for the same domain and field is refused by InfluxDB and reported as a partial write;
+ * - latest() matches devices by the attributes of their most recent reading, as the embedded
+ *   store does: a device that moved to another commune is found under the new one only.
+ * Quarantine and violations stay in the embedded state store: InfluxDB holds readings only.
+ */
+
+export interface InfluxStoreConfig {
+  /** Base URL of the HTTP API, e.g. "http://127.0.0.1:8086". */
+  url: string;
+  /** Created at start when missing. Letters, digits, "_", "-" and ".". */
+  database: string;
+  username?: string;
+  password?: string;
+  /** Points per `/write` request (default 5,000, InfluxDB's advice). */
+  batchLines?: number;
+  /** Compress write bodies (default true): line protocol shrinks about 10x. */
+  gzip?: boolean;
+  /** `/write` requests in flight for the whole store (default 2). */
+  concurrency?: number;
+  /** Per request, writes and queries alike (default 30 s). */
+  timeoutMs?: number;
+}
+
+const DEFAULTS = { batchLines: 5_000, gzip: true, concurrency: 2, timeoutMs: 30_000 };
+const DATABASE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+/** How long a learnt schema is trusted before another process's new fields are looked for. */
+const SCHEMA_TTL_MS = 5_000;
+/**
+ * Longest `device_id = $a OR ...` chain sent. InfluxDB 1.6.7 plans such chains in quadratic time:
+ * LAST of two fields for 5,000 devices took 5 ms with 10 ids, 130 ms with 400, 640 ms with
+ * 1,000 and 12 s with 5,000, against 320 ms for the whole fleet unfiltered. Past this length,
+ * latest() reads the fleet and filters here, and countValues() counts in chunks.
+ */
+const MAX_ID_TERMS = 200;
+
+export function createInfluxStore(config: InfluxStoreConfig): InfluxStore {
+  const problems = configProblems(config);
+  if (problems.length > 0) throw new ConfigInvalidError(problems.join("\n"));
+  return new InfluxStore({
+    ...config,
+    batchLines: config.batchLines ?? DEFAULTS.batchLines,
+    gzip: config.gzip ?? DEFAULTS.gzip,
+    concurrency: config.concurrency ?? DEFAULTS.concurrency,
+    timeoutMs: config.timeoutMs ?? DEFAULTS.timeoutMs,
+  });
+}
+
+function configProblems(config: InfluxStoreConfig): string[] {
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^/]/.test(config.url))
+    problems.push(`influx url must be http(s)://host[:port]: ${config.url}`);
+  if (!DATABASE_NAME.test(config.database))
+    problems.push(`influx database name not allowed: ${config.database}`);
+  for (const key of ["batchLines", "concurrency", "timeoutMs"] as const) {
+    const value = config[key];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+      problems.push(`influx ${key} must be a positive whole number`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * `influx://[user:pass@]host[:port]/database` (port 8086 by default); `influxs://` for HTTPS.
+ * User and password are percent-decoded.
+ */
+export function parseInfluxUrl(text: string): InfluxStoreConfig {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigInvalidError(`not a URL: ${text.replace(/\/\/[^@/]*@/, "//***@")}`);
+  }
+  const scheme = { "influx:": "http", "influxs:": "https" }[url.protocol];
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!scheme || url.hostname === "" || database === "" || database.includes("/")) {
+    throw new ConfigInvalidError(
+      `expected influx://[user:pass@]host[:port]/database, got ${url.protocol}//${url.host}${url.pathname}`,
+    );
+  }
+  const config: InfluxStoreConfig = { url: `${scheme}://${url.hostname}:${url.port || "8086"}`, database };
+  if (url.username) config.username = decodeURIComponent(url.username);
+  if (url.password) config.password = decodeURIComponent(url.password);
+  return config;
+}
+
+type ResolvedConfig = InfluxStoreConfig & typeof DEFAULTS;
+
+export class InfluxStore implements TimeSeriesStore {
+  private readonly http: InfluxHttp;
+  private readonly writer: InfluxWriter;
+  private readonly schema: SchemaCache;
+
+  constructor(private readonly config: ResolvedConfig) {
+    this.http = new InfluxHttp(config);
+    this.writer = new InfluxWriter(this.http, config.batchLines, config.concurrency);
+    this.schema = new SchemaCache(
+      async () => (await this.http.query("SHOW FIELD KEYS"))[0] ?? [],
+      SCHEMA_TTL_MS,
+    );
+  }
+
+  /** Checks the server answers, and creates the database when it does not exist yet. */
+  async start(): Promise<void> {
+    await this.http.ping();
+    const [databases] = await this.http.query("SHOW DATABASES", {}, false);
+    const names = (databases ?? []).flatMap((s) => s.values.map((row) => row[0]));
+    if (!names.includes(this.config.database)) {
+      await this.http.query(`CREATE DATABASE ${ident(this.config.database)}`, {}, false);
+    }
+  }
+
+  /** Waits for the writes in flight; later writes are refused. */
+  async close(): Promise<void> {
+    await this.writer.close();
+  }
+
+  async write(observations: readonly Observation[]): Promise<void> {
+    try {
+      await this.writer.write(observations);
+    } finally {
+      this.schema.noteWritten(observations);
+    }
+  }
+
+  async latest(filter: DeviceFilter): Promise<DeviceState[]> {
+    if (filter.deviceIds?.length === 0) return [];
+    const ids = await this.candidates(filter);
+    if (ids?.length === 0) return [];
+    const measurements = [...(await this.schema.get()).values()];
+    const params = new Params();
+    const conditions = ids && ids.length <= MAX_ID_TERMS ? [deviceIdsCondition(params, ids)] : [];
+    const plan = fieldPlan(measurements, () => true);
+    if (plan.length === 0) return [];
+    const statements = plan.map((p) => latestStatement(p.measurement, p.field, conditions));
+    const states = latestStates(plan, await this.http.query(statements.join(";\n"), params.values));
+    const wanted = filter.deviceIds ? new Set(filter.deviceIds) : undefined;
+    return states.filter((s) => matches(s, filter, wanted));
+  }
+
+  async series(q: SeriesQuery): Promise<SeriesBucket[]> {
+    if (q.resolutionMs !== undefined) timeBucket(q.resolutionMs);
+    const params = new Params();
+    const conditions = [deviceIdsCondition(params, [q.deviceId]), ...timeConditions(q.from, q.to)];
+    const schema = await this.schemaWith([], q.fields ?? []);
+    const wanted = q.fields ? new Set(q.fields) : undefined;
+    const plan = fieldPlan([...schema.values()], (f) => !wanted || wanted.has(f.name));
+    if (plan.length === 0) return [];
+    if (q.resolutionMs === undefined) return this.rawSeries(plan, conditions, params);
+    const resolutionMs = q.resolutionMs;
+    const statements = plan.map((p) =>
+      bucketedSeriesStatement(p.measurement, p.field, conditions, resolutionMs),
+    );
+    return seriesBuckets(plan, await this.http.query(statements.join(";\n"), params.values));
+  }
+
+  async aggregate(q: AggregateQuery): Promise<AggregateRow[]> {
+    const groupTags = dimensionTags(q.groupBy);
+    if (q.resolutionMs !== undefined) timeBucket(q.resolutionMs);
+    const params = new Params();
+    const conditions = [
+      ...timeConditions(q.from, q.to),
+      ...tagConditions(params, q.commune === undefined ? {} : { commune: q.commune }),
+    ];
+    const measurements = await this.measurementsFor(q.domain);
+    const plan = fieldPlan(
+      measurements,
+      (f) => f.numeric !== undefined && (q.field === undefined || f.name === q.field),
+    );
+    if (plan.length === 0) return [];
+    const statements = plan.map((p) =>
+      aggregateStatement(p.measurement, numericField(p.field), conditions, groupTags, q.resolutionMs),
+    );
+    const results = await this.http.query(statements.join(";\n"), params.values);
+    const shape =
+      q.resolutionMs === undefined ? { dimensions: q.groupBy, from: q.from } : { dimensions: q.groupBy };
+    return aggregateRows(plan, results, shape);
+  }
+
+  async countValues(filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }): Promise<number> {
+    if (filter.deviceIds?.length === 0) return 0;
+    let measurement: MeasurementInfo | undefined;
+    if (filter.domain !== undefined) {
+      [measurement] = await this.measurementsFor(filter.domain);
+      if (!measurement) return 0;
+    }
+    const params = new Params();
+    const statements = idChunks(filter.deviceIds).map((deviceIds) => {
+      const conditions = [
+        ...tagConditions(params, { ...filter, deviceIds }),
+        ...timeConditions(filter.from, filter.to),
+      ];
+      return countStatement(measurement, conditions);
+    });
+    const results = await this.http.query(statements.join(";\n"), params.values);
+    return results.reduce((sum, result) => sum + countOf(result), 0);
+  }
+
+  private async rawSeries(plan: FieldPlan[], conditions: string[], params: Params): Promise<SeriesBucket[]> {
+    const byMeasurement = new Map<MeasurementInfo, FieldInfo[]>();
+    for (const p of plan)
+      byMeasurement.set(p.measurement, [...(byMeasurement.get(p.measurement) ?? []), p.field]);
+    const groups = [...byMeasurement];
+    const statements = groups.map(([m, fields]) => rawSeriesStatement(m, fields, conditions));
+    const results = await this.http.query(statements.join(";\n"), params.values);
+    return rawPoints(
+      groups.map(([, fields]) => fields),
+      results,
+    );
+  }
+
+  /**
+   * Devices that have a reading under the filter's attributes (from the series index, cheap),
+   * or the filter's own ids when it names no attribute. Undefined means "every device".
+   */
+  private async candidates(filter: DeviceFilter): Promise<readonly string[] | undefined> {
+    if (filter.domain === undefined && filter.commune === undefined && filter.operatorId === undefined) {
+      return filter.deviceIds;
+    }
+    let measurement: MeasurementInfo | undefined;
+    if (filter.domain !== undefined) {
+      [measurement] = await this.measurementsFor(filter.domain);
+      if (!measurement) return [];
+    }
+    const params = new Params();
+    const statement = candidateDevicesStatement(measurement, tagConditions(params, filter));
+    const [result] = await this.http.query(statement, params.values);
+    const ids = new Set((result ?? []).flatMap((s) => s.values.map((row) => decodeStored(String(row[1])))));
+    return [...ids];
+  }
+
+  /** The measurement of one domain (none when nothing was stored for it), or all of them. */
+  private async measurementsFor(domain: string | undefined): Promise<MeasurementInfo[]> {
+    if (domain === undefined) return [...(await this.schema.get()).values()];
+    const m = (await this.schemaWith([domain], [])).get(storedMeasurement(domain));
+    return m ? [m] : [];
+  }
+
+  /** The schema, reloaded once when it does not know a domain or field the read names. */
+  private async schemaWith(domains: readonly string[], fields: readonly string[]): Promise<Schema> {
+    const schema = await this.schema.get();
+    const known = (s: Schema) =>
+      domains.every((d) => s.has(storedMeasurement(d))) &&
+      fields.every((f) => [...s.values()].some((m) => m.fields.some((x) => x.name === f)));
+    return known(schema) ? schema : this.schema.get(true);
+  }
+}
+
+/** Distinct ids in chunks short enough for InfluxDB to plan quickly; [undefined] for no ids. */
+function idChunks(ids: readonly string[] | undefined): (readonly string[] | undefined)[] {
+  if (ids === undefined) return [undefined];
+  const distinct = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += MAX_ID_TERMS) chunks.push(distinct.slice(i, i + MAX_ID_TERMS));
+  return chunks;
+}
+
+function fieldPlan(measurements: readonly MeasurementInfo[], keep: (f: FieldInfo) => boolean): FieldPlan[] {
+  return measurements.flatMap((measurement) =>
+    measurement.fields.filter(keep).map((field) => ({ measurement, field })),
+  );
+}
+
+function numericField(field: FieldInfo): FieldInfo & { numeric: "float" | "integer" } {
+  return { ...field, numeric: field.numeric ?? "float" };
+}
+
+/** The port's filter on a device's current attributes (those of its most recent reading). */
+function matches(state: DeviceState, filter: DeviceFilter, ids: ReadonlySet<string> | undefined): boolean {
+  return (
+    (ids === undefined || ids.has(state.deviceId)) &&
+    (filter.domain === undefined || state.domain === filter.domain) &&
+    (filter.commune === undefined || state.commune === filter.commune) &&
+    (filter.operatorId === undefined || state.operatorId === filter.operatorId)
+  );
+}
