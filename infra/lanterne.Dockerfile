@@ -26,8 +26,8 @@ ENV NODE_ENV=production \
     LANTERNE_HOST=0.0.0.0 \
     LANTERNE_DATA_DIR=/var/lib/lanterne
 
-# 1883 MQTT, 8883 MQTT over WebSocket (/mqtt), 8080 API.
-EXPOSE 1883 8883 8080
+# 1883 MQTT, 8083 MQTT over WebSocket (/mqtt), 8080 API.
+EXPOSE 1883 8083 8080
 
 # The image's unprivileged user; every port is above 1024.
 USER node

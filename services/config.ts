@@ -13,7 +13,7 @@ export const ConfigSchema = Type.Object({
   wsPort: Type.Integer({
     minimum: 0,
     maximum: 65535,
-    default: 8883,
+    default: 8083,
     description: "LANTERNE_WS_PORT: MQTT over WebSocket (/mqtt)",
   }),
   httpPort: Type.Integer({
