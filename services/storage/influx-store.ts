@@ -50,7 +50,9 @@ import type {
  * - a field keeps the type it was first written with in a shard: a later value of another type
  *   for the same domain and field is refused by InfluxDB and reported as a partial write;
  * - latest() matches devices by the attributes of their most recent reading, as the embedded
- *   store does: a device that moved to another commune is found under the new one only.
+ *   store does: a device that moved to another commune is found under the new one only;
+ * - series() buckets each domain's measurement apart: a device whose readings of one field sit in
+ *   two domains within one bucket (it changed domain) gets two buckets for that time and field.
  * Quarantine and violations stay in the embedded state store: InfluxDB holds readings only.
  */
 
@@ -63,7 +65,7 @@ export interface InfluxStoreConfig {
   password?: string;
   /** Points per `/write` request (default 5,000, InfluxDB's advice). */
   batchLines?: number;
-  /** Compress write bodies (default true): line protocol shrinks about 10x. */
+  /** Compress write bodies (default true): a batch of line protocol shrinks about 14x. */
   gzip?: boolean;
   /** `/write` requests in flight for the whole store (default 2). */
   concurrency?: number;
@@ -248,8 +250,11 @@ export class InfluxStore implements TimeSeriesStore {
 
   private async rawSeries(plan: FieldPlan[], conditions: string[], params: Params): Promise<SeriesBucket[]> {
     const byMeasurement = new Map<MeasurementInfo, FieldInfo[]>();
-    for (const p of plan)
-      byMeasurement.set(p.measurement, [...(byMeasurement.get(p.measurement) ?? []), p.field]);
+    for (const p of plan) {
+      const fields = byMeasurement.get(p.measurement) ?? [];
+      fields.push(p.field);
+      byMeasurement.set(p.measurement, fields);
+    }
     const groups = [...byMeasurement];
     const statements = groups.map(([m, fields]) => rawSeriesStatement(m, fields, conditions));
     const results = await this.http.query(statements.join(";\n"), params.values);
@@ -273,10 +278,13 @@ export class InfluxStore implements TimeSeriesStore {
       if (!measurement) return [];
     }
     const params = new Params();
-    const statement = candidateDevicesStatement(measurement, tagConditions(params, filter));
+    const ids = filter.deviceIds && filter.deviceIds.length <= MAX_ID_TERMS ? filter.deviceIds : undefined;
+    const statement = candidateDevicesStatement(
+      measurement,
+      tagConditions(params, { ...filter, deviceIds: ids }),
+    );
     const [result] = await this.http.query(statement, params.values);
-    const ids = new Set((result ?? []).flatMap((s) => s.values.map((row) => decodeStored(String(row[1])))));
-    return [...ids];
+    return [...new Set((result ?? []).flatMap((s) => s.values.map((row) => decodeStored(String(row[1])))))];
   }
 
   /** The measurement of one domain (none when nothing was stored for it), or all of them. */

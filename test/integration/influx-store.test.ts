@@ -251,6 +251,11 @@ describe("InfluxStore write path (fake server)", () => {
       '{"error":"partial write: field type conflict: input field \\"v\\" on measurement \\"water\\" is type string, already exists as type float dropped=2"}',
       { code: "ERR_STORE_PARTIAL_WRITE", retryable: false, written: 3, dropped: 2 },
     ],
+    [
+      422,
+      '{"code":"unprocessable entity","message":"failure writing points to database: partial write: field type conflict dropped=1"}',
+      { code: "ERR_STORE_PARTIAL_WRITE", retryable: false, written: 4, dropped: 1 },
+    ],
   ])("maps HTTP %i to %j", async (status, body, expected) => {
     fake = await fakeInflux(() => ({ status, body }), 0);
     const store = createInfluxStore({ url: fake.url, database: "lanterne" });
@@ -287,6 +292,7 @@ describe("InfluxDB responses and configuration", () => {
     ["partial write: unable to parse 'bad': invalid field format dropped=3", 10, 4],
     ["something InfluxDB never said", 6, 6],
     ["partial write: max-values-per-tag limit exceeded dropped=99", 5, 5],
+    ["partial write: unable to parse 'm s=\"dropped=9\"': invalid number dropped=0", 5, 1],
   ])("counts the points dropped in %j (of %i)", (detail, lines, dropped) => {
     expect(droppedPoints(detail, lines)).toBe(dropped);
   });
