@@ -11,11 +11,13 @@ export interface BenchOptions {
   quick: boolean;
   /** Folder where each server child writes a V8 CPU profile (node --cpu-prof), if set. */
   cpuProf?: string;
-  /** Only these phases (bare, qos0, qos1, overload; overload needs qos0); all when undefined. */
+  /** Only these phases (bare, naive, qos0, qos1, overload, steady; overload needs qos0); all when undefined. */
   phases?: string[];
+  /** Where Lanterne stores readings: its embedded DuckDB, or a private InfluxDB started by the bench. */
+  store: "duckdb" | "influx";
 }
 
-export const PHASES = ["bare", "qos0", "qos1", "overload", "steady"];
+export const PHASES = ["bare", "naive", "qos0", "qos1", "overload", "steady"];
 
 export const OPTIONS_HELP = `options:
   --seconds N      seconds of load per phase (default 10; 2 with --quick)
@@ -23,7 +25,10 @@ export const OPTIONS_HELP = `options:
   --generators N   load-generator child processes (default 0: in the benchmark's own process)
   --window N       in-flight publishes per client (default 500)
   --quick          short phases, for a smoke run
-  --phases LIST    only these phases, comma-separated: bare,qos0,qos1,overload,steady (overload and steady need qos0)
+  --phases LIST    only these phases, comma-separated: bare,naive,qos0,qos1,overload,steady
+                   (overload and steady need qos0; naive needs --store influx)
+  --store S        duckdb (default) or influx: a private influxd, one database per phase,
+                   plus the naive aedes -> InfluxDB pipeline (phase naive) as the ceiling
   --cpu-prof DIR   V8 CPU profiles of each broker/platform child, in DIR/<phase>/`;
 
 export class UsageError extends Error {}
@@ -33,6 +38,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false;
   let cpuProf: string | undefined;
   let phases: string[] | undefined;
+  let store: BenchOptions["store"] = "duckdb";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--quick") {
@@ -48,6 +54,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         throw new UsageError(`--phases takes ${PHASES.join(",")}`);
       if (phases.includes("overload") && !phases.includes("qos0"))
         throw new UsageError("overload needs qos0");
+      continue;
+    }
+    if (arg === "--store" || arg.startsWith("--store=")) {
+      const value = arg.includes("=") ? arg.slice("--store=".length) : argv[++i];
+      if (value !== "duckdb" && value !== "influx") throw new UsageError("--store takes duckdb or influx");
+      store = value;
       continue;
     }
     if (arg === "--cpu-prof" || arg.startsWith("--cpu-prof=")) {
@@ -74,9 +86,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     generators: Math.floor(numbers.generators ?? 0),
     window: Math.floor(numbers.window ?? 500),
     quick,
+    store,
     ...(cpuProf ? { cpuProf } : {}),
     ...(phases ? { phases } : {}),
   };
+  if (store !== "influx" && phases?.includes("naive")) throw new UsageError("naive needs --store influx");
   if (options.generators > options.clients) throw new UsageError("--generators cannot exceed --clients");
   return options;
 }

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { type Influxd, startInfluxd } from "../test/helpers/influxd.ts";
 import type { BenchOptions } from "./args.ts";
 import { GeneratorPool, type GeneratorTotals } from "./generators.ts";
 import { ChildHandle } from "./ipc.ts";
@@ -9,12 +10,16 @@ import { type PhaseFailure, type PhaseResult, printReport } from "./report.ts";
 /**
  * The ingest benchmark, in one run so that ratios compare like with like:
  *   1. bare aedes (no hooks, same emitter): the broker's ceiling at QoS 0;
+ *   1b. with `--store influx` only, naive: bare aedes parsing each message into line protocol,
+ *      batched to InfluxDB (the ceiling of Lanterne on InfluxDB);
  *   2. Lanterne QoS 0 as fast as the generator can: capacity and loss, end to end (stored);
  *   3. Lanterne QoS 1 with a window of in-flight publishes per client;
  *   4. overload: a fixed offered rate of twice the QoS 0 capacity;
  *   5. steady: half the QoS 0 capacity, for the publish-to-stored latency of a platform that
  *      keeps up (the latency of the saturated phases is mostly queueing).
  * Each target runs in a fresh child process; the generator runs here or in child processes.
+ * With `--store influx`, one private influxd serves the whole run, with a fresh database per phase
+ * (`bench_<phase>`), and "stored" means acknowledged by InfluxDB, cross-checked with a COUNT query.
  */
 interface TargetStats {
   received: number;
@@ -31,10 +36,17 @@ interface TargetStats {
   p50?: number;
   p99?: number;
   maxLatency?: number;
+  spool?: { segments: number; bytes: number };
   usage: ProcessUsage;
 }
 
-type TargetKind = "bare" | "platform";
+type TargetKind = "bare" | "naive" | "platform";
+
+const CHILD: Record<TargetKind, string> = {
+  bare: "children/bare-broker.ts",
+  naive: "children/naive-influx.ts",
+  platform: "children/platform-child.ts",
+};
 
 const FIELDS_PER_READING = 5;
 const STALL_MS = 5_000;
@@ -46,7 +58,7 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
   log(
     `${options.seconds} s per phase, ${options.clients} clients, ` +
       `${options.generators === 0 ? "generator in this process" : `${options.generators} generator processes`}, ` +
-      `window ${options.window}`,
+      `window ${options.window}, store ${options.store}`,
   );
   const idle = await otherLoad();
   if (idle !== undefined) {
@@ -54,9 +66,18 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
       `machine before the run: ${idle.toFixed(2)} cores busy with other work${idle > 0.3 ? " (figures will be noisy)" : ""}`,
     );
   }
-  const pool = await GeneratorPool.start(options.generators, options.clients);
   const phases: PhaseResult[] = [];
   const failures: PhaseFailure[] = [];
+  let influx: Influxd | undefined;
+  if (options.store === "influx") {
+    influx = await startInfluxd();
+    if (!influx) throw new Error("--store influx needs influxd on PATH (apt-get install influxdb)");
+    log(`private influxd at ${influx.url} (${influx.dir})`);
+  }
+  const pool = await GeneratorPool.start(options.generators, options.clients).catch(async (err) => {
+    await influx?.stop();
+    throw err;
+  });
   try {
     const spec = (qos: 0 | 1, rate?: number): Omit<RunSpec, "startAt"> => ({
       qos,
@@ -70,7 +91,7 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
     /** A phase that fails (a target that does not start, a generator error) is reported, and the run goes on. */
     const attempt = async (key: string, name: string, kind: TargetKind, s: Omit<RunSpec, "startAt">) => {
       try {
-        const result = await runPhase(key, name, kind, s, pool, options, log);
+        const result = await runPhase(key, name, kind, s, pool, options, log, influx);
         phases.push(result);
         return result;
       } catch (err) {
@@ -81,6 +102,7 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
       }
     };
     if (want("bare")) await attempt("bare", "bare aedes QoS 0", "bare", spec(0));
+    if (want("naive") && influx) await attempt("naive", "naive aedes->Influx", "naive", spec(0));
     const qos0 = want("qos0") ? await attempt("qos0", "Lanterne QoS 0", "platform", spec(0)) : undefined;
     if (want("qos1")) await attempt("qos1", "Lanterne QoS 1", "platform", spec(1));
     if (want("overload") && qos0 && qos0.rate > 0) {
@@ -97,6 +119,7 @@ export async function runIngestBench(options: BenchOptions): Promise<number> {
     }
   } finally {
     await pool.stop();
+    await influx?.stop();
   }
   const passed = printReport(phases, failures, options, idle);
   return passed ? 0 : 1;
@@ -121,17 +144,28 @@ async function runPhase(
   pool: GeneratorPool,
   options: BenchOptions,
   log: (line: string) => void,
+  influx?: Influxd,
 ): Promise<PhaseResult> {
-  const file = kind === "bare" ? "children/bare-broker.ts" : "children/platform-child.ts";
-  log(`${name}: starting ${file}`);
+  const file = CHILD[kind];
+  const database = `bench_${key}`;
+  const env: Record<string, string> = !influx
+    ? {}
+    : kind === "platform"
+      ? { LANTERNE_BENCH_STORE: `influx://127.0.0.1:${influx.port}/${database}` }
+      : kind === "naive"
+        ? { LANTERNE_BENCH_INFLUX: influx.url, LANTERNE_BENCH_DB: database }
+        : {};
+  log(`${name}: starting ${file}${env.LANTERNE_BENCH_STORE ? ` (store ${env.LANTERNE_BENCH_STORE})` : ""}`);
   let target: ChildHandle | undefined;
   try {
     const profile = options.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(options.cpuProf, key)}`] : [];
-    const started = await ChildHandle.start<{ port: number }>(file, profile).catch((err: Error) => {
-      throw new Error(
-        `${name}: the ${kind === "bare" ? "bare broker" : "platform"} did not start: ${err.message}`,
-      );
-    });
+    const started = await ChildHandle.start<{ port: number }>(file, profile, 60_000, env).catch(
+      (err: Error) => {
+        throw new Error(
+          `${name}: the ${kind === "platform" ? "platform" : kind === "naive" ? "naive pipeline" : "bare broker"} did not start: ${err.message}`,
+        );
+      },
+    );
     target = started.child;
     const t = target;
     await pool.connect(`mqtt://127.0.0.1:${started.ready.port}`);
@@ -149,7 +183,11 @@ async function runPhase(
     const stats = await catchUp(t, kind, expected, waitBound(catchUpMs(options), expected, SLOWEST_RATE));
     const machine = machineCores(machineBefore, machineSample());
     const storedRows =
-      kind === "platform" ? Number(await t.call<number>("storedValues")) / FIELDS_PER_READING : undefined;
+      influx && kind !== "bare"
+        ? await influxCount(influx, database)
+        : kind === "platform"
+          ? Number(await t.call<number>("storedValues")) / FIELDS_PER_READING
+          : undefined;
     await pool.disconnect();
     const result = toResult({ key, name, kind, spec, startAt, gen, ...stats, storedRows, machine });
     log(
@@ -175,11 +213,17 @@ async function catchUp(
   let progressAt = Date.now();
   for (;;) {
     const done = stored(kind, last);
-    if (done >= published && (last.pending ?? 0) === 0) return { last, caughtUp: true };
+    if (done >= published && (last.pending ?? 0) === 0 && (last.spool?.segments ?? 0) === 0)
+      return { last, caughtUp: true };
     if (Date.now() > deadline || Date.now() - progressAt > STALL_MS) return { last, caughtUp: false };
     await sleep(100);
     const next = await target.call<TargetStats>("stats");
-    if (stored(kind, next) > done || (next.pending ?? 0) !== (last.pending ?? 0)) progressAt = Date.now();
+    if (
+      stored(kind, next) > done ||
+      (next.pending ?? 0) !== (last.pending ?? 0) ||
+      (next.spool?.bytes ?? 0) !== (last.spool?.bytes ?? 0)
+    )
+      progressAt = Date.now();
     last = next;
   }
 }
@@ -233,6 +277,8 @@ function toResult(m: Measured): PhaseResult {
     writeFailures: s.writeFailures,
     peakPending: s.peakPending,
     flushes: s.flushes,
+    spoolSegments: s.spool?.segments,
+    spoolBytes: s.spool?.bytes,
     eventLoopP99: s.eventLoopP99,
     eventLoopMax: s.eventLoopMax,
     target,
@@ -240,4 +286,17 @@ function toResult(m: Measured): PhaseResult {
     cpuUsPerMsg: count > 0 ? (s.usage.cpuMs * 1000) / count : undefined,
     genCpuUsPerMsg: gen.sent > 0 ? (gen.cores * gen.publishMs * 1000) / gen.sent : undefined,
   };
+}
+
+/** Readings in an InfluxDB database, counted by InfluxDB itself (one active_power_w per reading). */
+async function influxCount(influx: Influxd, database: string): Promise<number> {
+  const q = new URLSearchParams({ db: database, q: "SELECT COUNT(active_power_w) FROM streetlight" });
+  const res = await fetch(`${influx.url}/query?${q}`, { signal: AbortSignal.timeout(120_000) });
+  if (!res.ok) throw new Error(`count in ${database}: ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as {
+    results?: Array<{ error?: string; series?: Array<{ values?: unknown[][] }> }>;
+  };
+  const result = body.results?.[0];
+  if (result?.error) throw new Error(`count in ${database}: ${result.error}`);
+  return Number(result?.series?.[0]?.values?.[0]?.[1] ?? 0);
 }

@@ -54,9 +54,11 @@ export class ChildHandle {
     file: string,
     nodeOptions: string[] = [],
     timeoutMs = 60_000,
+    env: Record<string, string> = {},
   ): Promise<{ child: ChildHandle; ready: T }> {
     const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
       cwd: REPO,
+      env: { ...process.env, ...env },
       execArgv: ["--import", "tsx", ...nodeOptions],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

@@ -8,7 +8,8 @@ import { serveParent } from "../ipc.ts";
 import { LatencyHistogram, UsageMeter } from "../metrics.ts";
 
 /**
- * The whole platform (broker, pipeline, DuckDB store, API) on loopback ports chosen by the
+ * The whole platform (broker, pipeline, DuckDB store or, with LANTERNE_BENCH_STORE set to an
+ * influx:// URL, a disk spool into InfluxDB; API) on loopback ports chosen by the
  * system and a temporary data folder. Counts what the writer made durable, with the latency
  * from each reading's `time` (stamped by the generator when it published) to that moment.
  */
@@ -31,7 +32,8 @@ setInterval(() => {
 }, 10).unref();
 
 async function start(): Promise<{ port: number; pid: number }> {
-  const config = loadConfig({ host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir }, {});
+  const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
+  const config = loadConfig({ host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir, store }, {});
   const p = await createPlatform(config);
   const previous = p.writer.onDurable;
   p.writer.onDurable = (observations, seconds) => {
@@ -65,6 +67,7 @@ function stats() {
     maxLatency: latency.max,
     eventLoopP99: Math.round(loopDelay.percentile(99) / 1e6),
     eventLoopMax: Math.round(loopDelay.max / 1e6),
+    ...(p.spool ? { spool: p.spool.stats() } : {}),
     usage: meter.read(),
   };
 }
