@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
 import { parseContractText } from "../services/contracts/parse.ts";
+import { retentionCommand } from "./retention.ts";
 import { serve } from "./serve.ts";
 import { simulate } from "./simulate.ts";
 
@@ -11,11 +12,13 @@ import { simulate } from "./simulate.ts";
  *   lanterne serve [--demo] [--no-simulator]   run the platform (npm start = serve --demo)
  *   lanterne simulate [--url URL] [--speed N]   publish demo telemetry to a running platform
  *   lanterne contracts validate FILE...        check data contract files, listing every error
+ *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
  */
 const USAGE = `usage:
   lanterne serve [--demo] [--no-simulator]
   lanterne simulate [--url mqtt://127.0.0.1:1883] [--speed 1]
   lanterne contracts validate FILE...
+  lanterne retention [--apply]
 Configuration comes from LANTERNE_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return simulateCommand(rest);
     case "contracts":
       return contractsCommand(rest);
+    case "retention":
+      return retentionCommand(loadConfig(), rest);
     default:
       console.error(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;

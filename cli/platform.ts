@@ -15,9 +15,12 @@ import { loadInventoryFile } from "../services/inventory/load.ts";
 import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
+import { RetentionKeeper } from "../services/retention/keeper.ts";
+import { retentionPlan } from "../services/retention/plan.ts";
+import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
 import { composeStores, type PlatformStore } from "../services/storage/composite-store.ts";
 import { createDuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
-import { createInfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
+import { createInfluxStore, type InfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
 import { SpooledStore } from "../services/storage/spooled-store.ts";
 
 export interface PlatformParts {
@@ -31,6 +34,8 @@ export interface PlatformParts {
   authenticator: Authenticator;
   clock: Clock;
   metrics: PlatformMetrics;
+  rollups: RollupMaintainer;
+  retention: RetentionKeeper;
   spool?: SpooledStore;
 }
 
@@ -53,6 +58,8 @@ export class Platform {
   readonly authenticator: Authenticator;
   readonly clock: Clock;
   readonly metrics: PlatformMetrics;
+  readonly rollups: RollupMaintainer;
+  readonly retention: RetentionKeeper;
   readonly spool: SpooledStore | undefined;
 
   constructor(
@@ -69,11 +76,15 @@ export class Platform {
     this.authenticator = parts.authenticator;
     this.clock = parts.clock;
     this.metrics = parts.metrics;
+    this.rollups = parts.rollups;
+    this.retention = parts.retention;
     this.spool = parts.spool;
   }
 
   async start(): Promise<void> {
     await this.store.start();
+    this.rollups.start(this.devices.list().map((d) => d.id));
+    this.retention.start();
     await this.broker.start();
     this.api = await buildApp({
       store: this.store,
@@ -84,6 +95,7 @@ export class Platform {
       ingest: (uplink) => this.pipeline.ingest(uplink),
       readiness: async () => ({ store: await this.store.ping(), mqtt: this.broker.port > 0 }),
       stats: () => this.stats(),
+      retention: this.retention,
       metrics: () => this.metrics.registry.render(),
       owner: this.territory.owner,
       maxPayloadBytes: this.config.maxPayloadBytes,
@@ -95,6 +107,8 @@ export class Platform {
     await this.api?.close();
     await this.broker.close();
     await this.writer.close();
+    await this.rollups.close();
+    await this.retention.close();
     await this.store.close();
   }
 
@@ -124,6 +138,9 @@ export class Platform {
       observations_written: w.written,
       quarantined: w.quarantined,
       write_failures: w.failures,
+      rollup_passes: this.rollups.stats.passes,
+      rollup_dirty_buckets: this.rollups.stats.dirtyBuckets,
+      rollup_failures: this.rollups.stats.failures,
       ...this.spoolStats(),
     };
   }
@@ -140,17 +157,25 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   checkInventory(inventory, contracts, territory);
   const devices = createDeviceIndex(inventory, () => clock.now());
   const state = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
-  const spool = createSpool(config);
-  const store = composeStores(spool ?? state, state);
+  const influx = createInfluxFromConfig(config);
+  const spool = influx && createSpool(influx, config);
+  const store = composeStores(spool ?? state, state, influx ?? state);
   const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
+  const rollups = new RollupMaintainer(store, DEFAULT_ROLLUPS, () => clock.now());
+  // Rollups are computed from what the time-series store holds: with the spool, once drained.
+  if (spool) spool.onStored = (observations) => rollups.markDurable(observations);
   const metrics = createPlatformMetrics({
     writePending: () => writer.stats.pending,
     mqttConnections: () => broker.stats.connections,
     mqttAuthFailures: () => broker.stats.authFailures,
     mqttForbidden: () => broker.stats.forbidden,
     spool: () => spool?.stats() ?? { bytes: 0, segments: 0, oldestAgeMs: 0 },
+    rollups: () => rollups.stats,
   });
-  writer.onDurable = (observations, seconds) => metrics.flushed(observations.length, seconds);
+  writer.onDurable = (observations, seconds) => {
+    metrics.flushed(observations.length, seconds);
+    if (!spool) rollups.markDurable(observations);
+  };
   const pipeline = createPipeline({
     devices,
     contracts,
@@ -174,19 +199,24 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     authenticator,
     clock,
     metrics,
+    rollups,
+    retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
     ...(spool ? { spool } : {}),
   });
 }
 
-/** With InfluxDB, readings pass through a disk spool that holds them while it is unreachable. */
-function createSpool(config: Config): SpooledStore | undefined {
+function createInfluxFromConfig(config: Config): InfluxStore | undefined {
   if (config.store === "duckdb") return undefined;
   if (!config.store.startsWith("influx://")) {
     throw new ConfigInvalidError(
       `  - LANTERNE_STORE: expected duckdb or influx://host:port/database, got ${config.store}`,
     );
   }
-  const influx = createInfluxStore(parseInfluxUrl(config.store));
+  return createInfluxStore(parseInfluxUrl(config.store));
+}
+
+/** With InfluxDB, readings pass through a disk spool that holds them while it is unreachable. */
+function createSpool(influx: InfluxStore, config: Config): SpooledStore {
   return new SpooledStore(influx, {
     dir: join(config.dataDir, "spool"),
     maxBytes: config.spoolMaxBytes,

@@ -8,6 +8,7 @@ import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
+import { retentionRoutes } from "./routes/retention.ts";
 
 export const OPENAPI_PATH = "/api/openapi.json";
 
@@ -46,6 +47,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     quarantineRoutes,
     ingestRoutes,
     catalogRoutes,
+    retentionRoutes,
   ]) {
     await app.register(async (scope) => routes(scope, deps));
   }

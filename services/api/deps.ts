@@ -3,11 +3,15 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { RawUplink } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
-import type { QuarantineStore, TimeSeriesStore, ViolationLog } from "../storage/store.ts";
+import type { RetentionStatus } from "../retention/keeper.ts";
+import type { RetentionPlan, RetentionStore } from "../retention/plan.ts";
+import type { QuarantineStore, RollupStore, TimeSeriesStore, ViolationLog } from "../storage/store.ts";
 
 /** What the API reads through. It never publishes on MQTT and never writes readings itself. */
 export interface ApiDeps {
-  store: TimeSeriesStore & QuarantineStore & ViolationLog;
+  store: TimeSeriesStore & QuarantineStore & ViolationLog & RollupStore & RetentionStore;
+  /** The retention plan from the contracts and the state of its scheduled purge. */
+  retention: { plan: RetentionPlan; status: RetentionStatus };
   devices: DeviceIndex;
   contracts: ContractRegistry;
   authenticator: Authenticator;

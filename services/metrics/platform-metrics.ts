@@ -1,4 +1,5 @@
 import type { ItemResult } from "../../gateway/pipeline/pipeline.ts";
+import type { RollupStats } from "../rollups/maintainer.ts";
 import { Metrics } from "./registry.ts";
 
 /**
@@ -12,6 +13,7 @@ export interface PlatformGauges {
   mqttForbidden(): number;
   /** Disk spool in front of InfluxDB (zero with the embedded store). */
   spool(): { bytes: number; segments: number; oldestAgeMs: number };
+  rollups(): RollupStats;
 }
 
 export interface PlatformMetrics {
@@ -66,7 +68,25 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
   );
   const spoolSegments = registry.gauge("lanterne_spool_segments", "Batches waiting in the disk spool.");
   const spoolAge = registry.gauge("lanterne_spool_oldest_age_seconds", "Age of the oldest spooled batch.");
+  const rollupDirty = registry.gauge(
+    "lanterne_rollup_dirty_buckets",
+    "Rollup buckets (tier and time) waiting to be recomputed after new or late readings.",
+  );
+  const rollupPasses = registry.gauge("lanterne_rollup_passes", "Rollup passes completed since start.");
+  const rollupFailures = registry.gauge(
+    "lanterne_rollup_failures",
+    "Rollup passes that failed since start (their buckets are kept for the next pass).",
+  );
+  const rollupPassSeconds = registry.gauge(
+    "lanterne_rollup_last_pass_seconds",
+    "Duration of the last rollup pass.",
+  );
   registry.onCollect(() => {
+    const r = gauges.rollups();
+    rollupDirty(r.dirtyBuckets);
+    rollupPasses(r.passes);
+    rollupFailures(r.failures);
+    rollupPassSeconds(r.lastPassMs / 1000);
     const s = gauges.spool();
     spoolBytes(s.bytes);
     spoolSegments(s.segments);

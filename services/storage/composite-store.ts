@@ -1,9 +1,11 @@
 import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
+import type { RetentionStore } from "../retention/plan.ts";
 import type {
   AggregateQuery,
   DeviceFilter,
   QuarantineQuery,
   QuarantineStore,
+  RollupStore,
   SeriesQuery,
   TimeSeriesStore,
   ViolationLog,
@@ -16,19 +18,29 @@ interface Lifecycle {
   ping(): Promise<boolean>;
 }
 
-export type PlatformStore = TimeSeriesStore & QuarantineStore & ViolationLog & Lifecycle;
+export type PlatformStore = TimeSeriesStore &
+  QuarantineStore &
+  ViolationLog &
+  RollupStore &
+  RetentionStore &
+  Lifecycle;
 
 /**
  * Time series in one store (InfluxDB in production), the platform's own state (quarantine,
  * violations) in the embedded one: the collectivity's InfluxDB holds telemetry only, and a
  * refused message is kept even while InfluxDB is down. With the embedded default both are the
- * same DuckDB store.
+ * same DuckDB store. Rollups live with the time series (InfluxDB's `hourly` and `daily` retention
+ * policies, or DuckDB's rollup tables) and are read and written there directly: `rollups` is the
+ * InfluxDB store itself, not the spool in front of it (a rollup is recomputed, never spooled).
+ * Retention applies where readings and rollups are: the same store.
  */
 export function composeStores(
   series: TimeSeriesStore & Partial<Lifecycle>,
   state: QuarantineStore & ViolationLog & Lifecycle,
+  rollups: RollupStore & RetentionStore,
 ): PlatformStore {
-  if ((series as unknown) === state) return state as unknown as PlatformStore;
+  if ((series as unknown) === state && (rollups as unknown) === state)
+    return state as unknown as PlatformStore;
   return {
     async start() {
       await state.start();
@@ -53,5 +65,12 @@ export function composeStores(
     addViolations: (records: readonly ViolationRecord[]) => state.addViolations(records),
     countViolations: (query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) =>
       state.countViolations(query),
+    summarize: (query) => rollups.summarize(query),
+    writeDeviceRollups: (rows) => rollups.writeDeviceRollups(rows),
+    writeGroupRollups: (rows) => rollups.writeGroupRollups(rows),
+    deviceRollups: (query) => rollups.deviceRollups(query),
+    groupRollups: (query) => rollups.groupRollups(query),
+    applyRetention: (plan, now) => rollups.applyRetention(plan, now),
+    storageUsage: () => rollups.storageUsage(),
   };
 }

@@ -1,29 +1,53 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue } from "@duckdb/node-api";
-import {
-  BIGINT,
-  BOOLEAN,
-  DuckDBInstance,
-  DuckDBTimestampMillisecondsValue,
-  LIST,
-  listValue,
-  TIMESTAMP_MS,
-  VARCHAR,
-} from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { BIGINT, BOOLEAN, DuckDBInstance, LIST, listValue, TIMESTAMP_MS, VARCHAR } from "@duckdb/node-api";
 import { BadRequestError, InfrastructureError, StoreUnavailableError } from "../domain/errors.ts";
 import type { EpochMs, FieldValue, Observation, QuarantineEntry, Violation } from "../domain/types.ts";
+import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
 import { Dictionary, type Registrations } from "./duckdb/dictionary.ts";
+import { purge, TABLE_BYTES_QUERY, toUsage, USAGE_QUERY } from "./duckdb/retention.ts";
+import {
+  deviceRollupsQuery,
+  groupRollupsQuery,
+  ROLLUP_BATCH_TABLES,
+  replaceDeviceRollups,
+  replaceGroupRollups,
+  summarizeQuery,
+  toDeviceRollup,
+  toGroupRollup,
+} from "./duckdb/rollups.ts";
 import { KIND_BOOLEAN, KIND_NUMBER, LATEST_BATCH_TABLE, prepareSchema } from "./duckdb/schema.ts";
+import {
+  BUCKET,
+  type Condition,
+  eq,
+  inList,
+  type Param,
+  paramsOf,
+  present,
+  type Query,
+  type Row,
+  readSnapshot,
+  resolutionParam,
+  since,
+  timestamp,
+  until,
+  where,
+  wholeNumber,
+} from "./duckdb/sql.ts";
 import type {
   AggregateQuery,
   AggregateRow,
   DeviceFilter,
+  DeviceRollup,
   DeviceState,
   GroupDimension,
+  GroupRollup,
   QuarantineQuery,
   QuarantineStore,
+  RollupStore,
   SeriesBucket,
   SeriesQuery,
   TimeSeriesStore,
@@ -141,6 +165,8 @@ interface Session {
   series: DuckDBAppender;
   fields: DuckDBAppender;
   violations: DuckDBAppender;
+  deviceRollupBatch: DuckDBAppender;
+  groupRollupBatch: DuckDBAppender;
 }
 
 /** Runs jobs one at a time, in call order. */
@@ -167,7 +193,9 @@ interface PendingWrite {
   reject: (err: unknown) => void;
 }
 
-export class DuckdbStore implements TimeSeriesStore, QuarantineStore, ViolationLog {
+export class DuckdbStore
+  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore
+{
   private readonly config: DuckdbStoreConfig;
   private session: Session | undefined;
   private accepting = false;
@@ -266,6 +294,64 @@ export class DuckdbStore implements TimeSeriesStore, QuarantineStore, ViolationL
     const { sql, params } = countViolationsQuery(query);
     const rows = await this.read(sql, params);
     return rows.map((r) => ({ operatorId: String(r.operator_id), code: String(r.code), count: Number(r.n) }));
+  }
+
+  async summarize(query: Parameters<RollupStore["summarize"]>[0]): Promise<DeviceRollup[]> {
+    if (query.deviceIds.length === 0 || query.to <= query.from) return [];
+    const { sql, params } = summarizeQuery(query);
+    return (await this.read(sql, params)).map((row) => toDeviceRollup(row, query.tier));
+  }
+
+  async writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {
+    if (rows.length === 0) return;
+    const session = this.admit();
+    await this.writes.run(() =>
+      guarded(() =>
+        inTransaction(session, () => replaceDeviceRollups(session.writer, session.deviceRollupBatch, rows)),
+      ),
+    );
+  }
+
+  async writeGroupRollups(rows: readonly GroupRollup[]): Promise<void> {
+    if (rows.length === 0) return;
+    const session = this.admit();
+    await this.writes.run(() =>
+      guarded(() =>
+        inTransaction(session, () => replaceGroupRollups(session.writer, session.groupRollupBatch, rows)),
+      ),
+    );
+  }
+
+  async deviceRollups(query: Parameters<RollupStore["deviceRollups"]>[0]): Promise<DeviceRollup[]> {
+    const { sql, params } = deviceRollupsQuery(query);
+    return (await this.read(sql, params)).map((row) => toDeviceRollup(row, query.tier));
+  }
+
+  async groupRollups(query: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
+    const { sql, params } = groupRollupsQuery(query);
+    return (await this.read(sql, params)).map((row) => toGroupRollup(row, query.tier));
+  }
+
+  /**
+   * The dictionary's times of `latest` may name rows the purge removed: it is reloaded before the
+   * next write, as after a failed transaction.
+   */
+  async applyRetention(plan: RetentionPlan, now: EpochMs): Promise<PurgeResult[]> {
+    const session = this.admit();
+    return this.writes.run(() =>
+      guarded(async () => {
+        let results: PurgeResult[] = [];
+        await inTransaction(session, async () => {
+          results = await purge(session.writer, plan, now);
+        });
+        session.dictionary.stale = true;
+        return results;
+      }),
+    );
+  }
+
+  async storageUsage(): Promise<TierUsage[]> {
+    return toUsage(await this.read(USAGE_QUERY, []), await this.read(TABLE_BYTES_QUERY, []));
   }
 
   /** Readiness: the store is open and answers a query. */
@@ -375,6 +461,7 @@ async function prepareSession(instance: DuckDBInstance): Promise<Session> {
   try {
     await prepareSchema(writer);
     await writer.run(LATEST_BATCH_TABLE);
+    for (const ddl of ROLLUP_BATCH_TABLES) await writer.run(ddl);
     const dictionary = new Dictionary();
     await dictionary.load(writer);
     return {
@@ -392,7 +479,16 @@ async function prepareSession(instance: DuckDBInstance): Promise<Session> {
   }
 }
 
-const APPENDERS = ["readings", "latestBatch", "deviceKeys", "series", "fields", "violations"] as const;
+const APPENDERS = [
+  "readings",
+  "latestBatch",
+  "deviceKeys",
+  "series",
+  "fields",
+  "violations",
+  "deviceRollupBatch",
+  "groupRollupBatch",
+] as const;
 type Appenders = Pick<Session, (typeof APPENDERS)[number]>;
 
 async function createAppenders(writer: DuckDBConnection): Promise<Appenders> {
@@ -403,6 +499,8 @@ async function createAppenders(writer: DuckDBConnection): Promise<Appenders> {
     series: await writer.createAppender("series"),
     fields: await writer.createAppender("fields"),
     violations: await writer.createAppender("violations"),
+    deviceRollupBatch: await writer.createAppender("rollup_device_batch", "main", "temp"),
+    groupRollupBatch: await writer.createAppender("rollup_group_batch", "main", "temp"),
   };
 }
 
@@ -551,64 +649,6 @@ function appendViolations(session: Session, records: readonly ViolationRecord[])
 
 // ---------------------------------------------------------------- query building
 
-/**
- * A bound parameter. SQL text is only ever built from constants of this file; every value that
- * may come from a caller (and so from an HTTP query string) travels as a parameter.
- */
-interface Param {
-  name: string;
-  value: DuckDBValue;
-  type?: DuckDBType;
-}
-
-interface Condition {
-  sql: string;
-  params: Param[];
-}
-
-interface Query {
-  sql: string;
-  params: Param[];
-}
-
-function eq(column: string, name: string, value: string | undefined): Condition | undefined {
-  if (value === undefined) return undefined;
-  return { sql: `${column} = $${name}`, params: [{ name, value, type: VARCHAR }] };
-}
-
-/** An empty list matches nothing (a caller allowed no device sees no device). */
-function inList(column: string, name: string, values: readonly string[] | undefined): Condition | undefined {
-  if (values === undefined) return undefined;
-  const value = listValue([...values]);
-  return { sql: `list_contains($${name}, ${column})`, params: [{ name, value, type: LIST(VARCHAR) }] };
-}
-
-function since(column: string, from: EpochMs | undefined): Condition | undefined {
-  if (from === undefined) return undefined;
-  return {
-    sql: `${column} >= $from_ms`,
-    params: [{ name: "from_ms", value: timestamp(from), type: TIMESTAMP_MS }],
-  };
-}
-
-function until(column: string, to: EpochMs | undefined): Condition | undefined {
-  if (to === undefined) return undefined;
-  return { sql: `${column} < $to_ms`, params: [{ name: "to_ms", value: timestamp(to), type: TIMESTAMP_MS }] };
-}
-
-function present(conditions: readonly (Condition | undefined)[]): Condition[] {
-  return conditions.filter((c): c is Condition => c !== undefined);
-}
-
-function where(conditions: readonly (Condition | undefined)[]): string {
-  const sql = present(conditions).map((c) => c.sql);
-  return sql.length === 0 ? "" : `WHERE ${sql.join(" AND ")}`;
-}
-
-function paramsOf(conditions: readonly (Condition | undefined)[]): Param[] {
-  return present(conditions).flatMap((c) => c.params);
-}
-
 /** Conditions on the text of a series (the attributes a reading was written with). */
 function seriesAttributes(filter: DeviceFilter, prefix = ""): (Condition | undefined)[] {
   return [
@@ -683,16 +723,6 @@ function rawSeriesQuery(q: SeriesQuery): Query {
       JOIN fields f ON f.field_id = r.field_id
     ORDER BY t, field`;
   return { sql, params: paramsOf(conditions) };
-}
-
-/** Bucket start: epoch ms rounded down to a multiple of the resolution (also before 1970). */
-const BUCKET = "(epoch_ms(time) - ((epoch_ms(time) % $res) + $res) % $res)";
-
-function resolutionParam(resolutionMs: number): Param {
-  if (!Number.isSafeInteger(resolutionMs) || resolutionMs <= 0) {
-    throw new BadRequestError("resolution must be a positive whole number of milliseconds");
-  }
-  return { name: "res", value: BigInt(resolutionMs), type: BIGINT };
 }
 
 /** One arg_max over a struct so that kind, num and txt come from the same row (arg_max skips NULLs). */
@@ -796,69 +826,7 @@ function countViolationsQuery(q: { operatorId?: string; from?: EpochMs; to?: Epo
   return { sql, params: paramsOf(conditions) };
 }
 
-function wholeNumber(n: number): bigint {
-  if (!Number.isFinite(n)) throw new BadRequestError("expected a finite number");
-  return BigInt(Math.floor(n));
-}
-
-function timestamp(ms: EpochMs): DuckDBTimestampMillisecondsValue {
-  return new DuckDBTimestampMillisecondsValue(wholeNumber(ms));
-}
-
 // ---------------------------------------------------------------- reading results
-
-type Row = Record<string, DuckDBValue | undefined>;
-
-/**
- * A query with parameters is prepared, then executed: two steps. DuckDB (1.5) plans with the
- * table statistics seen when preparing, and rows another connection commits in between make the
- * plan wrong: truncated strings, a segfault, or stale results (duckdb/duckdb#23704). Preparing
- * and executing inside one transaction rules that out: the snapshot cannot see rows newer than
- * the statistics. The same reason keeps the `latest` update in writes unprepared.
- */
-async function readSnapshot(
-  connection: DuckDBConnection,
-  sql: string,
-  params: readonly Param[],
-): Promise<Row[]> {
-  await connection.run("BEGIN TRANSACTION");
-  try {
-    const rows = await query(connection, sql, params);
-    await connection.run("COMMIT");
-    return rows;
-  } catch (err) {
-    await connection.run("ROLLBACK").catch(noop);
-    throw err;
-  }
-}
-
-async function query(connection: DuckDBConnection, sql: string, params: readonly Param[]): Promise<Row[]> {
-  const values: Record<string, DuckDBValue> = {};
-  const types: Record<string, DuckDBType | undefined> = {};
-  for (const p of params) {
-    values[p.name] = p.value;
-    types[p.name] = p.type;
-  }
-  const reader = await connection.runAndReadAll(sql, values, types);
-  return rowsOf(reader.getColumnsObject());
-}
-
-/**
- * Results are read column by column with DuckDB's own values (strings, numbers, bigints), which
- * is several times faster than row objects with JS conversion (measured 2-15 ms against 35-90 ms
- * for the 14 k rows of latest()). Queries select only scalar columns, times as DOUBLE epoch ms.
- */
-function rowsOf(columns: Record<string, DuckDBValue[]>): Row[] {
-  const names = Object.keys(columns);
-  const count = columns[names[0] ?? ""]?.length ?? 0;
-  const rows: Row[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const row: Row = {};
-    for (const name of names) row[name] = columns[name]?.[i];
-    rows[i] = row;
-  }
-  return rows;
-}
 
 /** From the kind, num and txt columns of a row. */
 function decodeValue(row: Row): FieldValue {

@@ -1,14 +1,18 @@
 import { Worker } from "node:worker_threads";
 import { StoreUnavailableError } from "../domain/errors.ts";
 import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
+import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import type { DuckdbStoreConfig } from "./duckdb-store.ts";
 import type {
   AggregateQuery,
   AggregateRow,
   DeviceFilter,
+  DeviceRollup,
   DeviceState,
+  GroupRollup,
   QuarantineQuery,
   QuarantineStore,
+  RollupStore,
   SeriesBucket,
   SeriesQuery,
   TimeSeriesStore,
@@ -25,7 +29,9 @@ import type {
  * If the thread dies, pending calls fail as retryable (the ingest writer retries them) and a new
  * thread is started on the same file.
  */
-export class DuckdbWorkerStore implements TimeSeriesStore, QuarantineStore, ViolationLog {
+export class DuckdbWorkerStore
+  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore
+{
   private worker: Worker | undefined;
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private seq = 0;
@@ -76,6 +82,27 @@ export class DuckdbWorkerStore implements TimeSeriesStore, QuarantineStore, Viol
   }
   countViolations(query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) {
     return this.call<{ operatorId: string; code: string; count: number }[]>("countViolations", query);
+  }
+  summarize(query: Parameters<RollupStore["summarize"]>[0]): Promise<DeviceRollup[]> {
+    return this.call("summarize", query);
+  }
+  writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.call("writeDeviceRollups", rows);
+  }
+  writeGroupRollups(rows: readonly GroupRollup[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.call("writeGroupRollups", rows);
+  }
+  deviceRollups(query: Parameters<RollupStore["deviceRollups"]>[0]): Promise<DeviceRollup[]> {
+    return this.call("deviceRollups", query);
+  }
+  groupRollups(query: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
+    return this.call("groupRollups", query);
+  }
+  applyRetention(plan: RetentionPlan, now: EpochMs): Promise<PurgeResult[]> {
+    return this.call("applyRetention", plan, now);
+  }
+  storageUsage(): Promise<TierUsage[]> {
+    return this.call("storageUsage");
   }
   async ping(): Promise<boolean> {
     return this.worker ? this.call<boolean>("ping").catch(() => false) : false;

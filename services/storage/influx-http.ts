@@ -73,10 +73,12 @@ export class InfluxHttp {
 
   /**
    * Sends one write. Resolves with the number of points InfluxDB dropped for good (0 on HTTP
-   * 204); throws a retryable error when the points may not have been written at all.
+   * 204); throws a retryable error when the points may not have been written at all. Without
+   * `rp`, the points go to the database's default retention policy (raw readings).
    */
-  async write(text: string, lines: number): Promise<WriteOutcome> {
+  async write(text: string, lines: number, rp?: string): Promise<WriteOutcome> {
     const query = new URLSearchParams({ db: this.config.database, precision: "ms" });
+    if (rp !== undefined) query.set("rp", rp);
     const body = this.config.gzip ? await gzip(text, { level: GZIP_LEVEL }) : text;
     const headers: Record<string, string> = { "Content-Type": "text/plain; charset=utf-8" };
     if (this.config.gzip) headers["Content-Encoding"] = "gzip";

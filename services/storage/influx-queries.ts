@@ -38,21 +38,41 @@ export function tagRef(key: string): string {
   return `${ident(key)}::tag`;
 }
 
-function equals(params: Params, tag: string, value: string): string {
+/** `"tag"::tag = $pN`: the value bound in its stored form ("" also matches a missing tag). */
+export function tagEquals(params: Params, tag: string, value: string): string {
   return `${tagRef(tag)} = ${params.bind(value)}`;
+}
+
+/**
+ * Longest `device_id = $a OR ...` chain sent. InfluxDB 1.6.7 plans such chains in quadratic time:
+ * LAST of two fields for 5,000 devices took 5 ms with 10 ids, 130 ms with 400, 640 ms with
+ * 1,000 and 12 s with 5,000, against 320 ms for the whole fleet unfiltered. Past this length,
+ * reads filter here or query in chunks.
+ */
+export const MAX_ID_TERMS = 200;
+
+/** Distinct ids in chunks short enough for InfluxDB to plan quickly; [undefined] for no ids. */
+export function idChunks(ids: readonly string[]): (readonly string[])[];
+export function idChunks(ids: readonly string[] | undefined): (readonly string[] | undefined)[];
+export function idChunks(ids: readonly string[] | undefined): (readonly string[] | undefined)[] {
+  if (ids === undefined) return [undefined];
+  const distinct = [...new Set(ids)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += MAX_ID_TERMS) chunks.push(distinct.slice(i, i + MAX_ID_TERMS));
+  return chunks;
 }
 
 /** `"device_id" = $p0 OR ...`, parenthesised. */
 export function deviceIdsCondition(params: Params, ids: readonly string[]): string {
-  return `(${[...new Set(ids)].map((id) => equals(params, TAG.deviceId, id)).join(" OR ")})`;
+  return `(${[...new Set(ids)].map((id) => tagEquals(params, TAG.deviceId, id)).join(" OR ")})`;
 }
 
 /** Conditions on the reading's tags (commune, operator, device ids). The domain picks measurements. */
 export function tagConditions(params: Params, filter: DeviceFilter): string[] {
   const conditions: string[] = [];
   if (filter.deviceIds) conditions.push(deviceIdsCondition(params, filter.deviceIds));
-  if (filter.commune !== undefined) conditions.push(equals(params, TAG.commune, filter.commune));
-  if (filter.operatorId !== undefined) conditions.push(equals(params, TAG.operator, filter.operatorId));
+  if (filter.commune !== undefined) conditions.push(tagEquals(params, TAG.commune, filter.commune));
+  if (filter.operatorId !== undefined) conditions.push(tagEquals(params, TAG.operator, filter.operatorId));
   return conditions;
 }
 

@@ -17,7 +17,7 @@ export interface FieldPlan {
 }
 
 /** A missing tag reads as null; the pipeline wrote it as "" (line protocol cannot hold it). */
-function tagValue(value: unknown): string {
+export function tagValue(value: unknown): string {
   return typeof value === "string" ? decodeStored(value) : "";
 }
 

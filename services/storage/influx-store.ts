@@ -1,5 +1,6 @@
 import { ConfigInvalidError } from "../domain/errors.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
+import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import { InfluxHttp } from "./influx-http.ts";
 import {
   aggregateStatement,
@@ -8,8 +9,10 @@ import {
   countStatement,
   deviceIdsCondition,
   dimensionTags,
+  idChunks,
   ident,
   latestStatement,
+  MAX_ID_TERMS,
   Params,
   rawSeriesStatement,
   tagConditions,
@@ -24,6 +27,8 @@ import {
   rawPoints,
   seriesBuckets,
 } from "./influx-results.ts";
+import { applyInfluxRetention, influxStorageUsage } from "./influx-retention.ts";
+import { createInfluxRollups, ensureRollupPolicies } from "./influx-rollups.ts";
 import { type FieldInfo, type MeasurementInfo, type Schema, SchemaCache } from "./influx-schema.ts";
 import { InfluxWriter } from "./influx-writer.ts";
 import { decodeStored, storedMeasurement } from "./line-protocol.ts";
@@ -31,7 +36,10 @@ import type {
   AggregateQuery,
   AggregateRow,
   DeviceFilter,
+  DeviceRollup,
   DeviceState,
+  GroupRollup,
+  RollupStore,
   SeriesBucket,
   SeriesQuery,
   TimeSeriesStore,
@@ -54,6 +62,8 @@ import type {
  * - series() buckets each domain's measurement apart: a device whose readings of one field sit in
  *   two domains within one bucket (it changed domain) gets two buckets for that time and field.
  * Quarantine and violations stay in the embedded state store: InfluxDB holds readings only.
+ * Rollups (the RollupStore port) live in the `hourly` and `daily` retention policies, created at
+ * start when missing: see influx-rollups.ts.
  */
 
 export interface InfluxStoreConfig {
@@ -77,14 +87,6 @@ const DEFAULTS = { batchLines: 5_000, gzip: true, concurrency: 2, timeoutMs: 30_
 const DATABASE_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 /** How long a learnt schema is trusted before another process's new fields are looked for. */
 const SCHEMA_TTL_MS = 5_000;
-/**
- * Longest `device_id = $a OR ...` chain sent. InfluxDB 1.6.7 plans such chains in quadratic time:
- * LAST of two fields for 5,000 devices took 5 ms with 10 ids, 130 ms with 400, 640 ms with
- * 1,000 and 12 s with 5,000, against 320 ms for the whole fleet unfiltered. Past this length,
- * latest() reads the fleet and filters here, and countValues() counts in chunks.
- */
-const MAX_ID_TERMS = 200;
-
 export function createInfluxStore(config: InfluxStoreConfig): InfluxStore {
   const problems = configProblems(config);
   if (problems.length > 0) throw new ConfigInvalidError(problems.join("\n"));
@@ -138,10 +140,11 @@ export function parseInfluxUrl(text: string): InfluxStoreConfig {
 
 type ResolvedConfig = InfluxStoreConfig & typeof DEFAULTS;
 
-export class InfluxStore implements TimeSeriesStore {
+export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore {
   private readonly http: InfluxHttp;
   private readonly writer: InfluxWriter;
   private readonly schema: SchemaCache;
+  private readonly rollups: RollupStore;
 
   constructor(private readonly config: ResolvedConfig) {
     this.http = new InfluxHttp(config);
@@ -150,6 +153,11 @@ export class InfluxStore implements TimeSeriesStore {
       async () => (await this.http.query("SHOW FIELD KEYS"))[0] ?? [],
       SCHEMA_TTL_MS,
     );
+    this.rollups = createInfluxRollups({
+      http: this.http,
+      writer: this.writer,
+      schema: () => this.schema.get(),
+    });
   }
 
   /** Checks the server answers, and creates the database when it does not exist yet. */
@@ -160,6 +168,19 @@ export class InfluxStore implements TimeSeriesStore {
     if (!names.includes(this.config.database)) {
       await this.http.query(`CREATE DATABASE ${ident(this.config.database)}`, {}, false);
     }
+    await ensureRollupPolicies(this.http, this.config.database);
+  }
+
+  applyRetention(plan: RetentionPlan, now: EpochMs): Promise<PurgeResult[]> {
+    return applyInfluxRetention(this.retentionDeps(), plan, now);
+  }
+
+  storageUsage(): Promise<TierUsage[]> {
+    return influxStorageUsage(this.retentionDeps());
+  }
+
+  private retentionDeps() {
+    return { http: this.http, database: this.config.database, schema: () => this.schema.get(true) };
   }
 
   /** Waits for the writes in flight; later writes are refused. */
@@ -248,6 +269,26 @@ export class InfluxStore implements TimeSeriesStore {
     return results.reduce((sum, result) => sum + countOf(result), 0);
   }
 
+  summarize(q: Parameters<RollupStore["summarize"]>[0]): Promise<DeviceRollup[]> {
+    return this.rollups.summarize(q);
+  }
+
+  writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {
+    return this.rollups.writeDeviceRollups(rows);
+  }
+
+  writeGroupRollups(rows: readonly GroupRollup[]): Promise<void> {
+    return this.rollups.writeGroupRollups(rows);
+  }
+
+  deviceRollups(q: Parameters<RollupStore["deviceRollups"]>[0]): Promise<DeviceRollup[]> {
+    return this.rollups.deviceRollups(q);
+  }
+
+  groupRollups(q: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
+    return this.rollups.groupRollups(q);
+  }
+
   private async rawSeries(plan: FieldPlan[], conditions: string[], params: Params): Promise<SeriesBucket[]> {
     const byMeasurement = new Map<MeasurementInfo, FieldInfo[]>();
     for (const p of plan) {
@@ -302,15 +343,6 @@ export class InfluxStore implements TimeSeriesStore {
       fields.every((f) => [...s.values()].some((m) => m.fields.some((x) => x.name === f)));
     return known(schema) ? schema : this.schema.get(true);
   }
-}
-
-/** Distinct ids in chunks short enough for InfluxDB to plan quickly; [undefined] for no ids. */
-function idChunks(ids: readonly string[] | undefined): (readonly string[] | undefined)[] {
-  if (ids === undefined) return [undefined];
-  const distinct = [...new Set(ids)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < distinct.length; i += MAX_ID_TERMS) chunks.push(distinct.slice(i, i + MAX_ID_TERMS));
-  return chunks;
 }
 
 function fieldPlan(measurements: readonly MeasurementInfo[], keep: (f: FieldInfo) => boolean): FieldPlan[] {

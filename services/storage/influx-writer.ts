@@ -1,7 +1,7 @@
 import { InfrastructureError, StoreUnavailableError } from "../domain/errors.ts";
 import type { Observation } from "../domain/types.ts";
 import { type InfluxHttp, PARTIAL_WRITE, type WriteOutcome } from "./influx-http.ts";
-import { type EncodedBatch, encodeBatches } from "./line-protocol.ts";
+import { type EncodedBatch, encodeBatches, splitBatches } from "./line-protocol.ts";
 
 /**
  * The write path: observations become line protocol batches of at most `batchLines` points, sent
@@ -67,8 +67,22 @@ export class InfluxWriter {
   async write(observations: readonly Observation[]): Promise<void> {
     if (this.closed) throw StoreUnavailableError("InfluxDB store is closed");
     const batches = encodeBatches(observations, this.batchLines);
+    await this.send(batches, repeatsAPoint(observations, batches.length));
+  }
+
+  /**
+   * Lines already encoded (the rollups), to retention policy `rp`, through the same slots and
+   * with the same partial-write handling. The caller guarantees no point repeats within `lines`,
+   * so batches may be sent side by side.
+   */
+  async writeLines(lines: readonly string[], rp: string): Promise<void> {
+    if (this.closed) throw StoreUnavailableError("InfluxDB store is closed");
+    await this.send(splitBatches(lines, this.batchLines), false, rp);
+  }
+
+  private async send(batches: EncodedBatch[], inOrder: boolean, rp?: string): Promise<void> {
     if (batches.length === 0) return;
-    const sent = repeatsAPoint(observations, batches.length) ? this.inOrder(batches) : this.together(batches);
+    const sent = inOrder ? this.inOrder(batches, rp) : this.together(batches, rp);
     this.inFlight.add(sent);
     try {
       settle(
@@ -80,15 +94,17 @@ export class InfluxWriter {
     }
   }
 
-  private together(batches: EncodedBatch[]): Promise<PromiseSettledResult<WriteOutcome>[]> {
-    return Promise.allSettled(batches.map((b) => this.slots.run(() => this.http.write(b.text, b.lines))));
+  private together(batches: EncodedBatch[], rp?: string): Promise<PromiseSettledResult<WriteOutcome>[]> {
+    return Promise.allSettled(batches.map((b) => this.slots.run(() => this.http.write(b.text, b.lines, rp))));
   }
 
   /** One batch after the other, so that the last of two writes of a point is the one kept. */
-  private async inOrder(batches: EncodedBatch[]): Promise<PromiseSettledResult<WriteOutcome>[]> {
+  private async inOrder(batches: EncodedBatch[], rp?: string): Promise<PromiseSettledResult<WriteOutcome>[]> {
     const outcomes: PromiseSettledResult<WriteOutcome>[] = [];
     for (const b of batches) {
-      const [outcome] = await Promise.allSettled([this.slots.run(() => this.http.write(b.text, b.lines))]);
+      const [outcome] = await Promise.allSettled([
+        this.slots.run(() => this.http.write(b.text, b.lines, rp)),
+      ]);
       outcomes.push(outcome as PromiseSettledResult<WriteOutcome>);
     }
     return outcomes;

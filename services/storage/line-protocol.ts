@@ -183,17 +183,39 @@ export interface EncodedBatch {
  * before anything is sent, and splits the lines into batches of at most `batchLines`.
  */
 export function encodeBatches(observations: readonly Observation[], batchLines: number): EncodedBatch[] {
-  const batches: EncodedBatch[] = [];
-  let lines: string[] = [];
+  const lines: string[] = [];
   for (const o of observations) {
     const encoded = encodeLine(o);
-    if (encoded === "") continue;
-    lines.push(encoded);
-    if (lines.length >= batchLines) {
-      batches.push({ text: lines.join("\n"), lines: lines.length });
-      lines = [];
-    }
+    if (encoded !== "") lines.push(encoded);
   }
-  if (lines.length > 0) batches.push({ text: lines.join("\n"), lines: lines.length });
+  return splitBatches(lines, batchLines);
+}
+
+/** Encoded lines in batches of at most `batchLines`. */
+export function splitBatches(lines: readonly string[], batchLines: number): EncodedBatch[] {
+  const batches: EncodedBatch[] = [];
+  for (let i = 0; i < lines.length; i += batchLines) {
+    const batch = lines.slice(i, i + batchLines);
+    batches.push({ text: batch.join("\n"), lines: batch.length });
+  }
   return batches;
+}
+
+/**
+ * A point of a measurement Lanterne derives itself (the rollups): its name, tag values and field
+ * keys are stored and escaped exactly as a reading's (so they round-trip the same way), tags are
+ * sorted by key, an empty tag value is left out, and every field is a float.
+ */
+export interface DerivedPoint {
+  measurement: string;
+  tags: Readonly<Record<string, string>>;
+  fields: Readonly<Record<string, number>>;
+  time: EpochMs;
+}
+
+export function encodePoint(p: DerivedPoint): string {
+  if (p.measurement === "") throw unrepresentable("empty measurement");
+  let tags = "";
+  for (const key of Object.keys(p.tags).sort()) tags += tag(key, p.tags[key] as string);
+  return `${escapeMeasurement(storedMeasurement(p.measurement))}${tags} ${fieldSet(p.fields)} ${timestamp(p.time)}`;
 }

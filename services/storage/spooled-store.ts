@@ -99,12 +99,16 @@ export class SpooledStore implements TimeSeriesStore {
     };
   }
 
+  /** Called with every batch once the inner store holds it (directly or drained from the spool). */
+  onStored: ((observations: readonly Observation[]) => void) | undefined;
+
   async write(observations: readonly Observation[]): Promise<void> {
     if (observations.length === 0) return;
     if (this.segments.length === 0) {
       try {
         await this.ensureStarted();
         await this.inner.write(observations);
+        this.onStored?.(observations);
         return;
       } catch (err) {
         if (!isRetryable(err))
@@ -164,6 +168,7 @@ export class SpooledStore implements TimeSeriesStore {
       try {
         await this.ensureStarted();
         await this.inner.write(observations);
+        this.onStored?.(observations);
       } catch (err) {
         if (isRetryable(err)) {
           await new Promise((r) => setTimeout(r, this.config.retryMs));

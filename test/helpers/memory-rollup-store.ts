@@ -44,7 +44,7 @@ export class MemoryRollupStore implements RollupStore {
         r.sum += value;
         r.min = Math.min(r.min, value);
         r.max = Math.max(r.max, value);
-        if (o.time >= r.lastTime) r.operatorId = o.operatorId;
+        if (o.time >= r.lastTime) Object.assign(r, newest(o));
         acc.set(key, r);
       }
     }
@@ -91,4 +91,9 @@ export class MemoryRollupStore implements RollupStore {
       throw new Error("store unavailable");
     }
   }
+}
+
+/** The attributes of the newest reading of a bucket are the device's in its rollup row. */
+function newest(o: Observation) {
+  return { lastTime: o.time, operatorId: o.operatorId, domain: o.domain, commune: o.commune };
 }

@@ -189,6 +189,7 @@ describe("API: series and aggregates", () => {
       operator: "lumiere-est",
       devices: 12,
     });
+    await t.platform.rollups.pass();
     const pub = await api("/api/v1/public/aggregates?groupBy=commune");
     expect(pub.status).toBe(200);
     expect(pub.body.rows.map((r: { field: string }) => r.field)).toContain("active_power_w");
@@ -200,6 +201,61 @@ describe("API: series and aggregates", () => {
     expect((await api("/api/v1/public/aggregates?groupBy=operator")).status).toBe(400);
   });
 
+  it("answers aggregates from rollups, equal to raw readings, and updates them with late data", async () => {
+    const HOUR = 3_600_000;
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000;
+    const lamp = (n: number, hour: number, minute: number, power: number) =>
+      reading(
+        `lum-57038-${String(n).padStart(4, "0")}`,
+        { power_state: "on", status: "ok", active_power_w: power },
+        new Date(day + hour * HOUR + minute * 60_000).toISOString(),
+      );
+    const first = [lamp(1, 20, 5, 30), lamp(1, 20, 35, 50), lamp(2, 20, 10, 70), lamp(3, 21, 0, 10)];
+    expect((await post("/api/v1/readings", JSON.stringify({ readings: first }), lumiere)).body.accepted).toBe(
+      4,
+    );
+    await t.platform.rollups.pass();
+    const range = `from=${new Date(day).toISOString()}&to=${new Date(day + 86_400_000).toISOString()}`;
+    const path = `/api/v1/aggregates?${range}&groupBy=commune,domain&field=active_power_w&commune=57038`;
+    const hourly = await api(`${path}&resolution=1h`, { auth: technician });
+    expect(hourly.status).toBe(200);
+    const raw = await t.platform.store.aggregate({
+      from: day,
+      to: day + 86_400_000,
+      groupBy: ["commune", "domain"],
+      field: "active_power_w",
+      commune: "57038",
+      resolutionMs: HOUR,
+    });
+    expect(raw.map((r) => r.count)).toEqual([3, 1]);
+    expect(hourly.body.rows).toEqual(
+      raw.map((r) => ({
+        ...r.group,
+        time: new Date(r.time).toISOString(),
+        field: r.field,
+        count: r.count,
+        devices: r.devices,
+        mean: r.mean,
+        min: r.min,
+        max: r.max,
+      })),
+    );
+    // Three days late: the day's rollups follow.
+    const late = [lamp(4, 22, 0, 90)];
+    expect((await post("/api/v1/readings", JSON.stringify({ readings: late }), lumiere)).body.accepted).toBe(
+      1,
+    );
+    await t.platform.rollups.pass();
+    const daily = await api(`${path}&resolution=1d`, { auth: technician });
+    expect(daily.body.rows).toEqual([
+      expect.objectContaining({ count: 5, devices: 4, mean: 50, min: 10, max: 90 }),
+    ]);
+    const pub = await api(
+      `/api/v1/public/aggregates?${range}&groupBy=commune&field=active_power_w&resolution=15m`,
+    );
+    expect(pub.body.code).toBe("ERR_BAD_REQUEST");
+  });
+
   it("treats injection attempts in query strings as plain values", async () => {
     const attempts = ["57038' OR '1'='1", "57038; DROP TABLE readings; --", 'x") OR 1=1 --'];
     for (const value of attempts) {
@@ -209,6 +265,22 @@ describe("API: series and aggregates", () => {
       expect(q.body.total).toBe(0);
     }
     expect((await api("/api/v1/devices", { auth: technician })).body.count).toBe(t.platform.devices.size);
+  });
+});
+
+describe("API: retention", () => {
+  it("shows staff what each tier keeps and holds, and the public nothing", async () => {
+    expect((await api("/api/v1/retention")).status).toBe(401);
+    await t.platform.retention.run();
+    const res = await api("/api/v1/retention", { auth: technician });
+    expect(res.status).toBe(200);
+    expect(res.body.lastRunAt).toBeDefined();
+    const raw = res.body.lines.find(
+      (l: { tier: string; domain: string }) => l.tier === "raw" && l.domain === "streetlight",
+    );
+    expect(raw).toMatchObject({ contract: "ccphva-streetlight@1.0.0", keepDays: 365, lastRemoved: 0 });
+    expect(raw.rows).toBeGreaterThan(0);
+    expect(res.body.longestDays).toEqual({ raw: 730, "1h": 3650, "1d": 10950 });
   });
 });
 

@@ -10,6 +10,8 @@ import {
   type InfluxStoreConfig,
   parseInfluxUrl,
 } from "../../services/storage/influx-store.ts";
+import { retentionConformance } from "../conformance/retention.suite.ts";
+import { rollupConformance } from "../conformance/rollup.suite.ts";
 import { timeSeriesConformance } from "../conformance/store.suite.ts";
 import { type Influxd, requireInfluxd, startInfluxd } from "../helpers/influxd.ts";
 import { freePort } from "../helpers/process.ts";
@@ -64,6 +66,45 @@ describe.skipIf(!installed)("InfluxStore on a real InfluxDB", () => {
     },
     { reopen: () => started(current), lastWriteWins: true },
   );
+
+  rollupConformance(
+    "InfluxStore",
+    async () => {
+      current = freshDatabase();
+      return started(current);
+    },
+    { reopen: () => started(current) },
+  );
+
+  retentionConformance("InfluxStore", () => started(freshDatabase()));
+
+  describe("InfluxStore retention policies", () => {
+    it("sets the raw, hourly and daily policies to the longest duration of their tier", async () => {
+      const database = freshDatabase();
+      const store = await started(database);
+      try {
+        const DAY = 86_400_000;
+        await store.applyRetention(
+          { rules: [], longest: { raw: 730 * DAY, "1h": 3650 * DAY, "1d": 10950 * DAY } },
+          Date.now(),
+        );
+        const res = await fetch(
+          `${server.url}/query?q=${encodeURIComponent(`SHOW RETENTION POLICIES ON "${database}"`)}`,
+        );
+        const body = (await res.json()) as { results: { series: { values: unknown[][] }[] }[] };
+        const policies = Object.fromEntries(
+          (body.results[0]?.series[0]?.values ?? []).map((row) => [row[0], [row[1], row[4]]]),
+        );
+        expect(policies).toEqual({
+          autogen: ["17520h0m0s", true],
+          hourly: ["87600h0m0s", false],
+          daily: ["262800h0m0s", false],
+        });
+      } finally {
+        await store.close();
+      }
+    });
+  });
 
   describe("InfluxStore specifics", () => {
     let store: InfluxStore;

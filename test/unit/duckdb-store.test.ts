@@ -6,6 +6,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Observation } from "../../services/domain/types.ts";
 import { createDuckdbStore, type DuckdbStore } from "../../services/storage/duckdb-store.ts";
+import { retentionConformance } from "../conformance/retention.suite.ts";
+import { rollupConformance } from "../conformance/rollup.suite.ts";
 import { storeConformance } from "../conformance/store.suite.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lanterne-duckdb-"));
@@ -32,6 +34,17 @@ storeConformance(
   },
   { reopen: () => started(suitePath) },
 );
+
+rollupConformance(
+  "DuckdbStore",
+  async () => {
+    suitePath = freshPath();
+    return started(suitePath);
+  },
+  { reopen: () => started(suitePath) },
+);
+
+retentionConformance("DuckdbStore", () => started(join(dir, `retention-${++files}.duckdb`)));
 
 const T0 = Date.UTC(2025, 0, 6);
 
@@ -392,6 +405,8 @@ describe("DuckdbStore migration from the first layout", () => {
       "latest",
       "quarantine",
       "readings",
+      "rollup_device",
+      "rollup_group",
       "series",
       "violations",
     ]);

@@ -6,6 +6,8 @@ import {
   createDuckdbWorkerStore,
   type DuckdbWorkerStore,
 } from "../../services/storage/duckdb-worker-store.ts";
+import { retentionConformance } from "../conformance/retention.suite.ts";
+import { rollupConformance } from "../conformance/rollup.suite.ts";
 import { storeConformance } from "../conformance/store.suite.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lanterne-duckdb-worker-"));
@@ -27,6 +29,20 @@ storeConformance(
     return started(suitePath);
   },
   { reopen: () => started(suitePath) },
+);
+
+rollupConformance(
+  "DuckdbWorkerStore (DuckDB on its own thread)",
+  async () => {
+    files += 1;
+    suitePath = join(dir, `store-${files}.duckdb`);
+    return started(suitePath);
+  },
+  { reopen: () => started(suitePath) },
+);
+
+retentionConformance("DuckdbWorkerStore (DuckDB on its own thread)", () =>
+  started(join(dir, `retention-${++files}.duckdb`)),
 );
 
 describe("DuckdbWorkerStore errors", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../../services/domain/types.ts";
+import { aggregateFromRollups, planRollupQuery } from "../../services/rollups/aggregates.ts";
 import { bucket, combine, RollupMaintainer } from "../../services/rollups/maintainer.ts";
 import { MemoryRollupStore } from "../helpers/memory-rollup-store.ts";
 
@@ -161,6 +162,94 @@ describe("rollup maintainer", () => {
         min: 0,
         max: 5,
       },
+    ]);
+  });
+});
+
+describe("aggregates from rollups", () => {
+  const group = (
+    time: number,
+    commune: string,
+    field: string,
+    count: number,
+    devices: number,
+    mean: number,
+  ) => ({
+    tier: "1h" as const,
+    time,
+    commune,
+    domain: "water_pressure",
+    field,
+    count,
+    devices,
+    mean,
+    min: mean - 1,
+    max: mean + 1,
+  });
+
+  it("chooses the coarsest tier that fits and widens the range to whole buckets", () => {
+    const day = Date.UTC(2026, 10, 20);
+    expect(planRollupQuery({ from: day, to: day + 3 * DAY, groupBy: ["commune"] })).toEqual({
+      tier: "1d",
+      from: day,
+      to: day + 3 * DAY,
+    });
+    expect(planRollupQuery({ from: day + 90_000, to: day + 2 * H + 1, groupBy: [] })).toEqual({
+      tier: "1h",
+      from: day,
+      to: day + 3 * H,
+    });
+    expect(
+      planRollupQuery({ from: day, to: day + DAY, groupBy: ["domain"], resolutionMs: 6 * H }),
+    ).toMatchObject({
+      tier: "1h",
+    });
+    expect(planRollupQuery({ from: day, to: day + DAY, groupBy: [], resolutionMs: 7 * DAY })).toMatchObject({
+      tier: "1d",
+    });
+    expect(
+      planRollupQuery({ from: day, to: day + DAY, groupBy: [], resolutionMs: 15 * 60_000 }),
+    ).toBeUndefined();
+    expect(planRollupQuery({ from: day, to: day + DAY, groupBy: ["operator"] })).toBeUndefined();
+  });
+
+  it("adds devices across communes within a bucket, and keeps the largest bucket over a range", async () => {
+    const store = new MemoryRollupStore();
+    await store.writeGroupRollups([
+      group(0, "57038", "pressure_bar", 10, 2, 3),
+      group(0, "54580", "pressure_bar", 30, 3, 4),
+      group(H, "57038", "pressure_bar", 10, 4, 5),
+      group(0, "57038", "flow_m3h", 5, 1, 1),
+    ]);
+    const query = { from: 0, to: 2 * H, groupBy: ["domain" as const], field: "pressure_bar" };
+    const plan = planRollupQuery(query);
+    expect(plan).toBeDefined();
+    const rows = await aggregateFromRollups(store, query, plan as NonNullable<typeof plan>);
+    expect(rows).toEqual([
+      {
+        time: 0,
+        group: { domain: "water_pressure" },
+        field: "pressure_bar",
+        count: 50,
+        devices: 5,
+        mean: (10 * 3 + 30 * 4 + 10 * 5) / 50,
+        min: 2,
+        max: 6,
+      },
+    ]);
+    const hourly = await aggregateFromRollups(
+      store,
+      { ...query, groupBy: ["commune"], resolutionMs: H },
+      {
+        tier: "1h",
+        from: 0,
+        to: 2 * H,
+      },
+    );
+    expect(hourly.map((r) => [r.time, r.group.commune, r.count, r.devices])).toEqual([
+      [0, "54580", 30, 3],
+      [0, "57038", 10, 2],
+      [H, "57038", 10, 4],
     ]);
   });
 });

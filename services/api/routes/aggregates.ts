@@ -2,7 +2,12 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ContractRegistry } from "../../contracts/registry.ts";
 import { BadRequestError } from "../../domain/errors.ts";
-import type { AggregateRow, GroupDimension } from "../../storage/store.ts";
+import { aggregateFromRollups, planRollupQuery } from "../../rollups/aggregates.ts";
+import type {
+  AggregateRow,
+  GroupDimension,
+  AggregateQuery as StoreAggregateQuery,
+} from "../../storage/store.ts";
 import type { ApiDeps } from "../deps.ts";
 import { checkBucketCount, parseList, parseRange, parseResolution } from "../params.ts";
 import { AggregateSchema, RangeQuery } from "../schemas.ts";
@@ -36,7 +41,8 @@ export async function aggregateRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       preHandler: app.requireRole("admin", "technician"),
       schema: { tags: ["aggregates"], querystring: AggregateQuery, response: { 200: Response } },
     },
-    async (request) => query(deps, request.query as AggregateQuery, ["commune", "domain", "operator"]),
+    async (request) =>
+      query(deps, request.query as AggregateQuery, ["commune", "domain", "operator"], "raw allowed"),
   );
   app.get(
     "/api/v1/public/aggregates",
@@ -45,29 +51,51 @@ export async function aggregateRoutes(app: FastifyInstance, deps: ApiDeps): Prom
       // Always per domain: a field name alone does not say which contract publishes it.
       const q = request.query as AggregateQuery;
       const groups = new Set([...(parseList(q.groupBy) ?? ["commune"]), "domain"]);
-      const result = await query(deps, { ...q, groupBy: [...groups].join(",") }, ["commune", "domain"]);
+      const result = await query(
+        deps,
+        { ...q, groupBy: [...groups].join(",") },
+        ["commune", "domain"],
+        "rollups only",
+      );
       return { ...result, rows: result.rows.filter(publishable(deps.contracts)) };
     },
   );
 }
 
-async function query(deps: ApiDeps, q: AggregateQuery, allowed: GroupDimension[]) {
-  const { from, to } = parseRange(q, deps.clock.now(), DAY);
+/**
+ * Served from the commune and domain rollups whenever the query fits them (services/rollups/
+ * aggregates.ts), with the range widened to whole buckets. Staff may also group by operator or
+ * ask for buckets shorter than an hour: those are read from raw readings, over a range bounded
+ * by the bucket count. The public route reads rollups only.
+ */
+async function query(
+  deps: ApiDeps,
+  q: AggregateQuery,
+  allowed: GroupDimension[],
+  source: "raw allowed" | "rollups only",
+) {
+  const range = parseRange(q, deps.clock.now(), DAY);
   const resolutionMs = parseResolution(q.resolution);
-  checkBucketCount(from, to, resolutionMs, MAX_BUCKETS);
   const groupBy = (parseList(q.groupBy) ?? ["commune", "domain"]) as GroupDimension[];
   const bad = groupBy.filter((g) => !allowed.includes(g));
   if (bad.length > 0)
     throw new BadRequestError(`groupBy accepts ${allowed.join(", ")}; not ${bad.join(", ")}`);
-  const rows = await deps.store.aggregate({
-    from,
-    to,
+  const request: StoreAggregateQuery = {
+    ...range,
     groupBy,
     ...(q.domain ? { domain: q.domain } : {}),
     ...(q.commune ? { commune: q.commune } : {}),
     ...(q.field ? { field: q.field } : {}),
     ...(resolutionMs !== undefined ? { resolutionMs } : {}),
-  });
+  };
+  const plan = planRollupQuery(request);
+  if (!plan && source === "rollups only")
+    throw new BadRequestError("resolution must be a whole number of hours (1h, 6h, 1d...)");
+  const { from, to } = plan ?? range;
+  checkBucketCount(from, to, resolutionMs, MAX_BUCKETS);
+  const rows = plan
+    ? await aggregateFromRollups(deps.store, request, plan)
+    : await deps.store.aggregate(request);
   const hidden = personalFieldNames(deps.contracts);
   return {
     from: new Date(from).toISOString(),

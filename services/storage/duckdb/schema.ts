@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { InfrastructureError } from "../../domain/errors.ts";
+import { ROLLUP_TABLES } from "./rollups.ts";
 
 /**
  * The tables of the DuckDB store and the migration from the first layout. See the header of
@@ -45,6 +46,7 @@ const TABLES = [
     received_at TIMESTAMP_MS NOT NULL, time TIMESTAMP_MS NOT NULL, operator_id VARCHAR NOT NULL,
     device_id VARCHAR NOT NULL, contract VARCHAR NOT NULL, code VARCHAR NOT NULL, path VARCHAR NOT NULL,
     detail VARCHAR NOT NULL)`,
+  ...ROLLUP_TABLES,
 ];
 
 /**

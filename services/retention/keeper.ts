@@ -1,0 +1,66 @@
+import type { EpochMs } from "../domain/types.ts";
+import type { PurgeResult, RetentionPlan, RetentionStore } from "./plan.ts";
+
+/**
+ * Applies the retention plan at start and then every `intervalMs` (an hour by default: a tier's
+ * data outlive their duration by at most that). A failed purge is tried again at the next
+ * interval; nothing else depends on it.
+ */
+export interface RetentionStatus {
+  runs: number;
+  failures: number;
+  lastRunAt?: EpochMs;
+  lastRemoved?: number;
+  lastResults?: PurgeResult[];
+  lastError?: string;
+}
+
+export const RETENTION_INTERVAL_MS = 3_600_000;
+
+export class RetentionKeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  readonly status: RetentionStatus = { runs: 0, failures: 0 };
+
+  constructor(
+    private readonly store: RetentionStore,
+    readonly plan: RetentionPlan,
+    private readonly now: () => EpochMs = Date.now,
+    private readonly intervalMs = RETENTION_INTERVAL_MS,
+  ) {}
+
+  start(): void {
+    void this.run();
+    this.timer = setInterval(() => void this.run(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One purge now (or the one under way). */
+  run(): Promise<void> {
+    this.running ??= this.purge().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async purge(): Promise<void> {
+    const at = this.now();
+    try {
+      const results = await this.store.applyRetention(this.plan, at);
+      this.status.runs++;
+      this.status.lastRunAt = at;
+      this.status.lastResults = results;
+      this.status.lastRemoved = results.reduce((sum, r) => sum + r.removed, 0);
+      delete this.status.lastError;
+    } catch (err) {
+      this.status.failures++;
+      this.status.lastError = err instanceof Error ? err.message : String(err);
+    }
+  }
+}

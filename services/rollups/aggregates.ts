@@ -1,0 +1,117 @@
+import type { EpochMs } from "../domain/types.ts";
+import type { AggregateQuery, AggregateRow, GroupRollup, RollupStore, RollupTier } from "../storage/store.ts";
+import { TIER_MS } from "../storage/store.ts";
+
+/**
+ * Aggregates answered from the (commune, domain) rollups rather than from raw readings: a year of
+ * daily values per commune is a few thousand rows whatever the number of devices or readings.
+ *
+ * A query fits the rollups when it groups by commune and/or domain only and its resolution (if
+ * any) is a whole number of hours. The tier is the coarsest that divides the resolution (whole
+ * days read the daily tier); without a resolution, the daily tier when the range is made of
+ * whole days, else the hourly one. The range is widened to whole buckets of the tier, and the
+ * answer says so (`from`, `to`).
+ *
+ * Counts add up, means are weighted by counts, min and max combine. `devices` is exact within
+ * one rollup bucket (a device belongs to one commune and domain at a time, so the groups' device
+ * counts add up); over several buckets it is the largest count of any one bucket, a lower bound
+ * of the distinct devices that reported, which is the safe side for the open-data threshold.
+ */
+export interface RollupPlan {
+  tier: RollupTier;
+  from: EpochMs;
+  to: EpochMs;
+}
+
+export function planRollupQuery(
+  q: Pick<AggregateQuery, "from" | "to" | "groupBy" | "resolutionMs">,
+): RollupPlan | undefined {
+  if (q.groupBy.some((d) => d !== "commune" && d !== "domain")) return undefined;
+  const tier = tierFor(q);
+  if (tier === undefined) return undefined;
+  const size = TIER_MS[tier];
+  return { tier, from: Math.floor(q.from / size) * size, to: Math.ceil(q.to / size) * size };
+}
+
+function tierFor(q: Pick<AggregateQuery, "from" | "to" | "resolutionMs">): RollupTier | undefined {
+  const day = TIER_MS["1d"];
+  const hour = TIER_MS["1h"];
+  if (q.resolutionMs !== undefined) {
+    if (q.resolutionMs % day === 0) return "1d";
+    if (q.resolutionMs % hour === 0) return "1h";
+    return undefined;
+  }
+  return q.from % day === 0 && q.to % day === 0 ? "1d" : "1h";
+}
+
+export async function aggregateFromRollups(
+  store: Pick<RollupStore, "groupRollups">,
+  q: AggregateQuery,
+  plan: RollupPlan,
+): Promise<AggregateRow[]> {
+  const rows = await store.groupRollups({
+    tier: plan.tier,
+    from: plan.from,
+    to: plan.to,
+    ...(q.commune !== undefined ? { commune: q.commune } : {}),
+    ...(q.domain !== undefined ? { domain: q.domain } : {}),
+    ...(q.field !== undefined ? { field: q.field } : {}),
+  });
+  // planRollupQuery accepted commune and domain only.
+  const dims = [...new Set(q.groupBy)].filter((d): d is "commune" | "domain" => d !== "operator");
+  const bucketOf = (time: EpochMs) =>
+    q.resolutionMs === undefined ? plan.from : Math.floor(time / q.resolutionMs) * q.resolutionMs;
+  // First within each rollup bucket (devices add up across groups), then across buckets.
+  const perRollupBucket = merge(rows, (r) => [r.time, ...dims.map((d) => r[d]), r.field], "sum");
+  const merged = merge(
+    perRollupBucket.map((r) => ({ ...r, time: bucketOf(r.time) })),
+    (r) => [r.time, ...dims.map((d) => r[d]), r.field],
+    "max",
+  );
+  return merged
+    .map((r) => ({
+      time: r.time,
+      group: Object.fromEntries(dims.map((d) => [d, r[d]])),
+      field: r.field,
+      count: r.count,
+      devices: r.devices,
+      mean: r.mean,
+      min: r.min,
+      max: r.max,
+    }))
+    .sort(compareRows);
+}
+
+type Mergeable = Pick<
+  GroupRollup,
+  "time" | "commune" | "domain" | "field" | "count" | "devices" | "mean" | "min" | "max"
+>;
+
+function merge(
+  rows: readonly Mergeable[],
+  key: (r: Mergeable) => (string | number)[],
+  devices: "sum" | "max",
+): Mergeable[] {
+  const out = new Map<string, Mergeable & { total: number }>();
+  for (const r of rows) {
+    const k = JSON.stringify(key(r));
+    const acc = out.get(k);
+    if (!acc) {
+      out.set(k, { ...r, total: r.mean * r.count });
+      continue;
+    }
+    acc.count += r.count;
+    acc.total += r.mean * r.count;
+    acc.devices = devices === "sum" ? acc.devices + r.devices : Math.max(acc.devices, r.devices);
+    acc.min = Math.min(acc.min, r.min);
+    acc.max = Math.max(acc.max, r.max);
+  }
+  return [...out.values()].map(({ total, ...r }) => ({ ...r, mean: r.count > 0 ? total / r.count : 0 }));
+}
+
+function compareRows(a: AggregateRow, b: AggregateRow): number {
+  if (a.time !== b.time) return a.time - b.time;
+  const ka = `${a.group.commune ?? ""}|${a.group.domain ?? ""}|${a.field}`;
+  const kb = `${b.group.commune ?? ""}|${b.group.domain ?? ""}|${b.field}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

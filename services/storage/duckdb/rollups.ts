@@ -1,0 +1,268 @@
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
+import { TIMESTAMP_MS } from "@duckdb/node-api";
+import { BadRequestError } from "../../domain/errors.ts";
+import type { EpochMs } from "../../domain/types.ts";
+import { type DeviceRollup, type GroupRollup, type RollupStore, type RollupTier, TIER_MS } from "../store.ts";
+import {
+  BUCKET,
+  eq,
+  inList,
+  paramsOf,
+  type Query,
+  type Row,
+  resolutionParam,
+  since,
+  timestamp,
+  until,
+  where,
+  wholeNumber,
+} from "./sql.ts";
+
+/**
+ * Rollups in the DuckDB store (the RollupStore port): two plain tables, one row per (tier,
+ * bucket, device, field) and per (tier, bucket, commune, domain, field), with their text inline.
+ * They are small next to `readings` (a device's hour is one row per numeric field, whatever its
+ * cadence) and are read by time range, which DuckDB's zone maps answer without an index.
+ *
+ * Replacing rows (a bucket recomputed after late data) is a DELETE of the keys a write carries and
+ * an INSERT, in one transaction: rows go through a staging table filled by an appender, so a
+ * write of thousands of rows is three statements, not thousands. No primary key: DuckDB's ART
+ * index would grow with every bucket kept, and only the writer ever replaces rows.
+ */
+export const ROLLUP_TABLES = [
+  `CREATE TABLE IF NOT EXISTS rollup_device (
+    tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+    commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
+    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rollup_group (
+    tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+    field VARCHAR NOT NULL, n BIGINT NOT NULL, devices BIGINT NOT NULL, mean DOUBLE NOT NULL,
+    lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+];
+
+/** Staging, per connection; `seq` keeps the last of two rows with the same key in one write. */
+export const ROLLUP_BATCH_TABLES = [
+  `CREATE TEMP TABLE rollup_device_batch (
+    seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL, commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
+    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+  `CREATE TEMP TABLE rollup_group_batch (
+    seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL, field VARCHAR NOT NULL, n BIGINT NOT NULL, devices BIGINT NOT NULL,
+    mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+];
+
+interface Table {
+  name: string;
+  batch: string;
+  keys: readonly string[];
+  columns: readonly string[];
+}
+
+const DEVICE_TABLE: Table = {
+  name: "rollup_device",
+  batch: "temp.rollup_device_batch",
+  keys: ["tier", "time", "device_id", "field"],
+  columns: [
+    "tier",
+    "time",
+    "device_id",
+    "domain",
+    "commune",
+    "operator_id",
+    "field",
+    "n",
+    "mean",
+    "lo",
+    "hi",
+  ],
+};
+
+const GROUP_TABLE: Table = {
+  name: "rollup_group",
+  batch: "temp.rollup_group_batch",
+  keys: ["tier", "time", "commune", "domain", "field"],
+  columns: ["tier", "time", "commune", "domain", "field", "n", "devices", "mean", "lo", "hi"],
+};
+
+/**
+ * The statements that move a staged write into its table. The time bounds are whole numbers
+ * produced here (never caller text); they let DuckDB skip the row groups of other buckets.
+ */
+function replaceStatements(table: Table, from: bigint, to: bigint): string[] {
+  const match = table.keys.map((k) => `${table.name}.${k} = b.${k}`).join(" AND ");
+  const keys = table.keys.join(", ");
+  return [
+    `DELETE FROM ${table.name} USING (SELECT DISTINCT ${keys} FROM ${table.batch}) b
+      WHERE ${table.name}.time BETWEEN epoch_ms(${from}) AND epoch_ms(${to}) AND ${match}`,
+    `INSERT INTO ${table.name}
+      SELECT ${table.columns.join(", ")} FROM ${table.batch}
+      QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY seq DESC) = 1`,
+    `DELETE FROM ${table.batch}`,
+  ];
+}
+
+function timeBounds(rows: readonly { time: EpochMs }[]): [bigint, bigint] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    if (r.time < lo) lo = r.time;
+    if (r.time > hi) hi = r.time;
+  }
+  return [wholeNumber(lo), wholeNumber(hi)];
+}
+
+function checkTier(tier: RollupTier): RollupTier {
+  if (TIER_MS[tier] === undefined) throw new BadRequestError(`unknown rollup tier ${String(tier)}`);
+  return tier;
+}
+
+/** Rows must be finite numbers: a NaN mean would poison every group computed from it. */
+function finite(n: number, what: string): number {
+  if (!Number.isFinite(n)) throw new BadRequestError(`rollup ${what} must be a finite number, got ${n}`);
+  return n;
+}
+
+function appendDeviceRows(a: DuckDBAppender, rows: readonly DeviceRollup[]): void {
+  for (const [seq, r] of rows.entries()) {
+    a.appendInteger(seq);
+    a.appendVarchar(checkTier(r.tier));
+    a.appendTimestampMilliseconds(timestamp(r.time));
+    for (const text of [r.deviceId, r.domain, r.commune, r.operatorId, r.field]) a.appendVarchar(text);
+    a.appendBigInt(wholeNumber(finite(r.count, "count")));
+    for (const [what, n] of [
+      ["mean", r.mean],
+      ["min", r.min],
+      ["max", r.max],
+    ] as const)
+      a.appendDouble(finite(n, what));
+    a.endRow();
+  }
+  a.flushSync();
+}
+
+function appendGroupRows(a: DuckDBAppender, rows: readonly GroupRollup[]): void {
+  for (const [seq, r] of rows.entries()) {
+    a.appendInteger(seq);
+    a.appendVarchar(checkTier(r.tier));
+    a.appendTimestampMilliseconds(timestamp(r.time));
+    for (const text of [r.commune, r.domain, r.field]) a.appendVarchar(text);
+    a.appendBigInt(wholeNumber(finite(r.count, "count")));
+    a.appendBigInt(wholeNumber(finite(r.devices, "devices")));
+    for (const [what, n] of [
+      ["mean", r.mean],
+      ["min", r.min],
+      ["max", r.max],
+    ] as const)
+      a.appendDouble(finite(n, what));
+    a.endRow();
+  }
+  a.flushSync();
+}
+
+/** Runs inside the writer's open transaction (the appender joins it). */
+export async function replaceDeviceRollups(
+  writer: DuckDBConnection,
+  appender: DuckDBAppender,
+  rows: readonly DeviceRollup[],
+): Promise<void> {
+  appendDeviceRows(appender, rows);
+  for (const sql of replaceStatements(DEVICE_TABLE, ...timeBounds(rows))) await writer.run(sql);
+}
+
+export async function replaceGroupRollups(
+  writer: DuckDBConnection,
+  appender: DuckDBAppender,
+  rows: readonly GroupRollup[],
+): Promise<void> {
+  appendGroupRows(appender, rows);
+  for (const sql of replaceStatements(GROUP_TABLE, ...timeBounds(rows))) await writer.run(sql);
+}
+
+type SummarizeQuery = Parameters<RollupStore["summarize"]>[0];
+type DeviceRollupsQuery = Parameters<RollupStore["deviceRollups"]>[0];
+type GroupRollupsQuery = Parameters<RollupStore["groupRollups"]>[0];
+
+/**
+ * A device's numeric values per bucket, across all its series (a handover within the bucket
+ * changes the series, not the device): domain, commune and operator are those of the newest
+ * reading. Readings are narrowed on time and on the device's series before the joins.
+ */
+export function summarizeQuery(q: SummarizeQuery): Query {
+  const conditions = [since("time", q.from), until("time", q.to), { sql: "num IS NOT NULL", params: [] }];
+  const devices = inList("device_id", "device_ids", q.deviceIds);
+  const sql = `SELECT b.t, s.device_id, f.name AS field, sum(b.n) AS n, sum(b.total) / sum(b.n) AS mean,
+      min(b.lo) AS lo, max(b.hi) AS hi, arg_max(s.domain, b.newest) AS domain,
+      arg_max(s.commune, b.newest) AS commune, arg_max(s.operator_id, b.newest) AS operator_id
+    FROM (
+      SELECT ${BUCKET} AS t, series_id, field_id, count(*) AS n, sum(num) AS total, min(num) AS lo,
+        max(num) AS hi, max(time) AS newest
+      FROM readings
+      ${where([...conditions, { sql: `series_id IN (SELECT series_id FROM series ${where([devices])})`, params: [] }])}
+      GROUP BY ALL) b
+      JOIN series s ON s.series_id = b.series_id JOIN fields f ON f.field_id = b.field_id
+    GROUP BY b.t, s.device_id, f.name`;
+  return {
+    sql,
+    params: [...paramsOf([...conditions, devices]), resolutionParam(TIER_MS[checkTier(q.tier)])],
+  };
+}
+
+const tierParam = (tier: RollupTier) => eq("tier", "tier", checkTier(tier));
+
+export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
+  const conditions = [
+    tierParam(q.tier),
+    { sql: "time = $time", params: [{ name: "time", value: timestamp(q.time), type: TIMESTAMP_MS }] },
+    eq("commune", "commune", q.commune),
+    eq("domain", "domain", q.domain),
+  ];
+  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, n, mean, lo, hi
+    FROM rollup_device ${where(conditions)} ORDER BY device_id, field`;
+  return { sql, params: paramsOf(conditions) };
+}
+
+export function groupRollupsQuery(q: GroupRollupsQuery): Query {
+  const conditions = [
+    tierParam(q.tier),
+    since("time", q.from),
+    until("time", q.to),
+    eq("commune", "commune", q.commune),
+    eq("domain", "domain", q.domain),
+    eq("field", "field", q.field),
+  ];
+  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, commune, domain, field, n, devices, mean, lo, hi
+    FROM rollup_group ${where(conditions)} ORDER BY t, commune, domain, field`;
+  return { sql, params: paramsOf(conditions) };
+}
+
+export function toDeviceRollup(row: Row, tier: RollupTier): DeviceRollup {
+  return {
+    tier,
+    time: Number(row.t),
+    deviceId: String(row.device_id),
+    domain: String(row.domain),
+    commune: String(row.commune),
+    operatorId: String(row.operator_id),
+    field: String(row.field),
+    count: Number(row.n),
+    mean: Number(row.mean),
+    min: Number(row.lo),
+    max: Number(row.hi),
+  };
+}
+
+export function toGroupRollup(row: Row, tier: RollupTier): GroupRollup {
+  return {
+    tier,
+    time: Number(row.t),
+    commune: String(row.commune),
+    domain: String(row.domain),
+    field: String(row.field),
+    count: Number(row.n),
+    devices: Number(row.devices),
+    mean: Number(row.mean),
+    min: Number(row.lo),
+    max: Number(row.hi),
+  };
+}

@@ -1,0 +1,505 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { FieldValue, Observation } from "../../services/domain/types.ts";
+import type {
+  DeviceRollup,
+  GroupRollup,
+  RollupStore,
+  RollupTier,
+  TimeSeriesStore,
+} from "../../services/storage/store.ts";
+
+/**
+ * The rollup port every adapter owes the maintainer (services/rollups/maintainer.ts) and the
+ * aggregate routes, asserted only through the port so that DuckDB and InfluxDB run the same cases.
+ * `summarize` reads the store's own raw readings, so the store under test is both ports.
+ *
+ * `make` returns a started store holding no data, isolated from the other tests; `reopen`, when
+ * given, a started store over the same storage as the last one `make` returned.
+ */
+export type RollupCapableStore = TimeSeriesStore & RollupStore;
+
+export interface RollupConformanceOptions<S extends RollupCapableStore> {
+  reopen?: () => Promise<S>;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Monday 6 January 2025, midnight UTC. */
+const T0 = Date.UTC(2025, 0, 6);
+
+function reading(
+  deviceId: string,
+  time: number,
+  values: Record<string, FieldValue>,
+  attributes: Partial<Pick<Observation, "domain" | "commune" | "operatorId" | "contract">> = {},
+): Observation {
+  return {
+    deviceId,
+    time,
+    ownerId: "ccphva",
+    domain: "streetlight",
+    commune: "57038",
+    operatorId: "op-a",
+    contract: "streetlight@1",
+    ...attributes,
+    values,
+  };
+}
+
+function deviceRow(
+  time: number,
+  deviceId: string,
+  field: string,
+  stats: Pick<DeviceRollup, "count" | "mean" | "min" | "max">,
+  attributes: Partial<DeviceRollup> = {},
+): DeviceRollup {
+  return {
+    tier: "1h",
+    time,
+    deviceId,
+    domain: "streetlight",
+    commune: "57038",
+    operatorId: "op-a",
+    field,
+    ...stats,
+    ...attributes,
+  };
+}
+
+function groupRow(
+  time: number,
+  field: string,
+  stats: Pick<GroupRollup, "count" | "devices" | "mean" | "min" | "max">,
+  attributes: Partial<GroupRollup> = {},
+): GroupRollup {
+  return { tier: "1h", time, commune: "57038", domain: "streetlight", field, ...stats, ...attributes };
+}
+
+function byKey<T extends { tier: RollupTier; time: number; field: string }>(
+  rows: readonly T[],
+  key: (r: T) => string,
+): T[] {
+  return [...rows].sort((a, b) => {
+    const ka = `${a.tier}|${String(a.time).padStart(16, "0")}|${key(a)}|${a.field}`;
+    const kb = `${b.tier}|${String(b.time).padStart(16, "0")}|${key(b)}|${b.field}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
+
+const sortDevices = (rows: readonly DeviceRollup[]) => byKey(rows, (r) => r.deviceId);
+const sortGroups = (rows: readonly GroupRollup[]) => byKey(rows, (r) => `${r.commune}|${r.domain}`);
+
+/** Values with the syntax characters of line protocol, InfluxQL, SQL and regular expressions. */
+const AWKWARD = ["a,b c=d", "quote\"and'apostrophe", "back\\slash", "new\nline", "Château d'eau — 💧"];
+const HOSTILE = ["x' OR '1'='1", '"; DROP TABLE readings; --', ".*", "/.*/", "lamp-.*", "*", "%"];
+
+export function rollupConformance<S extends RollupCapableStore>(
+  name: string,
+  make: () => Promise<S>,
+  options: RollupConformanceOptions<S> = {},
+): void {
+  describe(`${name} conforms to the rollup port`, () => {
+    const ctx = { store: undefined as unknown as S };
+    beforeEach(async () => {
+      ctx.store = await make();
+    });
+    afterEach(async () => {
+      await ctx.store.close();
+    });
+
+    describe("summarize", () => {
+      it("summarises numeric fields per device and bucket, within the range and the devices asked", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 10 * MINUTE, { power_w: 100, on: true, status: "ok" }),
+          reading("lamp-1", T0 + 20 * MINUTE, { power_w: 50, energy_kwh: 1.5 }),
+          reading("lamp-1", T0 + 70 * MINUTE, { power_w: 10 }),
+          reading("lamp-2", T0 + 30 * MINUTE, { power_w: 30 }, { commune: "54580", operatorId: "op-b" }),
+          reading("lamp-3", T0 + 30 * MINUTE, { power_w: 999 }),
+          reading("lamp-1", T0 - 1, { power_w: 7 }),
+          reading("lamp-1", T0 + 2 * HOUR, { power_w: 999 }),
+        ]);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1", "lamp-2"],
+          from: T0,
+          to: T0 + 2 * HOUR,
+        });
+        expect(sortDevices(rows)).toEqual([
+          deviceRow(T0, "lamp-1", "energy_kwh", { count: 1, mean: 1.5, min: 1.5, max: 1.5 }),
+          deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 75, min: 50, max: 100 }),
+          deviceRow(
+            T0,
+            "lamp-2",
+            "power_w",
+            { count: 1, mean: 30, min: 30, max: 30 },
+            { commune: "54580", operatorId: "op-b" },
+          ),
+          deviceRow(T0 + HOUR, "lamp-1", "power_w", { count: 1, mean: 10, min: 10, max: 10 }),
+        ]);
+      });
+
+      it("buckets a day on UTC midnight for the daily tier", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 1, { power_w: 1 }),
+          reading("lamp-1", T0 + DAY - 1, { power_w: 3 }),
+          reading("lamp-1", T0 + DAY, { power_w: 100 }),
+        ]);
+        const rows = await ctx.store.summarize({
+          tier: "1d",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + 2 * DAY,
+        });
+        expect(sortDevices(rows)).toEqual([
+          deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 2, min: 1, max: 3 }, { tier: "1d" }),
+          deviceRow(
+            T0 + DAY,
+            "lamp-1",
+            "power_w",
+            { count: 1, mean: 100, min: 100, max: 100 },
+            { tier: "1d" },
+          ),
+        ]);
+      });
+
+      it("gives one row per device and field when its operator changed within the bucket, with the newest operator", async () => {
+        await ctx.store.write([
+          reading(
+            "lamp-1",
+            T0 + 10 * MINUTE,
+            { power_w: 10 },
+            { operatorId: "op-a", contract: "streetlight@1" },
+          ),
+          reading(
+            "lamp-1",
+            T0 + 40 * MINUTE,
+            { power_w: 30 },
+            { operatorId: "op-b", contract: "streetlight@2" },
+          ),
+        ]);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + HOUR,
+        });
+        expect(rows).toEqual([
+          deviceRow(
+            T0,
+            "lamp-1",
+            "power_w",
+            { count: 2, mean: 20, min: 10, max: 30 },
+            { operatorId: "op-b" },
+          ),
+        ]);
+      });
+
+      it("includes a reading written days late in its own bucket", async () => {
+        await ctx.store.write([reading("lamp-1", T0 + 5 * MINUTE, { power_w: 10 })]);
+        await ctx.store.write([reading("lamp-1", T0 + 3 * DAY, { power_w: 99 })]);
+        await ctx.store.write([reading("lamp-1", T0 + 6 * MINUTE, { power_w: 20 })]);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + HOUR,
+        });
+        expect(rows).toEqual([deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 15, min: 10, max: 20 })]);
+      });
+
+      it("answers nothing for no device, an unknown device or an empty range", async () => {
+        await ctx.store.write([reading("lamp-1", T0, { power_w: 10 })]);
+        expect(await ctx.store.summarize({ tier: "1h", deviceIds: [], from: T0, to: T0 + HOUR })).toEqual([]);
+        expect(
+          await ctx.store.summarize({ tier: "1h", deviceIds: ["nobody"], from: T0, to: T0 + HOUR }),
+        ).toEqual([]);
+        expect(await ctx.store.summarize({ tier: "1h", deviceIds: ["lamp-1"], from: T0, to: T0 })).toEqual(
+          [],
+        );
+      });
+
+      it("keeps negative, fractional and large values exact", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 1, { v: -17.25 }),
+          reading("lamp-1", T0 + 2, { v: 0.1 }),
+          reading("lamp-1", T0 + 3, { v: 123_456_789_012.5 }),
+        ]);
+        const [row] = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + HOUR,
+        });
+        expect(row).toMatchObject({ count: 3, min: -17.25, max: 123_456_789_012.5 });
+        expect(row?.mean).toBeCloseTo((-17.25 + 0.1 + 123_456_789_012.5) / 3, 3);
+      });
+
+      it("summarises hundreds of devices in one call", async () => {
+        const ids = Array.from({ length: 600 }, (_, i) => `lamp-${String(i).padStart(4, "0")}`);
+        await ctx.store.write(ids.map((id, i) => reading(id, T0 + i, { power_w: i })));
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ids.slice(0, 500),
+          from: T0,
+          to: T0 + HOUR,
+        });
+        expect(rows).toHaveLength(500);
+        expect(rows.reduce((sum, r) => sum + r.mean, 0)).toBe((499 * 500) / 2);
+      });
+
+      it("round-trips device ids, communes and field names with syntax characters", async () => {
+        const observations = AWKWARD.map((text, i) =>
+          reading(`lamp ${text}`, T0 + i, { [`f_${i}`]: i + 1 }, { commune: text, domain: `d ${text}` }),
+        );
+        await ctx.store.write(observations);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: observations.map((o) => o.deviceId),
+          from: T0,
+          to: T0 + HOUR,
+        });
+        expect(sortDevices(rows)).toEqual(
+          sortDevices(
+            AWKWARD.map((text, i) =>
+              deviceRow(
+                T0,
+                `lamp ${text}`,
+                `f_${i}`,
+                { count: 1, mean: i + 1, min: i + 1, max: i + 1 },
+                { commune: text, domain: `d ${text}` },
+              ),
+            ),
+          ),
+        );
+      });
+
+      it("treats hostile device ids as data", async () => {
+        await ctx.store.write([reading("lamp-1", T0, { power_w: 10 })]);
+        const rows = await ctx.store.summarize({ tier: "1h", deviceIds: HOSTILE, from: T0, to: T0 + HOUR });
+        expect(rows).toEqual([]);
+      });
+    });
+
+    describe("device rollups", () => {
+      it("stores rows and finds them by tier, bucket, commune and domain", async () => {
+        const rows = [
+          deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 75, min: 50, max: 100 }),
+          deviceRow(T0, "lamp-2", "power_w", { count: 1, mean: 30, min: 30, max: 30 }, { commune: "54580" }),
+          deviceRow(T0 + HOUR, "lamp-1", "power_w", { count: 1, mean: 10, min: 10, max: 10 }),
+          deviceRow(T0, "lamp-1", "power_w", { count: 60, mean: 70, min: 0, max: 100 }, { tier: "1d" }),
+          deviceRow(
+            T0,
+            "tank-1",
+            "pressure_bar",
+            { count: 4, mean: 3, min: 2.5, max: 3.5 },
+            { domain: "water" },
+          ),
+        ];
+        await ctx.store.writeDeviceRollups(rows);
+        const found = await ctx.store.deviceRollups({
+          tier: "1h",
+          time: T0,
+          commune: "57038",
+          domain: "streetlight",
+        });
+        expect(found).toEqual([rows[0]]);
+        const daily = await ctx.store.deviceRollups({
+          tier: "1d",
+          time: T0,
+          commune: "57038",
+          domain: "streetlight",
+        });
+        expect(daily).toEqual([rows[3]]);
+        expect(
+          await ctx.store.deviceRollups({ tier: "1h", time: T0, commune: "57038", domain: "water" }),
+        ).toEqual([rows[4]]);
+      });
+
+      it("replaces a row of the same tier, bucket, device and field (recomputing is idempotent)", async () => {
+        await ctx.store.writeDeviceRollups([
+          deviceRow(T0, "lamp-1", "power_w", { count: 1, mean: 10, min: 10, max: 10 }),
+          deviceRow(T0, "lamp-1", "energy_kwh", { count: 1, mean: 1, min: 1, max: 1 }),
+        ]);
+        const update = deviceRow(
+          T0,
+          "lamp-1",
+          "power_w",
+          { count: 2, mean: 15, min: 10, max: 20 },
+          { operatorId: "op-b" },
+        );
+        await ctx.store.writeDeviceRollups([update]);
+        await ctx.store.writeDeviceRollups([update]);
+        const found = await ctx.store.deviceRollups({
+          tier: "1h",
+          time: T0,
+          commune: "57038",
+          domain: "streetlight",
+        });
+        expect(sortDevices(found)).toEqual([
+          deviceRow(T0, "lamp-1", "energy_kwh", { count: 1, mean: 1, min: 1, max: 1 }),
+          update,
+        ]);
+      });
+
+      it("accepts an empty write", async () => {
+        await ctx.store.writeDeviceRollups([]);
+        expect(
+          await ctx.store.deviceRollups({ tier: "1h", time: T0, commune: "57038", domain: "streetlight" }),
+        ).toEqual([]);
+      });
+
+      it("round-trips names with syntax characters and treats hostile filters as data", async () => {
+        const rows = AWKWARD.map((text, i) =>
+          deviceRow(
+            T0,
+            `lamp ${text}`,
+            `f ${text}`,
+            { count: i + 1, mean: i, min: i, max: i },
+            {
+              commune: text,
+              domain: text,
+              operatorId: `op ${text}`,
+            },
+          ),
+        );
+        await ctx.store.writeDeviceRollups(rows);
+        for (const [i, text] of AWKWARD.entries()) {
+          expect(
+            await ctx.store.deviceRollups({ tier: "1h", time: T0, commune: text, domain: text }),
+          ).toEqual([rows[i]]);
+        }
+        for (const hostile of HOSTILE) {
+          expect(
+            await ctx.store.deviceRollups({ tier: "1h", time: T0, commune: hostile, domain: hostile }),
+          ).toEqual([]);
+        }
+      });
+    });
+
+    describe("group rollups", () => {
+      const rows = [
+        groupRow(T0, "power_w", { count: 3, devices: 2, mean: 60, min: 30, max: 100 }),
+        groupRow(T0, "power_w", { count: 1, devices: 1, mean: 30, min: 30, max: 30 }, { commune: "54580" }),
+        groupRow(
+          T0,
+          "pressure_bar",
+          { count: 4, devices: 1, mean: 3, min: 2.5, max: 3.5 },
+          { domain: "water" },
+        ),
+        groupRow(T0 + HOUR, "power_w", { count: 1, devices: 1, mean: 10, min: 10, max: 10 }),
+        groupRow(T0, "power_w", { count: 50, devices: 2, mean: 40, min: 0, max: 100 }, { tier: "1d" }),
+      ];
+
+      it("stores rows and reads them back by tier and range, filtered on commune, domain and field", async () => {
+        await ctx.store.writeGroupRollups(rows);
+        const all = await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + 2 * HOUR });
+        expect(sortGroups(all)).toEqual(sortGroups(rows.slice(0, 4)));
+        expect(await ctx.store.groupRollups({ tier: "1h", from: T0 + HOUR, to: T0 + 2 * HOUR })).toEqual([
+          rows[3],
+        ]);
+        expect(
+          await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + HOUR, commune: "54580" }),
+        ).toEqual([rows[1]]);
+        expect(await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + DAY, domain: "water" })).toEqual(
+          [rows[2]],
+        );
+        expect(
+          sortGroups(
+            await ctx.store.groupRollups({
+              tier: "1h",
+              from: T0,
+              to: T0 + DAY,
+              field: "power_w",
+              commune: "57038",
+            }),
+          ),
+        ).toEqual([rows[0], rows[3]]);
+        expect(await ctx.store.groupRollups({ tier: "1d", from: T0, to: T0 + DAY })).toEqual([rows[4]]);
+      });
+
+      it("replaces a row of the same tier, bucket, commune, domain and field", async () => {
+        await ctx.store.writeGroupRollups(rows);
+        const update = groupRow(T0, "power_w", { count: 4, devices: 3, mean: 50, min: 10, max: 100 });
+        await ctx.store.writeGroupRollups([update]);
+        const found = await ctx.store.groupRollups({
+          tier: "1h",
+          from: T0,
+          to: T0 + 1,
+          commune: "57038",
+          domain: "streetlight",
+        });
+        expect(found).toEqual([update]);
+      });
+
+      it("reads a year of daily rows", async () => {
+        const year = Array.from({ length: 365 }, (_, d) =>
+          groupRow(
+            T0 + d * DAY,
+            "power_w",
+            { count: 24, devices: 1, mean: d, min: 0, max: 2 * d },
+            { tier: "1d" },
+          ),
+        );
+        await ctx.store.writeGroupRollups(year);
+        const found = await ctx.store.groupRollups({
+          tier: "1d",
+          from: T0,
+          to: T0 + 365 * DAY,
+          field: "power_w",
+        });
+        expect(sortGroups(found)).toEqual(year);
+      });
+
+      it("round-trips names with syntax characters and treats hostile filters as data", async () => {
+        const awkward = AWKWARD.map((text, i) =>
+          groupRow(
+            T0,
+            text,
+            { count: i + 1, devices: 1, mean: i, min: i, max: i },
+            { commune: text, domain: text },
+          ),
+        );
+        await ctx.store.writeGroupRollups(awkward);
+        for (const [i, text] of AWKWARD.entries()) {
+          expect(
+            await ctx.store.groupRollups({
+              tier: "1h",
+              from: T0,
+              to: T0 + HOUR,
+              commune: text,
+              domain: text,
+              field: text,
+            }),
+          ).toEqual([awkward[i]]);
+        }
+        for (const hostile of HOSTILE) {
+          expect(
+            await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + HOUR, commune: hostile }),
+          ).toEqual([]);
+          expect(
+            await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + HOUR, field: hostile }),
+          ).toEqual([]);
+        }
+      });
+    });
+
+    const reopen = options.reopen;
+    if (reopen) {
+      describe("persistence", () => {
+        it("keeps device and group rollups across close and reopen", async () => {
+          const device = deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 15, min: 10, max: 20 });
+          const group = groupRow(T0, "power_w", { count: 2, devices: 1, mean: 15, min: 10, max: 20 });
+          await ctx.store.writeDeviceRollups([device]);
+          await ctx.store.writeGroupRollups([group]);
+          await ctx.store.close();
+          ctx.store = await reopen();
+          expect(
+            await ctx.store.deviceRollups({ tier: "1h", time: T0, commune: "57038", domain: "streetlight" }),
+          ).toEqual([device]);
+          expect(await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + HOUR })).toEqual([group]);
+        });
+      });
+    }
+  });
+}
