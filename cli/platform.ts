@@ -14,6 +14,7 @@ import { createDeviceIndex, type DeviceIndex } from "../services/inventory/devic
 import { loadInventoryFile } from "../services/inventory/load.ts";
 import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
+import { HealthWriter } from "../services/metrics/health-writer.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
 import { RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
@@ -37,6 +38,7 @@ export interface PlatformParts {
   rollups: RollupMaintainer;
   retention: RetentionKeeper;
   spool?: SpooledStore;
+  health?: HealthWriter;
 }
 
 /**
@@ -61,6 +63,8 @@ export class Platform {
   readonly rollups: RollupMaintainer;
   readonly retention: RetentionKeeper;
   readonly spool: SpooledStore | undefined;
+  /** With InfluxDB: the platform's health written beside the readings for Grafana. */
+  readonly health: HealthWriter | undefined;
 
   constructor(
     readonly config: Config,
@@ -79,12 +83,14 @@ export class Platform {
     this.rollups = parts.rollups;
     this.retention = parts.retention;
     this.spool = parts.spool;
+    this.health = parts.health;
   }
 
   async start(): Promise<void> {
     await this.store.start();
     this.rollups.start(this.devices.list().map((d) => d.id));
     this.retention.start();
+    this.health?.start();
     await this.broker.start();
     this.api = await buildApp({
       store: this.store,
@@ -109,6 +115,7 @@ export class Platform {
     await this.writer.close();
     await this.rollups.close();
     await this.retention.close();
+    await this.health?.close();
     await this.store.close();
   }
 
@@ -202,7 +209,32 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     rollups,
     retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
     ...(spool ? { spool } : {}),
+    ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
   });
+}
+
+function healthWriter(
+  influx: InfluxStore,
+  writer: IngestWriter,
+  broker: MqttBroker,
+  spool: SpooledStore | undefined,
+  clock: Clock,
+): HealthWriter {
+  return new HealthWriter(
+    () => {
+      const s = spool?.stats();
+      return {
+        readings_accepted: writer.stats.written,
+        readings_quarantined: writer.stats.quarantined,
+        write_pending: writer.stats.pending,
+        spool_depth: s?.segments ?? 0,
+        spool_age_s: Math.round((s?.oldestAgeMs ?? 0) / 1000),
+        mqtt_connections: broker.stats.connections,
+      };
+    },
+    (point) => influx.writePoint(point),
+    () => clock.now(),
+  );
 }
 
 function createInfluxFromConfig(config: Config): InfluxStore | undefined {

@@ -34,7 +34,6 @@ export interface InfluxRetentionDeps {
 
 const POLICY: Record<Exclude<RetentionTier, "raw">, string> = { "1h": "hourly", "1d": "daily" };
 const GROUP_MEASUREMENT = "rollup_commune";
-const PLATFORM_MEASUREMENT = "lanterne_platform";
 const HOUR = 3_600_000;
 
 export async function applyInfluxRetention(
@@ -177,9 +176,7 @@ function sumCounts(result: StatementResult): number {
  * among the policy's domains by their counts.
  */
 export async function influxStorageUsage(deps: InfluxRetentionDeps): Promise<TierUsage[]> {
-  const domains = [...(await deps.schema()).values()]
-    .filter((m) => m.key !== PLATFORM_MEASUREMENT)
-    .map((m) => m.domain);
+  const domains = [...(await deps.schema()).values()].map((m) => m.domain);
   const usage: TierUsage[] = [];
   for (const domain of domains) {
     const raw = ident(storedMeasurement(domain));

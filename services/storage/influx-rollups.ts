@@ -55,8 +55,6 @@ const POLICY: Record<RollupTier, { name: string; shardDuration: string }> = {
   "1d": { name: "daily", shardDuration: "52w" },
 };
 const GROUP_MEASUREMENT = "rollup_commune";
-/** The platform's own health, written beside the readings: not a domain. */
-const PLATFORM_MEASUREMENT = "lanterne_platform";
 const FIELD_TAG = "field";
 const DOMAIN_TAG = "domain";
 
@@ -190,7 +188,6 @@ async function summarize(deps: InfluxRollupsDeps, q: SummarizeQuery): Promise<De
 
 function summaryPlans(schema: Schema): SummaryPlan[] {
   return [...schema.values()]
-    .filter((m) => m.key !== PLATFORM_MEASUREMENT)
     .map((measurement) => ({
       measurement,
       fields: measurement.fields.filter((f): f is NumericField => f.numeric !== undefined),

@@ -93,10 +93,17 @@ function knownNames(schema: Schema): Map<string, Set<string>> {
   return new Map([...schema.values()].map((m) => [m.domain, new Set(m.fields.map((f) => f.name))]));
 }
 
+/**
+ * Measurements the platform writes beside the readings that are no domain: reads over "every
+ * domain" (latest, aggregates, summaries) never see them.
+ */
+export const NOT_DOMAINS: ReadonlySet<string> = new Set(["lanterne_platform"]);
+
 /** `SHOW FIELD KEYS` lists a key once per type it has in some shard: types are merged. */
 export function parseFieldKeys(series: StatementResult): Map<string, MeasurementInfo> {
   const schema = new Map<string, MeasurementInfo>();
   for (const s of series) {
+    if (NOT_DOMAINS.has(s.name)) continue;
     const types = new Map<string, Set<string>>();
     for (const [key, type] of s.values as [string, string][]) {
       const seen = types.get(key) ?? new Set<string>();

@@ -31,7 +31,7 @@ import { applyInfluxRetention, influxStorageUsage } from "./influx-retention.ts"
 import { createInfluxRollups, ensureRollupPolicies } from "./influx-rollups.ts";
 import { type FieldInfo, type MeasurementInfo, type Schema, SchemaCache } from "./influx-schema.ts";
 import { InfluxWriter } from "./influx-writer.ts";
-import { decodeStored, storedMeasurement } from "./line-protocol.ts";
+import { type DerivedPoint, decodeStored, encodePoint, storedMeasurement } from "./line-protocol.ts";
 import type {
   AggregateQuery,
   AggregateRow,
@@ -181,6 +181,11 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore
 
   private retentionDeps() {
     return { http: this.http, database: this.config.database, schema: () => this.schema.get(true) };
+  }
+
+  /** A derived point (the platform's health) into the default policy, beside the readings. */
+  async writePoint(point: DerivedPoint): Promise<void> {
+    await this.writer.writeLines([encodePoint(point)]);
   }
 
   /** Waits for the writes in flight; later writes are refused. */

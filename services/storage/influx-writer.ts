@@ -75,7 +75,7 @@ export class InfluxWriter {
    * with the same partial-write handling. The caller guarantees no point repeats within `lines`,
    * so batches may be sent side by side.
    */
-  async writeLines(lines: readonly string[], rp: string): Promise<void> {
+  async writeLines(lines: readonly string[], rp?: string): Promise<void> {
     if (this.closed) throw StoreUnavailableError("InfluxDB store is closed");
     await this.send(splitBatches(lines, this.batchLines), false, rp);
   }

@@ -53,5 +53,37 @@ describe.skipIf(!present)("InfluxDB outage", () => {
     const series = await t.platform.store.series({ deviceId: DEVICE, from: base, to: base + 300_000 });
     expect(series.map((p) => p.time)).toEqual(Array.from({ length: 300 }, (_, i) => base + i * 1000));
     await client.endAsync();
+
+    // The readings drained from the spool are rolled up too: hourly and daily rows count them all.
+    await eventually(async () => {
+      await t.platform.rollups.pass();
+      const hour = Math.floor(base / 3_600_000) * 3_600_000;
+      for (const tier of ["1h", "1d"] as const) {
+        const rows = await t.platform.store.groupRollups({
+          tier,
+          from: tier === "1h" ? hour : Math.floor(base / 86_400_000) * 86_400_000,
+          to: hour + 2 * 3_600_000,
+          domain: "water_pressure",
+          field: "pressure_bar",
+        });
+        if (rows.reduce((sum, r) => sum + r.count, 0) !== 300) return false;
+      }
+      return true;
+    }, 30_000);
   }, 90_000);
+
+  it("writes its own health beside the readings, which reads over every domain never see", async () => {
+    await t.platform.health?.writeOnce();
+    expect(t.platform.health?.stats.written).toBeGreaterThan(0);
+    const url = `http://127.0.0.1:${(influxd as Influxd).port}/query?db=lanterne_outage&q=${encodeURIComponent(
+      'SELECT "readings_accepted", "mqtt_connections" FROM "lanterne_platform"',
+    )}`;
+    const body = (await (await fetch(url)).json()) as { results: { series?: { values: unknown[][] }[] }[] };
+    const rows = body.results[0]?.series?.[0]?.values ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.at(-1)?.[1]).toBeGreaterThanOrEqual(300);
+    const states = await t.platform.store.latest({});
+    expect(states.map((s) => s.domain)).not.toContain("lanterne_platform");
+    expect(states.every((s) => s.deviceId !== "")).toBe(true);
+  });
 });
