@@ -6,7 +6,7 @@ import { BadRequestError, InfrastructureError, StoreUnavailableError } from "../
 import type { EpochMs, FieldValue, Observation, QuarantineEntry, Violation } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
-import { Dictionary, type Registrations } from "./duckdb/dictionary.ts";
+import { Dictionary, type Registrations, type Rewrite } from "./duckdb/dictionary.ts";
 import { purge, TABLE_BYTES_QUERY, toUsage, USAGE_QUERY } from "./duckdb/retention.ts";
 import {
   deviceRollupsQuery,
@@ -18,7 +18,13 @@ import {
   toDeviceRollup,
   toGroupRollup,
 } from "./duckdb/rollups.ts";
-import { KIND_BOOLEAN, KIND_NUMBER, LATEST_BATCH_TABLE, prepareSchema } from "./duckdb/schema.ts";
+import {
+  KIND_BOOLEAN,
+  KIND_NUMBER,
+  LATEST_BATCH_TABLE,
+  prepareSchema,
+  READING_REWRITES_TABLE,
+} from "./duckdb/schema.ts";
 import {
   BUCKET,
   type Condition,
@@ -105,10 +111,12 @@ import type {
  * dictionary-compressed columns (a count filtered on a commune is the one slower read, 13 ms
  * against 6 ms).
  *
- * Last write wins (the port's "same device, time and field written twice keeps the last write")
- * is not enforced in `readings` yet: duplicates are kept and counted. Adding it later fits this
- * shape: delete the batch's keys from `readings` in the same transaction before appending, or
- * dedupe on read. `latest` already keeps the last write on equal times.
+ * Last write wins (the port's "same device, time and field written twice keeps the last write",
+ * per series as in InfluxDB): a reading newer than the newest value of its device and field (the
+ * dictionary knows it) cannot repeat a stored key and is appended as it is; one that is not (a
+ * late reading, a re-sent message) goes to a staging table and replaces, in the same transaction,
+ * every row with its series, field and time. In order, nothing is rewritten and a write costs
+ * what it did; `latest` already kept the last write on equal times.
  */
 
 export interface DuckdbStoreConfig {
@@ -158,6 +166,7 @@ interface Session {
   /** Ids of the text of readings and times of `latest`, owned by the write lane. */
   dictionary: Dictionary;
   readingRows: ReadingRows;
+  rewriteRows: ReadingRows;
   latestRows: LatestRows;
   readings: DuckDBAppender;
   latestBatch: DuckDBAppender;
@@ -167,6 +176,7 @@ interface Session {
   violations: DuckDBAppender;
   deviceRollupBatch: DuckDBAppender;
   groupRollupBatch: DuckDBAppender;
+  rewrites: DuckDBAppender;
 }
 
 /** Runs jobs one at a time, in call order. */
@@ -461,6 +471,7 @@ async function prepareSession(instance: DuckDBInstance): Promise<Session> {
   try {
     await prepareSchema(writer);
     await writer.run(LATEST_BATCH_TABLE);
+    await writer.run(READING_REWRITES_TABLE);
     for (const ddl of ROLLUP_BATCH_TABLES) await writer.run(ddl);
     const dictionary = new Dictionary();
     await dictionary.load(writer);
@@ -470,6 +481,7 @@ async function prepareSession(instance: DuckDBInstance): Promise<Session> {
       reader: await instance.connect(),
       dictionary,
       readingRows: new ReadingRows(),
+      rewriteRows: new ReadingRows(),
       latestRows: new LatestRows(),
       ...(await createAppenders(writer)),
     };
@@ -488,6 +500,7 @@ const APPENDERS = [
   "violations",
   "deviceRollupBatch",
   "groupRollupBatch",
+  "rewrites",
 ] as const;
 type Appenders = Pick<Session, (typeof APPENDERS)[number]>;
 
@@ -501,6 +514,7 @@ async function createAppenders(writer: DuckDBConnection): Promise<Appenders> {
     violations: await writer.createAppender("violations"),
     deviceRollupBatch: await writer.createAppender("rollup_device_batch", "main", "temp"),
     groupRollupBatch: await writer.createAppender("rollup_group_batch", "main", "temp"),
+    rewrites: await writer.createAppender("reading_rewrites", "main", "temp"),
   };
 }
 
@@ -535,6 +549,7 @@ async function commitObservations(session: Session, observations: readonly Obser
     readingRows.finish();
     appendRegistrations(session, dictionary.registered);
     session.readings.flushSync();
+    if (dictionary.rewrites.size > 0) await rewriteReadings(session, dictionary.rewrites);
     const latest = dictionary.latest;
     if (latest.length === 0) return;
     latestRows.start(session.latestBatch);
@@ -546,6 +561,31 @@ async function commitObservations(session: Session, observations: readonly Obser
     if (latest.freshCount > 0) await session.writer.run(INSERT_LATEST);
     await session.writer.run(CLEAR_LATEST_BATCH);
   });
+}
+
+/**
+ * Last write wins: readings whose key may be stored already (see Dictionary.rewrites) replace
+ * every row with their series, field and time, this transaction's own appends included. The time
+ * bounds are numbers from the batch (never caller text); they let DuckDB skip the row groups of
+ * other times.
+ */
+async function rewriteReadings(session: Session, rewrites: ReadonlyMap<string, Rewrite>): Promise<void> {
+  const rows = session.rewriteRows;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  rows.start(session.rewrites);
+  for (const r of rewrites.values()) {
+    rows.add(r.time, r.seriesId, r.fieldId, r.kind, r.value);
+    if (r.ms < lo) lo = r.ms;
+    if (r.ms > hi) hi = r.ms;
+  }
+  rows.finish();
+  session.rewrites.flushSync();
+  await session.writer.run(`DELETE FROM readings USING (SELECT DISTINCT time, series_id, field_id FROM temp.reading_rewrites) d
+    WHERE readings.time BETWEEN epoch_ms(${wholeNumber(lo)}) AND epoch_ms(${wholeNumber(hi)})
+      AND readings.time = d.time AND readings.series_id = d.series_id AND readings.field_id = d.field_id`);
+  await session.writer.run("INSERT INTO readings SELECT * FROM temp.reading_rewrites");
+  await session.writer.run("DELETE FROM temp.reading_rewrites");
 }
 
 /** New devices, series and fields (rare: a new device, a handover, a new contract version). */

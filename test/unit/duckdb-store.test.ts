@@ -32,7 +32,7 @@ storeConformance(
     suitePath = freshPath();
     return started(suitePath);
   },
-  { reopen: () => started(suitePath) },
+  { reopen: () => started(suitePath), lastWriteWins: true },
 );
 
 rollupConformance(

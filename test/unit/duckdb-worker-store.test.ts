@@ -28,7 +28,7 @@ storeConformance(
     suitePath = join(dir, `store-${files}.duckdb`);
     return started(suitePath);
   },
-  { reopen: () => started(suitePath) },
+  { reopen: () => started(suitePath), lastWriteWins: true },
 );
 
 rollupConformance(

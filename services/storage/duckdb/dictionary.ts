@@ -106,6 +106,16 @@ class LatestStage {
   }
 }
 
+/** A reading whose key (series, field, time) may already be stored: it replaces what is there. */
+export interface Rewrite {
+  time: DuckDBTimestampMillisecondsValue;
+  ms: number;
+  seriesId: number;
+  fieldId: number;
+  kind: number;
+  value: FieldValue;
+}
+
 /** Entries registered by the transaction being staged: their rows go in before COMMIT. */
 export interface Registrations {
   devices: DeviceEntry[];
@@ -123,6 +133,13 @@ export class Dictionary {
   stale = true;
   readonly registered: Registrations = { devices: [], series: [], fields: [] };
   readonly latest = new LatestStage();
+  /**
+   * This transaction's readings not newer than what `latest` holds for their device and field:
+   * only those can repeat a stored key (a reading newer than the newest of its device and field
+   * cannot), so only those pay for the delete that makes the last write win. In order, on time,
+   * nothing is rewritten. Keyed by series, field and time: the last of a transaction's duplicates.
+   */
+  readonly rewrites = new Map<string, Rewrite>();
 
   /** Reads the dictionaries and the times of `latest` from the tables (at start, after a failure). */
   async load(connection: DuckDBConnection): Promise<void> {
@@ -197,6 +214,7 @@ export class Dictionary {
     registered.fields.length = 0;
     const latest = this.latest;
     latest.reset();
+    this.rewrites.clear();
     for (let i = 0; i < observations.length; i++) {
       const o = observations[i] as Observation;
       const ms = epochMs(o.time);
@@ -209,8 +227,12 @@ export class Dictionary {
         const value = values[name] as FieldValue;
         const kind = kindOf(value);
         const fieldId = this.fieldIds.get(name) ?? this.registerField(name);
-        readings.add(time, seriesId, fieldId, kind, value);
         const known = device.times[fieldId];
+        if (known !== undefined && ms <= known) {
+          this.rewrites.set(`${seriesId}|${fieldId}|${ms}`, { time, ms, seriesId, fieldId, kind, value });
+        } else {
+          readings.add(time, seriesId, fieldId, kind, value);
+        }
         if (known === undefined || ms >= known) {
           latest.put(device, fieldId, seriesId, time, kind, value, known === undefined);
           device.times[fieldId] = ms;

@@ -57,6 +57,11 @@ export const LATEST_BATCH_TABLE = `CREATE TEMP TABLE latest_batch (
   device_key INTEGER NOT NULL, field_id INTEGER NOT NULL, series_id INTEGER NOT NULL,
   time TIMESTAMP_MS NOT NULL, kind TINYINT NOT NULL, num DOUBLE, txt VARCHAR, fresh BOOLEAN NOT NULL)`;
 
+/** The writer's staging of readings that replace stored ones (last write wins), per connection. */
+export const READING_REWRITES_TABLE = `CREATE TEMP TABLE reading_rewrites (
+  time TIMESTAMP_MS NOT NULL, series_id INTEGER NOT NULL, field_id INTEGER NOT NULL,
+  kind TINYINT NOT NULL, num DOUBLE, txt VARCHAR)`;
+
 const CURRENT_READINGS = ["time", "series_id", "field_id", "kind", "num", "txt"];
 
 /** The first layout (up to this change): every reading carried its text columns. */
