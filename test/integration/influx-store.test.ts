@@ -248,6 +248,7 @@ describe("InfluxStore write path (fake server)", () => {
       password: "s3cret:x",
       batchLines: 10,
       concurrency: 2,
+      gzip: true,
     });
     await Promise.all([store.write(batch(45)), store.write(batch(30))]);
     const sizes = fake.requests.map((r) => r.body.split("\n").length).sort((a, b) => a - b);
@@ -257,6 +258,14 @@ describe("InfluxStore write path (fake server)", () => {
     expect(first?.url).toBe("/write?db=lanterne&precision=ms");
     expect(first?.headers["content-encoding"]).toBe("gzip");
     expect(first?.headers.authorization).toBe(`Basic ${Buffer.from("gw:s3cret:x").toString("base64")}`);
+  });
+
+  it("does not compress by default when InfluxDB is on this machine", async () => {
+    fake = await fakeInflux(() => ({ status: 204 }));
+    const store = createInfluxStore({ url: fake.url, database: "lanterne" });
+    await store.write(batch(3));
+    expect(fake.requests[0]?.headers["content-encoding"]).toBeUndefined();
+    expect(fake.requests[0]?.body.split("\n")).toHaveLength(3);
   });
 
   it("sends the batches of a write that repeats a point one after the other, in order", async () => {

@@ -123,41 +123,46 @@ function finite(n: number, what: string): number {
   return n;
 }
 
-function appendDeviceRows(a: DuckDBAppender, rows: readonly DeviceRollup[]): void {
+/** A row: its position, tier and bucket, its text columns, then its whole numbers and statistics. */
+function appendRows<R extends DeviceRollup | GroupRollup>(
+  a: DuckDBAppender,
+  rows: readonly R[],
+  texts: (r: R) => readonly string[],
+  wholes: (r: R) => readonly [string, number][],
+): void {
   for (const [seq, r] of rows.entries()) {
     a.appendInteger(seq);
     a.appendVarchar(checkTier(r.tier));
     a.appendTimestampMilliseconds(timestamp(r.time));
-    for (const text of [r.deviceId, r.domain, r.commune, r.operatorId, r.field]) a.appendVarchar(text);
-    a.appendBigInt(wholeNumber(finite(r.count, "count")));
-    for (const [what, n] of [
-      ["mean", r.mean],
-      ["min", r.min],
-      ["max", r.max],
-    ] as const)
-      a.appendDouble(finite(n, what));
+    for (const text of texts(r)) a.appendVarchar(text);
+    for (const [what, n] of wholes(r)) a.appendBigInt(wholeNumber(finite(n, what)));
+    a.appendDouble(finite(r.mean, "mean"));
+    a.appendDouble(finite(r.min, "min"));
+    a.appendDouble(finite(r.max, "max"));
     a.endRow();
   }
   a.flushSync();
 }
 
+function appendDeviceRows(a: DuckDBAppender, rows: readonly DeviceRollup[]): void {
+  appendRows(
+    a,
+    rows,
+    (r) => [r.deviceId, r.domain, r.commune, r.operatorId, r.field],
+    (r) => [["count", r.count]],
+  );
+}
+
 function appendGroupRows(a: DuckDBAppender, rows: readonly GroupRollup[]): void {
-  for (const [seq, r] of rows.entries()) {
-    a.appendInteger(seq);
-    a.appendVarchar(checkTier(r.tier));
-    a.appendTimestampMilliseconds(timestamp(r.time));
-    for (const text of [r.commune, r.domain, r.field]) a.appendVarchar(text);
-    a.appendBigInt(wholeNumber(finite(r.count, "count")));
-    a.appendBigInt(wholeNumber(finite(r.devices, "devices")));
-    for (const [what, n] of [
-      ["mean", r.mean],
-      ["min", r.min],
-      ["max", r.max],
-    ] as const)
-      a.appendDouble(finite(n, what));
-    a.endRow();
-  }
-  a.flushSync();
+  appendRows(
+    a,
+    rows,
+    (r) => [r.commune, r.domain, r.field],
+    (r) => [
+      ["count", r.count],
+      ["devices", r.devices],
+    ],
+  );
 }
 
 /** Runs inside the writer's open transaction (the appender joins it). */
