@@ -119,15 +119,14 @@ interface Sink {
 
 function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sink: Sink): ItemResult {
   const deviceId = item.reading?.deviceId ?? uplink.deviceId;
-  const base = { index: item.index, ...(deviceId !== undefined ? { deviceId } : {}) };
   if (!item.reading) {
     sink.quarantine.push(itemEntry(uplink, item, item.problems));
-    return { ...base, status: "quarantined", violations: item.problems };
+    return result(item.index, deviceId, "quarantined", item.problems);
   }
   const outcome = checkReading(item.reading, uplink.operatorId, deps.devices, deps.contracts);
   if (!outcome.accepted) {
     sink.quarantine.push(itemEntry(uplink, item, outcome.reasons, outcome.contract?.key));
-    return { ...base, status: "quarantined", violations: outcome.reasons };
+    return result(item.index, deviceId, "quarantined", outcome.reasons);
   }
   sink.observations.push(outcome.observation);
   for (const v of outcome.violations) {
@@ -140,7 +139,16 @@ function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sin
       ...v,
     });
   }
-  return { ...base, status: "accepted", violations: outcome.violations };
+  return result(item.index, deviceId, "accepted", outcome.violations);
+}
+
+function result(
+  index: number,
+  deviceId: string | undefined,
+  status: ItemResult["status"],
+  violations: Violation[],
+): ItemResult {
+  return deviceId === undefined ? { index, status, violations } : { index, deviceId, status, violations };
 }
 
 function itemEntry(

@@ -88,7 +88,9 @@ export function checkFields(
   const values: Record<string, FieldValue> = {};
   const violations: Violation[] = [];
   let unknown = 0;
-  for (const [name, raw] of Object.entries(data)) {
+  for (const name in data) {
+    if (!Object.hasOwn(data, name)) continue;
+    const raw = data[name];
     const spec = contract.fields.get(name);
     if (!spec) {
       unknown++;
@@ -114,7 +116,17 @@ export function checkFields(
   return { values, violations };
 }
 
+/** The common case (a valid value) allocates nothing: the path is built only for a violation. */
 function checkValue(spec: FieldSpec, raw: unknown, contract: Contract): Violation | undefined {
+  if (
+    hasType(spec, raw) &&
+    !spec.personal &&
+    (typeof raw !== "number" ||
+      ((spec.minimum === undefined || raw >= spec.minimum) &&
+        (spec.maximum === undefined || raw <= spec.maximum))) &&
+    (typeof raw !== "string" || !spec.allowed || spec.allowed.has(raw))
+  )
+    return undefined;
   const path = `data.${spec.name}`;
   if (!hasType(spec, raw)) {
     return violation(DataCode.WRONG_TYPE, path, `expected ${spec.type}, got ${describe(raw)}`);

@@ -81,6 +81,19 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
     "lanterne_rollup_last_pass_seconds",
     "Duration of the last rollup pass.",
   );
+  /** One incrementer per source and verdict: every message counts, so no label work per message. */
+  const bySource = new Map<string, { accepted: (by?: number) => void; quarantined: (by?: number) => void }>();
+  const verdictsOf = (source: string) => {
+    let v = bySource.get(source);
+    if (!v) {
+      v = {
+        accepted: readings.with({ source, verdict: "accepted" }),
+        quarantined: readings.with({ source, verdict: "quarantined" }),
+      };
+      bySource.set(source, v);
+    }
+    return v;
+  };
   registry.onCollect(() => {
     const r = gauges.rollups();
     rollupDirty(r.dirtyBuckets);
@@ -99,11 +112,20 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
   return {
     registry,
     observe(source, items) {
+      let accepted = 0;
+      let refused = 0;
       for (const item of items) {
-        readings({ source, verdict: item.status });
-        if (item.status === "quarantined") for (const v of item.violations) quarantined({ code: v.code });
-        else for (const v of item.violations) violations({ code: v.code });
+        if (item.status === "quarantined") {
+          refused++;
+          for (const v of item.violations) quarantined({ code: v.code });
+        } else {
+          accepted++;
+          for (const v of item.violations) violations({ code: v.code });
+        }
       }
+      const verdicts = verdictsOf(source);
+      if (accepted > 0) verdicts.accepted(accepted);
+      if (refused > 0) verdicts.quarantined(refused);
     },
     flushed(observations, seconds) {
       stored({}, observations);

@@ -5,6 +5,11 @@
  */
 type Labels = Readonly<Record<string, string>>;
 
+/** A counter: `c(labels, by)`, or `c.with(labels)` for an incrementer of one series. */
+export type Counter = ((labels?: Labels, by?: number) => void) & {
+  with(labels: Labels): (by?: number) => void;
+};
+
 interface Family {
   help: string;
   type: "counter" | "gauge" | "histogram";
@@ -16,9 +21,17 @@ export class Metrics {
   private readonly histograms = new Map<string, Histogram>();
   private readonly collectors: Array<() => void> = [];
 
-  counter(name: string, help: string): (labels?: Labels, by?: number) => void {
+  counter(name: string, help: string): Counter {
     this.declare(name, help, "counter");
-    return (labels = {}, by = 1) => this.add(name, labels, by);
+    const count = (labels: Labels = {}, by = 1) => this.add(name, labels, by);
+    return Object.assign(count, {
+      with: (labels: Labels) => {
+        // For the hot path: the series key is computed once.
+        const key = labelKey(labels);
+        const series = this.series(name);
+        return (by = 1) => series.set(key, (series.get(key) ?? 0) + by);
+      },
+    });
   }
 
   gauge(name: string, help: string): (value: number, labels?: Labels) => void {
