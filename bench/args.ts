@@ -29,7 +29,16 @@ export const OPTIONS_HELP = `options:
                    (overload and steady need qos0; naive needs --store influx)
   --store S        duckdb (default) or influx: a private influxd, one database per phase,
                    plus the naive aedes -> InfluxDB pipeline (phase naive) as the ceiling
-  --cpu-prof DIR   V8 CPU profiles of each broker/platform child, in DIR/<phase>/`;
+  --cpu-prof DIR   V8 CPU profiles of each broker/platform child, in DIR/<phase>/
+options of aggregates:
+  --devices N      devices generated over the demo communes (default 20000; 2000 with --quick)
+  --days N         days of daily rollups, ending yesterday UTC (default 365; 30 with --quick)
+  --requests N     timed requests per route, after 5 warm-up ones (default 30)
+  --quick          2000 devices, 30 days (--devices and --days still apply)
+  --store S        duckdb (default, about 2.5 min) or influx: a private influxd holds the rollups
+                   (about 15 min for 20000 devices x 365 days; --devices 2000 --days 365 asks the
+                   same 8760-row year in about 2 min)
+  --cpu-prof DIR   V8 CPU profile of the platform child, in DIR`;
 
 export class UsageError extends Error {}
 

@@ -1,3 +1,5 @@
+import { runAggregatesBench } from "./aggregates.ts";
+import { parseAggregatesOptions } from "./aggregates-args.ts";
 import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
 import { runIngestBench } from "./ingest.ts";
 
@@ -6,6 +8,11 @@ const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<n
   ingest: {
     about: "MQTT ingest: bare aedes ceiling, Lanterne QoS 0, QoS 1 and overload, in one run",
     run: (argv) => runIngestBench(parseOptions(argv)),
+  },
+  aggregates: {
+    about:
+      "a year of daily per-commune aggregates for 20,000 devices, from rollups, over HTTP (target p50 < 50 ms)",
+    run: (argv) => runAggregatesBench(parseAggregatesOptions(argv)),
   },
 };
 
