@@ -19,6 +19,7 @@ import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics
 import { RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
 import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
+import { MirroredRollups } from "../services/rollups/mirror.ts";
 import { composeStores, type PlatformStore } from "../services/storage/composite-store.ts";
 import { createDuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
 import { createInfluxStore, type InfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
@@ -36,6 +37,7 @@ export interface PlatformParts {
   clock: Clock;
   metrics: PlatformMetrics;
   rollups: RollupMaintainer;
+  recentRollups: MirroredRollups;
   retention: RetentionKeeper;
   spool?: SpooledStore;
   health?: HealthWriter;
@@ -61,6 +63,8 @@ export class Platform {
   readonly clock: Clock;
   readonly metrics: PlatformMetrics;
   readonly rollups: RollupMaintainer;
+  /** The recent commune/domain rollups in memory (aggregates over them need no query). */
+  readonly recentRollups: MirroredRollups;
   readonly retention: RetentionKeeper;
   readonly spool: SpooledStore | undefined;
   /** With InfluxDB: the platform's health written beside the readings for Grafana. */
@@ -81,6 +85,7 @@ export class Platform {
     this.clock = parts.clock;
     this.metrics = parts.metrics;
     this.rollups = parts.rollups;
+    this.recentRollups = parts.recentRollups;
     this.retention = parts.retention;
     this.spool = parts.spool;
     this.health = parts.health;
@@ -88,6 +93,7 @@ export class Platform {
 
   async start(): Promise<void> {
     await this.store.start();
+    await this.recentRollups.start();
     this.rollups.start(this.devices.list().map((d) => d.id));
     this.retention.start();
     this.health?.start();
@@ -115,6 +121,7 @@ export class Platform {
     await this.writer.close();
     await this.rollups.close();
     await this.retention.close();
+    this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
   }
@@ -166,7 +173,8 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const state = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
   const influx = createInfluxFromConfig(config);
   const spool = influx && createSpool(influx, config);
-  const store = composeStores(spool ?? state, state, influx ?? state);
+  const recentRollups = new MirroredRollups(influx ?? state, () => clock.now());
+  const store = composeStores(spool ?? state, state, recentRollups);
   const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
   const rollups = new RollupMaintainer(store, DEFAULT_ROLLUPS, () => clock.now());
   // Rollups are computed from what the time-series store holds: with the spool, once drained.
@@ -207,6 +215,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     clock,
     metrics,
     rollups,
+    recentRollups,
     retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
     ...(spool ? { spool } : {}),
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),

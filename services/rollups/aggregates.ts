@@ -59,27 +59,41 @@ export async function aggregateFromRollups(
   });
   // planRollupQuery accepted commune and domain only.
   const dims = [...new Set(q.groupBy)].filter((d): d is "commune" | "domain" => d !== "operator");
+  const size = TIER_MS[plan.tier];
+  if (dims.length === 2 && q.resolutionMs === size)
+    return rows.map((r) => toRow(r, { commune: r.commune, domain: r.domain })).sort(compareRows);
   const bucketOf = (time: EpochMs) =>
     q.resolutionMs === undefined ? plan.from : Math.floor(time / q.resolutionMs) * q.resolutionMs;
+  const keyOf = (time: EpochMs, r: Mergeable) =>
+    `${time}\u0000${dims.includes("commune") ? r.commune : ""}\u0000${dims.includes("domain") ? r.domain : ""}\u0000${r.field}`;
   // First within each rollup bucket (devices add up across groups), then across buckets.
-  const perRollupBucket = merge(rows, (r) => [r.time, ...dims.map((d) => r[d]), r.field], "sum");
+  const perRollupBucket = merge(rows, (r) => keyOf(r.time, r), "sum");
   const merged = merge(
     perRollupBucket.map((r) => ({ ...r, time: bucketOf(r.time) })),
-    (r) => [r.time, ...dims.map((d) => r[d]), r.field],
+    (r) => keyOf(r.time, r),
     "max",
   );
-  return merged
-    .map((r) => ({
-      time: r.time,
-      group: Object.fromEntries(dims.map((d) => [d, r[d]])),
-      field: r.field,
-      count: r.count,
-      devices: r.devices,
-      mean: r.mean,
-      min: r.min,
-      max: r.max,
-    }))
-    .sort(compareRows);
+  return merged.map((r) => toRow(r, groupOf(dims, r))).sort(compareRows);
+}
+
+/** Each rollup row is an answer row: the query's buckets are the tier's, grouped as the rollups are. */
+function toRow(r: Mergeable, group: AggregateRow["group"]): AggregateRow {
+  return {
+    time: r.time,
+    group,
+    field: r.field,
+    count: r.count,
+    devices: r.devices,
+    mean: r.mean,
+    min: r.min,
+    max: r.max,
+  };
+}
+
+function groupOf(dims: readonly ("commune" | "domain")[], r: Mergeable): AggregateRow["group"] {
+  const group: AggregateRow["group"] = {};
+  for (const d of dims) group[d] = r[d];
+  return group;
 }
 
 type Mergeable = Pick<
@@ -89,12 +103,12 @@ type Mergeable = Pick<
 
 function merge(
   rows: readonly Mergeable[],
-  key: (r: Mergeable) => (string | number)[],
+  key: (r: Mergeable) => string,
   devices: "sum" | "max",
 ): Mergeable[] {
   const out = new Map<string, Mergeable & { total: number }>();
   for (const r of rows) {
-    const k = JSON.stringify(key(r));
+    const k = key(r);
     const acc = out.get(k);
     if (!acc) {
       out.set(k, { ...r, total: r.mean * r.count });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Observation } from "../../services/domain/types.ts";
 import { aggregateFromRollups, planRollupQuery } from "../../services/rollups/aggregates.ts";
 import { bucket, combine, RollupMaintainer } from "../../services/rollups/maintainer.ts";
+import { MirroredRollups } from "../../services/rollups/mirror.ts";
 import { MemoryRollupStore } from "../helpers/memory-rollup-store.ts";
 
 const H = 3_600_000;
@@ -250,6 +251,104 @@ describe("aggregates from rollups", () => {
       [0, "54580", 30, 3],
       [0, "57038", 10, 2],
       [H, "57038", 10, 4],
+    ]);
+  });
+});
+
+describe("recent rollups in memory", () => {
+  const DAY_MS = 24 * H;
+  const TODAY = Math.floor(NOW / DAY_MS) * DAY_MS;
+  const row = (tier: "1h" | "1d", time: number, commune: string, mean: number) => ({
+    tier,
+    time,
+    commune,
+    domain: "water_pressure",
+    field: "pressure_bar",
+    count: 4,
+    devices: 2,
+    mean,
+    min: mean - 1,
+    max: mean + 1,
+  });
+
+  function setupMirror() {
+    const store = Object.assign(new MemoryRollupStore(), {
+      applyRetention: async () => [],
+      storageUsage: async () => [],
+    });
+    const mirror = new MirroredRollups(store, () => NOW, { dailyDays: 30, hourlyDays: 2, reloadMs: 60_000 });
+    return { store, mirror };
+  }
+
+  it("answers recent ranges from memory and older ones from the store", async () => {
+    const { store, mirror } = setupMirror();
+    await store.writeGroupRollups([
+      row("1d", TODAY - DAY_MS, "57038", 3),
+      row("1d", TODAY - 100 * DAY_MS, "57038", 2),
+    ]);
+    await mirror.start();
+    mirror.close();
+    store.groups.clear();
+    expect(await mirror.groupRollups({ tier: "1d", from: TODAY - 10 * DAY_MS, to: TODAY })).toEqual([
+      row("1d", TODAY - DAY_MS, "57038", 3),
+    ]);
+    // Older than the window: the store is asked (and it no longer has the row).
+    expect(await mirror.groupRollups({ tier: "1d", from: TODAY - 200 * DAY_MS, to: TODAY })).toEqual([]);
+  });
+
+  it("writes through: the store first, then memory, with filters applied on read", async () => {
+    const { store, mirror } = setupMirror();
+    await mirror.start();
+    mirror.close();
+    const hour = bucket(NOW, "1h");
+    await mirror.writeGroupRollups([row("1h", hour, "57038", 3), row("1h", hour, "54580", 5)]);
+    expect(store.groups.size).toBe(2);
+    await mirror.writeGroupRollups([row("1h", hour, "57038", 4)]);
+    const read = await mirror.groupRollups({ tier: "1h", from: hour, to: hour + H, commune: "57038" });
+    expect(read).toEqual([row("1h", hour, "57038", 4)]);
+  });
+
+  it("starts while the store is down, reading through it, and loads once it is back", async () => {
+    const { store, mirror } = setupMirror();
+    await store.writeGroupRollups([row("1d", TODAY - DAY_MS, "57038", 3)]);
+    const failing = Object.assign(Object.create(store), {
+      groupRollups: async () => {
+        throw new Error("store unavailable");
+      },
+    });
+    const down = new MirroredRollups(failing, () => NOW, { dailyDays: 30, hourlyDays: 2, reloadMs: 60_000 });
+    await down.start();
+    down.close();
+    await expect(down.groupRollups({ tier: "1d", from: TODAY - DAY_MS, to: TODAY })).rejects.toThrow(
+      "store unavailable",
+    );
+    await mirror.start();
+    mirror.close();
+    expect(await mirror.groupRollups({ tier: "1d", from: TODAY - DAY_MS, to: TODAY })).toHaveLength(1);
+  });
+
+  it("keeps a row written while a reload reads the store", async () => {
+    const { store, mirror } = setupMirror();
+    await mirror.start();
+    mirror.close();
+    const hour = bucket(NOW, "1h");
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const read = store.groupRollups.bind(store);
+    store.groupRollups = async (q) => {
+      const rows = await read(q);
+      await gate;
+      return rows;
+    };
+    const reloading = mirror.reload();
+    await mirror.writeGroupRollups([row("1h", hour, "57038", 7)]);
+    release();
+    await reloading;
+    store.groups.clear();
+    expect(await mirror.groupRollups({ tier: "1h", from: hour, to: hour + H })).toEqual([
+      row("1h", hour, "57038", 7),
     ]);
   });
 });

@@ -100,21 +100,38 @@ async function query(
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
-    rows: rows.filter((r) => !hidden.has(r.field)).map(rowView),
+    rows: rowViews(rows.filter((r) => !hidden.has(r.field))),
   };
 }
 
-function rowView(r: AggregateRow) {
-  return {
-    ...r.group,
-    time: new Date(r.time).toISOString(),
-    field: r.field,
-    count: r.count,
-    devices: r.devices,
-    mean: r.mean,
-    min: r.min,
-    max: r.max,
-  };
+/**
+ * Answer rows, built for a year of daily rows per commune (thousands): one ISO string per bucket
+ * time, not per row, and no spread.
+ */
+type AggregateView = Static<typeof AggregateSchema>;
+
+function rowViews(rows: readonly AggregateRow[]): AggregateView[] {
+  const iso = new Map<number, string>();
+  return rows.map((r) => {
+    let time = iso.get(r.time);
+    if (time === undefined) {
+      time = new Date(r.time).toISOString();
+      iso.set(r.time, time);
+    }
+    const view: AggregateView = {
+      time,
+      field: r.field,
+      count: r.count,
+      devices: r.devices,
+      mean: r.mean,
+      min: r.min,
+      max: r.max,
+    };
+    if (r.group.commune !== undefined) view.commune = r.group.commune;
+    if (r.group.domain !== undefined) view.domain = r.group.domain;
+    if (r.group.operator !== undefined) view.operator = r.group.operator;
+    return view;
+  });
 }
 
 function personalFieldNames(contracts: ContractRegistry): Set<string> {
@@ -125,14 +142,12 @@ function personalFieldNames(contracts: ContractRegistry): Set<string> {
 
 /** A row is public when some contract of its domain publishes the field with enough devices. */
 function publishable(contracts: ContractRegistry) {
+  const open = contracts.all().filter((c) => c.openData.publish);
   return (row: { domain?: string; field: string; devices: number }) =>
-    contracts
-      .all()
-      .some(
-        (c) =>
-          c.openData.publish &&
-          c.domain === row.domain &&
-          c.openData.fields.includes(row.field) &&
-          row.devices >= c.openData.minDevices,
-      );
+    open.some(
+      (c) =>
+        c.domain === row.domain &&
+        row.devices >= c.openData.minDevices &&
+        c.openData.fields.includes(row.field),
+    );
 }
