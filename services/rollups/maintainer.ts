@@ -101,8 +101,20 @@ export class RollupMaintainer {
 
   /** Called with every durable batch. */
   markDurable(observations: readonly Observation[]): void {
-    for (const o of observations)
-      for (const tier of this.config.tiers) this.mark(tier, bucket(o.time, tier), o.deviceId);
+    for (const tier of this.config.tiers) {
+      // A batch's readings fall in a few buckets: the bucket's set is looked up once per run of them.
+      let time = Number.NaN;
+      let set: Set<string> | undefined;
+      for (const o of observations) {
+        const t = bucket(o.time, tier);
+        if (t !== time || !set) {
+          time = t;
+          set = this.bucketSet(tier, t);
+        }
+        set.add(o.deviceId);
+      }
+    }
+    this.stats.dirtyBuckets = this.dirty.size;
   }
 
   /** Runs one pass now (or waits for the one under way), e.g. before reading rollups in a test. */
@@ -116,14 +128,18 @@ export class RollupMaintainer {
   }
 
   private mark(tier: RollupTier, time: EpochMs, deviceId: string): void {
+    this.bucketSet(tier, time).add(deviceId);
+    this.stats.dirtyBuckets = this.dirty.size;
+  }
+
+  private bucketSet(tier: RollupTier, time: EpochMs): Set<string> {
     const key = `${tier}|${time}`;
     let set = this.dirty.get(key);
     if (!set) {
       set = new Set();
       this.dirty.set(key, set);
     }
-    set.add(deviceId);
-    this.stats.dirtyBuckets = this.dirty.size;
+    return set;
   }
 
   private async recompute(): Promise<void> {
