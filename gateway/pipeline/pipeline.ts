@@ -43,6 +43,12 @@ const OVERSIZE_KEEP = 4096;
 
 export interface Pipeline {
   ingest(uplink: RawUplink): IngestOutcome;
+  /**
+   * Items a source decoded itself (a LoRaWAN frame through its device codec, a protobuf
+   * envelope): the same contract check, quarantine and durability as `ingest`. `uplink.payload`
+   * is what is kept in quarantine for a message refused as a whole.
+   */
+  ingestItems(uplink: RawUplink, items: DecodedItem[]): IngestOutcome;
   /** Keeps a message refused by a source before decoding (forbidden topic...), with its reason. */
   refuse(uplink: RawUplink, reason: Violation): Promise<void>;
 }
@@ -62,6 +68,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       const outcome = decoded.ok
         ? checkItems(deps, uplink, decoded.items)
         : refuseWhole(deps, uplink, decoded.problem);
+      deps.observe?.(uplink.source, outcome.items);
+      return outcome;
+    },
+    ingestItems(uplink, items) {
+      const outcome = checkItems(deps, uplink, items);
       deps.observe?.(uplink.source, outcome.items);
       return outcome;
     },

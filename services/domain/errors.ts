@@ -39,6 +39,32 @@ export const DataCode = {
   TOPIC_FORBIDDEN: "ERR_TOPIC_FORBIDDEN",
   /** A personal-data field whose collection has no stated purpose in the contract: not stored. */
   PERSONAL_NO_PURPOSE: "ERR_CONTRACT_PERSONAL_NO_PURPOSE",
+  /** Binary data shorter than its format says (a truncated frame, datagram or codec input). */
+  DECODE_LENGTH: "ERR_DECODE_LENGTH",
+  /** Text that should be base64 is not. */
+  PAYLOAD_BASE64: "ERR_PAYLOAD_BASE64",
+  /** A protobuf message that does not parse, or lacks what the envelope requires. */
+  PAYLOAD_PROTOBUF: "ERR_PAYLOAD_PROTOBUF",
+  /** No device codec is configured for the device (or its fPort). */
+  CODEC_UNKNOWN: "ERR_CODEC_UNKNOWN",
+  /** The device codec threw, or returned errors for this payload. */
+  CODEC_ERROR: "ERR_CODEC_ERROR",
+  /** The device codec ran past its time limit (a loop): stopped, the payload kept. */
+  CODEC_TIMEOUT: "ERR_CODEC_TIMEOUT",
+  /** The device codec went over its memory limit. */
+  CODEC_MEMORY: "ERR_CODEC_MEMORY",
+  /** The device codec returned something that is not `{data: {...}}` of plain values. */
+  CODEC_OUTPUT: "ERR_CODEC_OUTPUT",
+  /** A packet from a gateway that is not in the inventory (Semtech UDP has no authentication). */
+  GATEWAY_UNKNOWN: "ERR_GATEWAY_UNKNOWN",
+  /** A datagram that is not the Semtech UDP protocol version 2, or of an unknown type. */
+  UDP_PROTOCOL: "ERR_UDP_PROTOCOL",
+  /** A LoRaWAN frame whose message integrity code does not match the device's session key. */
+  LORAWAN_MIC: "ERR_LORAWAN_MIC",
+  /** A LoRaWAN frame counter already seen (or older): a replay, refused. */
+  LORAWAN_REPLAY: "ERR_LORAWAN_REPLAY",
+  /** A LoRaWAN frame this network does not handle (join request, downlink, unknown DevAddr). */
+  LORAWAN_FRAME: "ERR_LORAWAN_FRAME",
 } as const;
 export type DataCode = (typeof DataCode)[keyof typeof DataCode];
 
@@ -56,6 +82,19 @@ export const REJECTING: ReadonlySet<string> = new Set<string>([
   DataCode.REQUIRED_MISSING,
   DataCode.WRONG_TYPE,
   DataCode.TOPIC_FORBIDDEN,
+  DataCode.DECODE_LENGTH,
+  DataCode.PAYLOAD_BASE64,
+  DataCode.PAYLOAD_PROTOBUF,
+  DataCode.CODEC_UNKNOWN,
+  DataCode.CODEC_ERROR,
+  DataCode.CODEC_TIMEOUT,
+  DataCode.CODEC_MEMORY,
+  DataCode.CODEC_OUTPUT,
+  DataCode.GATEWAY_UNKNOWN,
+  DataCode.UDP_PROTOCOL,
+  DataCode.LORAWAN_MIC,
+  DataCode.LORAWAN_REPLAY,
+  DataCode.LORAWAN_FRAME,
 ]);
 
 export function violation(code: DataCode, path: string, detail: string): Violation {
