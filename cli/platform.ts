@@ -1,8 +1,14 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { MqttBroker } from "../gateway/broker/broker.ts";
+import { createCodecDecoder } from "../gateway/codecs/decoder.ts";
+import { mapCodecData } from "../gateway/codecs/mapping.ts";
+import { createDefaultCodecRegistry } from "../gateway/codecs/registry.ts";
+import { type CodecSandbox, createCodecSandbox } from "../gateway/codecs/sandbox.ts";
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
+import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { buildApp } from "../services/api/app.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
 import type { Config } from "../services/config.ts";
@@ -24,6 +30,7 @@ import { composeStores, type PlatformStore } from "../services/storage/composite
 import { createDuckdbWorkerStore } from "../services/storage/duckdb-worker-store.ts";
 import { createInfluxStore, type InfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
 import { SpooledStore } from "../services/storage/spooled-store.ts";
+import { createIntegrations, type Integrations } from "./integrations.ts";
 
 export interface PlatformParts {
   territory: TerritoryFile;
@@ -37,6 +44,8 @@ export interface PlatformParts {
   clock: Clock;
   metrics: PlatformMetrics;
   rollups: RollupMaintainer;
+  codecs: CodecSandbox;
+  integrations: Integrations;
   recentRollups: MirroredRollups;
   retention: RetentionKeeper;
   spool?: SpooledStore;
@@ -63,6 +72,10 @@ export class Platform {
   readonly clock: Clock;
   readonly metrics: PlatformMetrics;
   readonly rollups: RollupMaintainer;
+  /** Device codecs (built in, and the territory's `codecs/` folder) and their sandbox. */
+  readonly codecs: CodecSandbox;
+  /** LoRaWAN network servers (ChirpStack, The Things Stack) the territory receives data from. */
+  readonly integrations: Integrations;
   /** The recent commune/domain rollups in memory (aggregates over them need no query). */
   readonly recentRollups: MirroredRollups;
   readonly retention: RetentionKeeper;
@@ -85,6 +98,8 @@ export class Platform {
     this.clock = parts.clock;
     this.metrics = parts.metrics;
     this.rollups = parts.rollups;
+    this.integrations = parts.integrations;
+    this.codecs = parts.codecs;
     this.recentRollups = parts.recentRollups;
     this.retention = parts.retention;
     this.spool = parts.spool;
@@ -108,14 +123,17 @@ export class Platform {
       readiness: async () => ({ store: await this.store.ping(), mqtt: this.broker.port > 0 }),
       stats: () => this.stats(),
       retention: this.retention,
+      webhooks: { webhooks: this.integrations.webhooks, verifySecret },
       metrics: () => this.metrics.registry.render(),
       owner: this.territory.owner,
       maxPayloadBytes: this.config.maxPayloadBytes,
     });
     this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
+    await this.integrations.start();
   }
 
   async close(): Promise<void> {
+    await this.integrations.close();
     await this.api?.close();
     await this.broker.close();
     await this.writer.close();
@@ -124,6 +142,7 @@ export class Platform {
     this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
+    this.codecs.close();
   }
 
   private spoolStats(): Record<string, number> {
@@ -199,6 +218,26 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
   });
   const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
+  const codecs = await createCodecSandbox();
+  const codecDir = join(territory.dir, "codecs");
+  const registry = await createDefaultCodecRegistry(existsSync(codecDir) ? codecDir : undefined);
+  const decoder = createUplinkDecoder({
+    bytes: createCodecDecoder({ registry, sandbox: codecs, devices }),
+    objects: {
+      // A network server ran the vendor's codec: its output goes through the same mapping.
+      map: (device, data) => {
+        const id = device.attributes.codec;
+        return typeof id === "string" ? mapCodecData(id, data, device).data : undefined;
+      },
+    },
+  });
+  const integrations = createIntegrations(territory.integrations, {
+    devices,
+    pipeline,
+    clock,
+    decoder,
+    env: process.env,
+  });
   const broker = new MqttBroker(
     { authenticator, pipeline, writer, clock },
     { host: config.host, port: config.mqttPort, wsPort: config.wsPort, concurrency: config.mqttConcurrency },
@@ -215,6 +254,8 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     clock,
     metrics,
     rollups,
+    codecs,
+    integrations,
     recentRollups,
     retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
     ...(spool ? { spool } : {}),

@@ -241,7 +241,10 @@ function pressurePoints(places: readonly Place[], random: Random): Device[] {
     return Array.from({ length: counts[c] ?? 0 }, (_, k) => {
       const band = k % sectors.length;
       const at = inBand(random, place, band, sectors.length);
-      const attributes = { sector: sectors[band] ?? "" };
+      const attributes = {
+        sector: sectors[band] ?? "",
+        ...lorawan(place, 2, k, "milesight-em500-pp"),
+      };
       return device(`pre-${place.facts.code}-${pad(k + 1, 3)}`, place, at, PRESSURE, attributes);
     });
   });
@@ -257,6 +260,15 @@ function inBand(random: Random, place: Place, band: number, bands: number) {
   }
 }
 
+/**
+ * Containers and pressure points carry LoRaWAN sensors (Milesight EM310-UDL and EM500-PP): a
+ * DevEUI under Milesight's prefix 24E124, made of the commune code, the kind and the rank, and
+ * the codec that reads them. Derived, not drawn: the other attributes keep their values.
+ */
+function lorawan(place: Place, kind: number, k: number, codec: string): { dev_eui: string; codec: string } {
+  return { dev_eui: `24e124${place.facts.code.toLowerCase()}${kind}${pad(k + 1, 4)}`, codec };
+}
+
 const STREAMS = [
   ["household", 35],
   ["packaging", 25],
@@ -269,7 +281,11 @@ function containers(places: readonly Place[], random: Random): Device[] {
   return places.flatMap((place, c) =>
     Array.from({ length: counts[c] ?? 0 }, (_, k) => {
       const { dx, dy } = offsetInDisc(random, place.radius);
-      const attributes = { stream: pick(random, STREAMS), depth_mm: 1500 + 10 * Math.floor(random() * 101) };
+      const attributes = {
+        stream: pick(random, STREAMS),
+        depth_mm: 1500 + 10 * Math.floor(random() * 101),
+        ...lorawan(place, 1, k, "milesight-em310-udl"),
+      };
       return device(
         `pav-${place.facts.code}-${pad(k + 1, 3)}`,
         place,

@@ -1,8 +1,15 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { DataCode, violation } from "../../services/domain/errors.ts";
-import type { Device, EpochMs, RawUplink, Violation } from "../../services/domain/types.ts";
-import type { DecodedItem } from "../pipeline/decode.ts";
-import type { IngestOutcome } from "../pipeline/pipeline.ts";
+import type { EpochMs, Violation } from "../../services/domain/types.ts";
+import {
+  base64Bytes,
+  deliverUplink,
+  isRecord,
+  parseJsonObject,
+  parseTime,
+  type Received,
+  type UplinkSink,
+} from "./lorawan-uplink.ts";
 
 /**
  * ChirpStack v4 as a source: Lanterne is an MQTT client of the operator's ChirpStack broker and
@@ -37,25 +44,7 @@ export interface ChirpstackConfig {
   reconnectMs?: number;
 }
 
-/** Turns a device's uplink into a reading: ChirpStack's decoded object, or the bytes through a codec. */
-export interface UplinkDecoder {
-  decode(input: {
-    device: Device;
-    fPort: number;
-    bytes: Uint8Array;
-    time: EpochMs;
-    object?: Record<string, unknown>;
-  }): { ok: true; item: DecodedItem } | { ok: false; violation: Violation };
-}
-
-export interface ChirpstackDeps {
-  /** Devices by DevEUI (lower-case hex, 16 characters). */
-  deviceByEui(devEui: string): Device | undefined;
-  decoder: UplinkDecoder;
-  ingestItems(uplink: RawUplink, items: DecodedItem[]): IngestOutcome;
-  refuse(uplink: RawUplink, reason: Violation): Promise<void>;
-  now(): EpochMs;
-}
+export type { UplinkDecoder, UplinkSink } from "./lorawan-uplink.ts";
 
 export interface ChirpstackStats {
   connected: boolean;
@@ -90,7 +79,7 @@ export class ChirpstackSource {
 
   constructor(
     private readonly config: ChirpstackConfig,
-    private readonly deps: ChirpstackDeps,
+    private readonly sink: UplinkSink,
   ) {}
 
   /** Connects (and keeps reconnecting); resolves once the first connection is up or failed. */
@@ -149,47 +138,27 @@ export class ChirpstackSource {
   /** Resolves once the message is durable (stored or quarantined): only then is it acknowledged. */
   async receive(topic: string, payload: Buffer): Promise<void> {
     this.stats.messages++;
-    const receivedAt = this.deps.now();
-    const event = topic.split("/").at(-1);
-    const uplink: RawUplink = {
+    const received: Received = {
       source: `chirpstack:${this.config.id}`,
       operatorId: this.config.operatorId,
-      receivedAt,
+      receivedAt: this.sink.now(),
       payload,
     };
-    const parsed = parseEvent(payload);
-    if (!parsed.ok) return this.refuse(uplink, parsed.violation);
-    const devEui = String(
-      field(parsed.value, "deviceInfo", "devEui") ?? topic.split("/")[3] ?? "",
-    ).toLowerCase();
-    const device = this.deps.deviceByEui(devEui);
-    if (!device) {
-      return this.refuse(
-        uplink,
-        violation(
-          DataCode.DEVICE_UNKNOWN,
-          "deviceInfo.devEui",
-          `no device with DevEUI ${JSON.stringify(devEui)}`,
-        ),
-      );
-    }
-    if (event === "status") return this.status(device, parsed.value, receivedAt);
-    const withDevice = { ...uplink, deviceId: device.id };
-    const item = this.up(device, parsed.value, receivedAt);
-    if (!item.ok) return this.refuse(withDevice, item.violation);
-    await this.deps.ingestItems(withDevice, [item.item]).durable;
-  }
-
-  private up(device: Device, e: Record<string, unknown>, receivedAt: EpochMs) {
+    const parsed = parseJsonObject(payload, "a ChirpStack event");
+    if (!parsed.ok) return this.refuse(received, parsed.violation);
+    const e = parsed.value;
+    const devEui = String(field(e, "deviceInfo", "devEui") ?? topic.split("/")[3] ?? "").toLowerCase();
+    if (topic.endsWith("/event/status")) return this.status(devEui, e, received.receivedAt);
     this.stats.uplinks++;
-    const time = parseTime(e.time) ?? receivedAt;
-    const fPort = typeof e.fPort === "number" ? e.fPort : 0;
-    const object = isRecord(e.object) ? e.object : undefined;
-    const bytes = typeof e.data === "string" ? base64(e.data) : new Uint8Array();
-    if (bytes === undefined) {
-      return { ok: false as const, violation: violation(DataCode.PAYLOAD_BASE64, "data", "not base64") };
-    }
-    return this.deps.decoder.decode({ device, fPort, bytes, time, ...(object ? { object } : {}) });
+    const bytes = typeof e.data === "string" ? base64Bytes(e.data) : new Uint8Array();
+    if (!bytes) return this.refuse(received, violation(DataCode.PAYLOAD_BASE64, "data", "not base64"));
+    await deliverUplink(this.sink, received, {
+      devEui,
+      fPort: typeof e.fPort === "number" ? e.fPort : 0,
+      bytes,
+      ...(isRecord(e.object) ? { object: e.object } : {}),
+      time: parseTime(e.time) ?? received.receivedAt,
+    });
   }
 
   /**
@@ -197,8 +166,10 @@ export class ChirpstackSource {
    * reading must carry its contract's required fields. The newest per device is kept here for
    * the device views and fault rules.
    */
-  private status(device: Device, e: Record<string, unknown>, receivedAt: EpochMs): void {
+  private status(devEui: string, e: Record<string, unknown>, receivedAt: EpochMs): void {
     this.stats.statuses++;
+    const device = this.sink.deviceByEui(devEui);
+    if (!device) return;
     const time = parseTime(e.time) ?? receivedAt;
     const known = this.health.get(device.id);
     if (known && known.time > time) return;
@@ -210,44 +181,13 @@ export class ChirpstackSource {
     this.health.set(device.id, health);
   }
 
-  private async refuse(uplink: RawUplink, reason: Violation): Promise<void> {
+  private async refuse(received: Received, reason: Violation): Promise<void> {
     this.stats.refused++;
-    await this.deps.refuse(uplink, reason);
+    await this.sink.refuse(received, reason);
   }
-}
-
-function parseEvent(
-  payload: Buffer,
-): { ok: true; value: Record<string, unknown> } | { ok: false; violation: Violation } {
-  try {
-    const value: unknown = JSON.parse(payload.toString("utf8"));
-    if (isRecord(value)) return { ok: true, value };
-    return {
-      ok: false,
-      violation: violation(DataCode.PAYLOAD_SHAPE, "", "a ChirpStack event is a JSON object"),
-    };
-  } catch (err) {
-    return { ok: false, violation: violation(DataCode.PAYLOAD_JSON, "", (err as Error).message) };
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function field(o: Record<string, unknown>, key: string, sub: string): unknown {
   const inner = o[key];
   return isRecord(inner) ? inner[sub] : undefined;
-}
-
-function parseTime(v: unknown): EpochMs | undefined {
-  if (typeof v !== "string") return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
-}
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function base64(text: string): Uint8Array | undefined {
-  return BASE64.test(text) ? new Uint8Array(Buffer.from(text, "base64")) : undefined;
 }

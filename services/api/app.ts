@@ -7,6 +7,7 @@ import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
+import { integrationRoutes } from "./routes/integrations.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 
@@ -48,6 +49,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     ingestRoutes,
     catalogRoutes,
     retentionRoutes,
+    integrationRoutes,
   ]) {
     await app.register(async (scope) => routes(scope, deps));
   }

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { User } from "../auth/principals.ts";
 import { ConfigInvalidError } from "../domain/errors.ts";
 import type { Operator, Owner } from "../domain/types.ts";
+import { type IntegrationConfig, readIntegration } from "./integrations.ts";
 
 /**
  * A territory folder: `territory.yaml` (owner, operators, staff users, inventory file) and
@@ -18,6 +19,8 @@ export interface TerritoryFile {
   contractsDir: string;
   operators: Operator[];
   users: User[];
+  /** LoRaWAN network servers data come from (see integrations.ts). */
+  integrations: IntegrationConfig[];
 }
 
 type Obj = Record<string, unknown>;
@@ -44,6 +47,13 @@ function readTerritory(doc: Obj, dir: string, errors: string[]): TerritoryFile {
   if (!str(doc.inventory)) errors.push("inventory: required path of the inventory CSV or GeoJSON");
   const operators = list(doc.operators, "operators", errors).map((o, i) => readOperator(o, i, errors));
   const users = list(doc.users, "users", errors).map((u, i) => readUser(u, i, errors));
+  const operatorIds = new Set(operators.map((o) => o.id));
+  const integrations = list(doc.integrations, "integrations", errors).map((o, i) =>
+    readIntegration(o, i, operatorIds, errors),
+  );
+  const ids = integrations.map((x) => x.id);
+  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i)))
+    errors.push(`integrations: id ${id} appears twice`);
   return {
     dir,
     owner: {
@@ -57,6 +67,7 @@ function readTerritory(doc: Obj, dir: string, errors: string[]): TerritoryFile {
     contractsDir: join(dir, str(doc.contracts) ? doc.contracts : "contracts"),
     operators,
     users,
+    integrations,
   };
 }
 

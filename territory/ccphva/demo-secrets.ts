@@ -10,4 +10,6 @@ export const DEMO_SECRETS = {
   "collecte-nord": "demo-collecte-nord",
   admin: "demo-admin-token",
   technicien: "demo-technicien-token",
+  /** The Things Stack webhook's shared secret (integration tts-collecte). */
+  "tts-collecte": "demo-tts-collecte-webhook",
 } as const satisfies Readonly<Record<string, string>>;

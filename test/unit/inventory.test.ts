@@ -432,12 +432,16 @@ describe("secrets", () => {
       epci: string;
       operators: { id: string; username: string; secret_hash: string }[];
       users: { id: string; role: string; token_hash: string }[];
+      integrations: { id: string; webhook_secret_hash?: string }[];
     };
     expect(territory.owner).toMatchObject({ id: "ccphva", siren: "245701404" });
     expect(territory.epci).toBe("245701404");
     const entries = [
       ...territory.operators.map((o) => [o.id, o.secret_hash] as const),
       ...territory.users.map((u) => [u.id, u.token_hash] as const),
+      ...territory.integrations.flatMap((i) =>
+        i.webhook_secret_hash ? [[i.id, i.webhook_secret_hash] as const] : [],
+      ),
     ];
     expect(entries.map(([id]) => id).sort()).toEqual(Object.keys(DEMO_SECRETS).sort());
     for (const [id, hash] of entries) {
