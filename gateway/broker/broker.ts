@@ -142,6 +142,7 @@ export class MqttBroker {
       ...(match.deviceId !== undefined ? { deviceId: match.deviceId } : {}),
       receivedAt,
       payload: packet.payload as Buffer,
+      format: match.format,
     });
     const wait = packet.qos > 0 ? outcome.durable : this.deps.writer.whenRoom();
     if (wait) wait.then(() => done(null), done);

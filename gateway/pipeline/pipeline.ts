@@ -4,6 +4,7 @@ import { DataCode } from "../../services/domain/errors.ts";
 import type { Observation, QuarantineEntry, RawUplink, Violation } from "../../services/domain/types.ts";
 import type { ViolationRecord } from "../../services/storage/store.ts";
 import { DEFAULT_LIMITS, type DecodedItem, type DecodeLimits, decodeJsonPayload } from "./decode.ts";
+import { decodeProtobufPayload } from "./decode-protobuf.ts";
 import type { IngestWriter } from "./writer.ts";
 
 /**
@@ -57,14 +58,14 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const limits = deps.limits ?? DEFAULT_LIMITS;
   return {
     ingest(uplink) {
-      const decoded = decodeJsonPayload(
-        uplink.payload,
-        {
-          receivedAt: uplink.receivedAt,
-          ...(uplink.deviceId !== undefined ? { deviceId: uplink.deviceId } : {}),
-        },
-        limits,
-      );
+      const context = {
+        receivedAt: uplink.receivedAt,
+        ...(uplink.deviceId !== undefined ? { deviceId: uplink.deviceId } : {}),
+      };
+      const decoded =
+        uplink.format === "protobuf"
+          ? decodeProtobufPayload(asBuffer(uplink.payload), context, limits)
+          : decodeJsonPayload(uplink.payload, context, limits);
       const outcome = decoded.ok
         ? checkItems(deps, uplink, decoded.items)
         : refuseWhole(deps, uplink, decoded.problem);
@@ -89,8 +90,16 @@ function refuseWhole(deps: PipelineDeps, uplink: RawUplink, problem: Violation):
   return { accepted: 0, quarantined: 1, items, refusedWhole: true, durable };
 }
 
+function asBuffer(payload: Buffer | string): Buffer {
+  return typeof payload === "string" ? Buffer.from(payload, "utf8") : payload;
+}
+
+/** A binary payload is kept as base64 (its bytes, not a mangled UTF-8 reading of them). */
 function wholeEntry(uplink: RawUplink, reasons: Violation[]): QuarantineEntry {
-  const text = typeof uplink.payload === "string" ? uplink.payload : uplink.payload.toString("utf8");
+  const text =
+    typeof uplink.payload === "string"
+      ? uplink.payload
+      : uplink.payload.toString(uplink.format === "protobuf" ? "base64" : "utf8");
   const tooLarge = reasons.some((r) => r.code === DataCode.PAYLOAD_TOO_LARGE);
   return {
     receivedAt: uplink.receivedAt,

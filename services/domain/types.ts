@@ -95,4 +95,6 @@ export interface RawUplink {
   deviceId?: string;
   receivedAt: EpochMs;
   payload: Buffer | string;
+  /** How the payload is encoded (default JSON); named by the transport (topic, content type). */
+  format?: "json" | "protobuf";
 }

@@ -19,13 +19,21 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       { parseAs: "string", bodyLimit: deps.maxPayloadBytes * 2 },
       (_req, body, done) => done(null, body),
     );
+    // The protobuf envelope (protos/lanterne/v1/readings.proto), kept as bytes.
+    scope.addContentTypeParser(
+      ["application/x-protobuf", "application/protobuf"],
+      { parseAs: "buffer", bodyLimit: deps.maxPayloadBytes * 2 },
+      (_req, body, done) => done(null, body),
+    );
     scope.post(
       "/api/v1/readings",
       {
         preHandler: scope.requireRole("operator"),
         schema: {
           tags: ["ingestion"],
-          description: "One reading {device, time, data} or a batch {readings: [...]}, as on MQTT.",
+          description:
+            "One reading {device, time, data} or a batch {readings: [...]}, as on MQTT; or the protobuf " +
+            "envelope lanterne.v1.Readings with Content-Type: application/x-protobuf.",
           response: { 200: IngestResponse, 422: IngestResponse, 401: ErrorBody, 403: ErrorBody },
         },
       },
@@ -34,7 +42,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
           source: "http",
           operatorId: request.principal?.operatorId ?? "",
           receivedAt: deps.clock.now(),
-          payload: typeof request.body === "string" ? request.body : "",
+          ...payloadOf(request.body),
         });
         await outcome.durable;
         const items = outcome.items.map(({ deviceId, ...rest }) => ({
@@ -47,4 +55,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       },
     );
   });
+}
+
+function payloadOf(body: unknown): { payload: Buffer | string; format?: "protobuf" } {
+  if (Buffer.isBuffer(body)) return { payload: body, format: "protobuf" };
+  return { payload: typeof body === "string" ? body : "" };
 }
