@@ -31,6 +31,7 @@ import { createDuckdbWorkerStore } from "../services/storage/duckdb-worker-store
 import { createInfluxStore, type InfluxStore, parseInfluxUrl } from "../services/storage/influx-store.ts";
 import { SpooledStore } from "../services/storage/spooled-store.ts";
 import { createIntegrations, type Integrations } from "./integrations.ts";
+import { createSemtechUdp, type SemtechUdp } from "./semtech.ts";
 
 export interface PlatformParts {
   territory: TerritoryFile;
@@ -46,6 +47,7 @@ export interface PlatformParts {
   rollups: RollupMaintainer;
   codecs: CodecSandbox;
   integrations: Integrations;
+  semtechUdp?: SemtechUdp;
   recentRollups: MirroredRollups;
   retention: RetentionKeeper;
   spool?: SpooledStore;
@@ -74,6 +76,8 @@ export class Platform {
   readonly rollups: RollupMaintainer;
   /** Device codecs (built in, and the territory's `codecs/` folder) and their sandbox. */
   readonly codecs: CodecSandbox;
+  /** The collectivity's own gateways (Semtech UDP), when the territory lists some. */
+  readonly semtechUdp: SemtechUdp | undefined;
   /** LoRaWAN network servers (ChirpStack, The Things Stack) the territory receives data from. */
   readonly integrations: Integrations;
   /** The recent commune/domain rollups in memory (aggregates over them need no query). */
@@ -100,6 +104,7 @@ export class Platform {
     this.rollups = parts.rollups;
     this.integrations = parts.integrations;
     this.codecs = parts.codecs;
+    this.semtechUdp = parts.semtechUdp;
     this.recentRollups = parts.recentRollups;
     this.retention = parts.retention;
     this.spool = parts.spool;
@@ -130,9 +135,11 @@ export class Platform {
     });
     this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
     await this.integrations.start();
+    await this.semtechUdp?.source.start();
   }
 
   async close(): Promise<void> {
+    await this.semtechUdp?.source.close();
     await this.integrations.close();
     await this.api?.close();
     await this.broker.close();
@@ -221,8 +228,9 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const codecs = await createCodecSandbox();
   const codecDir = join(territory.dir, "codecs");
   const registry = await createDefaultCodecRegistry(existsSync(codecDir) ? codecDir : undefined);
+  const bytesDecoder = createCodecDecoder({ registry, sandbox: codecs, devices });
   const decoder = createUplinkDecoder({
-    bytes: createCodecDecoder({ registry, sandbox: codecs, devices }),
+    bytes: bytesDecoder,
     objects: {
       // A network server ran the vendor's codec: its output goes through the same mapping.
       map: (device, data) => {
@@ -236,6 +244,15 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     pipeline,
     clock,
     decoder,
+    env: process.env,
+  });
+  const semtechUdp = await createSemtechUdp(territory, {
+    devices,
+    pipeline,
+    decoder: bytesDecoder,
+    clock,
+    host: config.host,
+    port: config.udpPort,
     env: process.env,
   });
   const broker = new MqttBroker(
@@ -256,6 +273,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     rollups,
     codecs,
     integrations,
+    ...(semtechUdp ? { semtechUdp } : {}),
     recentRollups,
     retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
     ...(spool ? { spool } : {}),

@@ -16,6 +16,13 @@ export const ConfigSchema = Type.Object({
     default: 8083,
     description: "LANTERNE_WS_PORT: MQTT over WebSocket (/mqtt)",
   }),
+  udpPort: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 1700,
+    description:
+      "LANTERNE_UDP_PORT: Semtech UDP packet forwarder listener (when the territory lists gateways)",
+  }),
   httpPort: Type.Integer({
     minimum: 0,
     maximum: 65535,
@@ -64,6 +71,7 @@ const ENV: Record<keyof Config, string> = {
   mqttPort: "LANTERNE_MQTT_PORT",
   wsPort: "LANTERNE_WS_PORT",
   httpPort: "LANTERNE_HTTP_PORT",
+  udpPort: "LANTERNE_UDP_PORT",
   dataDir: "LANTERNE_DATA_DIR",
   territoryDir: "LANTERNE_TERRITORY",
   maxPayloadBytes: "LANTERNE_MAX_PAYLOAD",

@@ -21,6 +21,12 @@ export interface TerritoryFile {
   users: User[];
   /** LoRaWAN network servers data come from (see integrations.ts). */
   integrations: IntegrationConfig[];
+  /**
+   * The collectivity's own gateways (Semtech UDP packet forwarder): `semtech_udp.gateways` and
+   * the file of ABP devices with their sealed session keys (`semtech_udp.abp_devices`), checked
+   * when the listener starts.
+   */
+  semtechUdp?: { gateways: unknown; abpDevicesPath?: string };
 }
 
 type Obj = Record<string, unknown>;
@@ -68,6 +74,21 @@ function readTerritory(doc: Obj, dir: string, errors: string[]): TerritoryFile {
     operators,
     users,
     integrations,
+    ...semtechUdpOf(doc.semtech_udp, dir, errors),
+  };
+}
+
+function semtechUdpOf(value: unknown, dir: string, errors: string[]): Pick<TerritoryFile, "semtechUdp"> {
+  if (value === undefined) return {};
+  if (!isObj(value)) {
+    errors.push("semtech_udp: expected {gateways: [{eui, name}], abp_devices: file}");
+    return {};
+  }
+  return {
+    semtechUdp: {
+      gateways: value.gateways,
+      ...(str(value.abp_devices) ? { abpDevicesPath: join(dir, value.abp_devices) } : {}),
+    },
   };
 }
 

@@ -21,7 +21,7 @@ export interface TestPlatform {
 export async function startTestPlatform(overrides: Partial<Config> = {}): Promise<TestPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), "lanterne-test-"));
   const config = loadConfig(
-    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir, ...overrides },
+    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, ...overrides },
     {},
   );
   const platform = await createPlatform(config);

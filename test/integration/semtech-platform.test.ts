@@ -1,0 +1,121 @@
+import { createSocket, type Socket } from "node:dgram";
+import { once } from "node:events";
+import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
+import { buildGwmp } from "../../gateway/lorawan/gwmp.ts";
+import { sealDevice } from "../../gateway/lorawan/session.ts";
+import { DataCode } from "../../services/domain/errors.ts";
+import { eventually, startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
+
+/**
+ * The collectivity's own gateway into the whole platform: a territory that lists a gateway and an
+ * ABP container sensor; a real UDP datagram (PUSH_DATA) carrying a frame built as the device
+ * would; the reading in the store, decoded by the device's codec; refusals in quarantine.
+ */
+const GATEWAY = "aa555a0000000101";
+const MASTER_HEX = "5a".repeat(32);
+const KEYS = {
+  nwkSKey: Buffer.from("2b7e151628aed2a6abf7158809cf4f3c", "hex"),
+  appSKey: Buffer.from("3c4fcf098815f7aba6d2ae2816157e2b", "hex"),
+};
+const CONTAINER = { deviceId: "pav-54521-001", devAddr: "26011bda" };
+// Milesight EM310-UDL: battery 92 %, distance 1050 mm, position normal; the container is 2100 mm deep.
+const EM310 = Buffer.from("01755C03821A04040000", "hex");
+
+describe("Semtech UDP gateways in the platform", () => {
+  let t: TestPlatform;
+  let gateway: Socket;
+  let territoryDir: string;
+  const previousKey = process.env.LANTERNE_SECRET_KEY;
+
+  beforeAll(async () => {
+    territoryDir = mkdtempSync(join(tmpdir(), "lanterne-territory-"));
+    cpSync("territory/ccphva", territoryDir, { recursive: true });
+    const master = Buffer.from(MASTER_HEX, "hex");
+    writeFileSync(
+      join(territoryDir, "lorawan-abp.yaml"),
+      stringify([sealDevice({ ...CONTAINER, ...KEYS }, master)]),
+    );
+    appendFileSync(
+      join(territoryDir, "territory.yaml"),
+      `\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n`,
+    );
+    process.env.LANTERNE_SECRET_KEY = MASTER_HEX;
+    t = await startTestPlatform({ territoryDir });
+    gateway = createSocket("udp4");
+    gateway.bind(0, "127.0.0.1");
+    await once(gateway, "listening");
+  }, 30_000);
+
+  afterAll(async () => {
+    gateway?.close();
+    await t?.close();
+    rmSync(territoryDir, { recursive: true, force: true });
+    if (previousKey === undefined) delete process.env.LANTERNE_SECRET_KEY;
+    else process.env.LANTERNE_SECRET_KEY = previousKey;
+  });
+
+  async function push(phy: Buffer): Promise<Buffer> {
+    const datagram = buildGwmp({
+      type: "PUSH_DATA",
+      token: 0x1234,
+      gatewayEui: GATEWAY,
+      body: {
+        rxpk: [
+          {
+            time: new Date().toISOString(),
+            tmst: 1,
+            freq: 868.1,
+            stat: 1,
+            modu: "LORA",
+            datr: "SF7BW125",
+            codr: "4/5",
+            rssi: -97,
+            lsnr: 7.5,
+            size: phy.length,
+            data: phy.toString("base64"),
+          },
+        ],
+      },
+    });
+    const reply = once(gateway, "message");
+    gateway.send(datagram, t.platform.semtechUdp?.source.port ?? 1, "127.0.0.1");
+    const [ack] = (await reply) as [Buffer];
+    return ack;
+  }
+
+  it("stores an authenticated uplink, decoded by the device's codec, as its operator", async () => {
+    const phy = encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 1, fPort: 85, payload: EM310 }, KEYS);
+    const ack = await push(phy);
+    expect([...ack.subarray(0, 4)]).toEqual([2, 0x12, 0x34, 1]);
+    const state = await eventually(async () => {
+      const [s] = await t.platform.store.latest({ deviceIds: [CONTAINER.deviceId] });
+      return s?.values.filling_level ? s : undefined;
+    });
+    expect(state.operatorId).toBe("collecte-nord");
+    expect(state.values.filling_level?.value).toBe(0.5);
+    expect(state.values.battery_level?.value).toBe(0.92);
+  });
+
+  it("keeps a forged frame and a replay in quarantine with their reasons", async () => {
+    const forged = encodeDataUp(
+      { devAddr: CONTAINER.devAddr, fCnt: 2, fPort: 85, payload: EM310 },
+      {
+        ...KEYS,
+        nwkSKey: Buffer.alloc(16, 1),
+      },
+    );
+    await push(forged);
+    await push(encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 1, fPort: 85, payload: EM310 }, KEYS));
+    const codes = await eventually(async () => {
+      const entries = await t.platform.store.listQuarantine({ deviceId: CONTAINER.deviceId, limit: 10 });
+      const found = entries.flatMap((e) => e.reasons.map((r) => r.code));
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(codes).toEqual(expect.arrayContaining([DataCode.LORAWAN_MIC, DataCode.LORAWAN_REPLAY]));
+  });
+});
