@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
 import { parseContractText } from "../services/contracts/parse.ts";
+import { lorawanCommand } from "./lorawan.ts";
 import { retentionCommand } from "./retention.ts";
 import { serve } from "./serve.ts";
 import { simulate } from "./simulate.ts";
@@ -13,12 +14,14 @@ import { simulate } from "./simulate.ts";
  *   lanterne simulate [--url URL] [--speed N]   publish demo telemetry to a running platform
  *   lanterne contracts validate FILE...        check data contract files, listing every error
  *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
+ *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
  */
 const USAGE = `usage:
   lanterne serve [--demo] [--no-simulator]
   lanterne simulate [--url mqtt://127.0.0.1:1883] [--speed 1]
   lanterne contracts validate FILE...
   lanterne retention [--apply]
+  lanterne lorawan seal --device ID --dev-addr HEX < keys.txt
 Configuration comes from LANTERNE_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return contractsCommand(rest);
     case "retention":
       return retentionCommand(loadConfig(), rest);
+    case "lorawan":
+      return lorawanCommand(rest);
     default:
       console.error(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;

@@ -1,10 +1,12 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { createPlatform } from "../../cli/platform.ts";
+import { openSessions } from "../../gateway/lorawan/session.ts";
 import { loadConfig } from "../../services/config.ts";
 import { createDuckdbStore } from "../../services/storage/duckdb-store.ts";
 
@@ -99,6 +101,56 @@ describe("lanterne retention", () => {
     const applied = await lanterneWith(env, "retention", "--apply");
     expect(applied.out).toContain("purged 1 rows");
     expect(applied.out).toMatch(/raw\s+streetlight\s+ccphva-streetlight@1\.0\.0\s+1 year\s+1\s/);
+  });
+});
+
+describe("lanterne lorawan seal", () => {
+  function sealWith(input: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "cli/lanterne.ts", "lorawan", "seal", ...args],
+        {
+          env: { ...process.env, LANTERNE_SECRET_KEY: "5a".repeat(32) },
+        },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
+      child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
+      child.stdin.end(input);
+    });
+  }
+
+  it("seals an ABP device's keys read from standard input, openable with the master key", async () => {
+    const nwk = "2b7e151628aed2a6abf7158809cf4f3c";
+    const app = "3c4fcf098815f7aba6d2ae2816157e2b";
+    const { code, out } = await sealWith(
+      `${nwk}\n${app}\n`,
+      "--device",
+      "pav-54521-001",
+      "--dev-addr",
+      "26011BDA",
+    );
+    expect(code).toBe(0);
+    expect(out).not.toContain(nwk);
+    const sessions = openSessions(parseYaml(out), Buffer.from("5a".repeat(32), "hex"));
+    const [session] = sessions.candidates("26011bda");
+    expect(session?.useKeys((k) => [k.nwkSKey.toString("hex"), k.appSKey.toString("hex")])).toEqual([
+      nwk,
+      app,
+    ]);
+  });
+
+  it("refuses malformed keys and arguments, listing each", async () => {
+    const { code, err } = await sealWith("xyz\n", "--dev-addr", "123");
+    expect(code).toBe(2);
+    for (const part of ["--device", "--dev-addr", "NwkSKey", "AppSKey"]) expect(err).toContain(part);
   });
 });
 
