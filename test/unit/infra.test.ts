@@ -77,7 +77,7 @@ describe("docker-compose.yml", () => {
     const lanternePorts = (service("lanterne").ports ?? []).map(
       (p) => String(p).split(":").at(-1)?.split(/\s/)[0],
     );
-    expect(lanternePorts.sort()).toEqual(["1883", "8080", "8083"]);
+    expect(lanternePorts.sort()).toEqual(["1700/udp", "1883", "8080", "8083"]);
   });
 
   it("starts InfluxDB 1.8 with the lanterne database, a volume and a healthcheck", () => {
