@@ -135,11 +135,13 @@ export class Platform {
     });
     this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
     await this.integrations.start();
+    await this.semtechUdp?.counters.start();
     await this.semtechUdp?.source.start();
   }
 
   async close(): Promise<void> {
     await this.semtechUdp?.source.close();
+    await this.semtechUdp?.counters.close();
     await this.integrations.close();
     await this.api?.close();
     await this.broker.close();
@@ -254,6 +256,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     host: config.host,
     port: config.udpPort,
     env: process.env,
+    counters: store,
   });
   const broker = new MqttBroker(
     { authenticator, pipeline, writer, clock },

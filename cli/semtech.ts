@@ -14,6 +14,7 @@ import { DataCode, violation } from "../services/domain/errors.ts";
 import type { EpochMs, RawUplink } from "../services/domain/types.ts";
 import { currentOperator, type DeviceIndex } from "../services/inventory/device-index.ts";
 import type { TerritoryFile } from "../services/inventory/territory-file.ts";
+import type { FrameCounter, FrameCounterStore } from "../services/storage/store.ts";
 
 /**
  * The Semtech UDP listener of a territory that lists its own gateways: authenticated, decrypted
@@ -23,6 +24,8 @@ import type { TerritoryFile } from "../services/inventory/territory-file.ts";
  */
 export interface SemtechUdp {
   source: SemtechUdpSource;
+  /** Loads the saved frame counters (before start) and saves new ones (write-behind, every second). */
+  counters: FrameCounterKeeper;
   /** The newest `stat` of each gateway (health). */
   gatewayStatus: Map<string, { receivedAt: EpochMs; stat: unknown }>;
 }
@@ -37,6 +40,7 @@ export async function createSemtechUdp(
     host: string;
     port: number;
     env: NodeJS.ProcessEnv;
+    counters: FrameCounterStore;
   },
 ): Promise<SemtechUdp | undefined> {
   const section = territory.semtechUdp;
@@ -45,18 +49,76 @@ export async function createSemtechUdp(
   const abp = section.abpDevicesPath
     ? loadAbpDevices(parseYaml(await readFile(section.abpDevicesPath, "utf8")))
     : [];
-  const sessions = openSessions(abp, masterKeyFromEnv(deps.env));
+  const masterKey = masterKeyFromEnv(deps.env);
+  const counters = new FrameCounterKeeper(deps.counters);
+  // Opened once with the file's counters to check the keys now; again with the saved ones at start.
+  const sessions = openSessions(abp, masterKey);
   const gatewayStatus = new Map<string, { receivedAt: EpochMs; stat: unknown }>();
   const source = new SemtechUdpSource(config, {
     sessions,
     clock: deps.clock,
-    onUplink: (up) => deliver(up, deps),
+    onUplink: (up) => {
+      counters.accepted(up.deviceId, up.devAddr, up.fCnt);
+      return deliver(up, deps);
+    },
     onProblem: (p) => quarantine(p, territory.owner.id, deps),
     onGatewayStatus: (eui, stat, receivedAt) => {
       gatewayStatus.set(eui, { receivedAt, stat });
     },
   });
-  return { source, gatewayStatus };
+  counters.restore = async () => {
+    const saved = await deps.counters.loadFrameCounters();
+    const last = new Map(saved.map((c) => [`${c.deviceId}|${c.devAddr}`, c.fCnt]));
+    for (const session of sessions.all()) {
+      const fCnt = last.get(`${session.deviceId}|${session.devAddr}`);
+      if (fCnt !== undefined) session.acceptFCnt(fCnt);
+    }
+  };
+  return { source, counters, gatewayStatus };
+}
+
+/**
+ * Frame counters survive restarts: without them a frame captured before a restart could be
+ * replayed after it. Accepted counters are saved a second later at most (and at close); a crash
+ * in that second leaves the frames of that second replayable, each once.
+ */
+export class FrameCounterKeeper {
+  private pending = new Map<string, FrameCounter>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Set by createSemtechUdp: raises each session's counter to the saved one. */
+  restore: () => Promise<void> = async () => {};
+
+  constructor(private readonly store: FrameCounterStore) {}
+
+  async start(): Promise<void> {
+    await this.restore();
+    this.timer = setInterval(() => void this.flush().catch(() => {}), 1_000);
+    this.timer.unref();
+  }
+
+  accepted(deviceId: string, devAddr: string, fCnt: number): void {
+    const key = `${deviceId}|${devAddr}`;
+    const known = this.pending.get(key);
+    if (!known || fCnt > known.fCnt) this.pending.set(key, { deviceId, devAddr, fCnt });
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const rows = [...this.pending.values()];
+    this.pending = new Map();
+    try {
+      await this.store.saveFrameCounters(rows);
+    } catch (err) {
+      for (const r of rows) this.accepted(r.deviceId, r.devAddr, r.fCnt);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
 }
 
 type Deps = { devices: DeviceIndex; pipeline: Pipeline; decoder: BytesDecoder; clock: Clock };

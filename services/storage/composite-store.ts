@@ -3,6 +3,8 @@ import type { RetentionStore } from "../retention/plan.ts";
 import type {
   AggregateQuery,
   DeviceFilter,
+  FrameCounter,
+  FrameCounterStore,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
@@ -19,6 +21,7 @@ interface Lifecycle {
 }
 
 export type PlatformStore = TimeSeriesStore &
+  FrameCounterStore &
   QuarantineStore &
   ViolationLog &
   RollupStore &
@@ -36,7 +39,7 @@ export type PlatformStore = TimeSeriesStore &
  */
 export function composeStores(
   series: TimeSeriesStore & Partial<Lifecycle>,
-  state: QuarantineStore & ViolationLog & Lifecycle,
+  state: QuarantineStore & ViolationLog & FrameCounterStore & Lifecycle,
   rollups: RollupStore & RetentionStore,
 ): PlatformStore {
   if ((series as unknown) === state && (rollups as unknown) === state)
@@ -65,6 +68,8 @@ export function composeStores(
     addViolations: (records: readonly ViolationRecord[]) => state.addViolations(records),
     countViolations: (query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) =>
       state.countViolations(query),
+    loadFrameCounters: () => state.loadFrameCounters(),
+    saveFrameCounters: (rows: readonly FrameCounter[]) => state.saveFrameCounters(rows),
     summarize: (query) => rollups.summarize(query),
     writeDeviceRollups: (rows) => rollups.writeDeviceRollups(rows),
     writeGroupRollups: (rows) => rollups.writeGroupRollups(rows),

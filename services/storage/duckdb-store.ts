@@ -49,6 +49,8 @@ import type {
   DeviceFilter,
   DeviceRollup,
   DeviceState,
+  FrameCounter,
+  FrameCounterStore,
   GroupDimension,
   GroupRollup,
   QuarantineQuery,
@@ -204,7 +206,7 @@ interface PendingWrite {
 }
 
 export class DuckdbStore
-  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore
+  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore, FrameCounterStore
 {
   private readonly config: DuckdbStoreConfig;
   private session: Session | undefined;
@@ -362,6 +364,35 @@ export class DuckdbStore
 
   async storageUsage(): Promise<TierUsage[]> {
     return toUsage(await this.read(USAGE_QUERY, []), await this.read(TABLE_BYTES_QUERY, []));
+  }
+
+  async loadFrameCounters(): Promise<FrameCounter[]> {
+    const rows = await this.read("SELECT device_id, dev_addr, f_cnt FROM frame_counters ORDER BY ALL", []);
+    return rows.map((r) => ({
+      deviceId: String(r.device_id),
+      devAddr: String(r.dev_addr),
+      fCnt: Number(r.f_cnt),
+    }));
+  }
+
+  /** A handful of rows a second at most: one upsert each, keeping the highest counter. */
+  async saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
+    if (rows.length === 0) return;
+    const session = this.admit();
+    await this.writes.run(() =>
+      guarded(() =>
+        inTransaction(session, async () => {
+          for (const r of rows) {
+            await session.writer.run(
+              `INSERT INTO frame_counters VALUES ($1, $2, $3)
+                ON CONFLICT (device_id, dev_addr) DO UPDATE SET f_cnt = greatest(f_cnt, excluded.f_cnt)`,
+              [r.deviceId, r.devAddr, wholeNumber(r.fCnt)],
+              [VARCHAR, VARCHAR, BIGINT],
+            );
+          }
+        }),
+      ),
+    );
   }
 
   /** Readiness: the store is open and answers a query. */

@@ -9,6 +9,8 @@ import type {
   DeviceFilter,
   DeviceRollup,
   DeviceState,
+  FrameCounter,
+  FrameCounterStore,
   GroupRollup,
   QuarantineQuery,
   QuarantineStore,
@@ -30,7 +32,7 @@ import type {
  * thread is started on the same file.
  */
 export class DuckdbWorkerStore
-  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore
+  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore, FrameCounterStore
 {
   private worker: Worker | undefined;
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -103,6 +105,12 @@ export class DuckdbWorkerStore
   }
   storageUsage(): Promise<TierUsage[]> {
     return this.call("storageUsage");
+  }
+  loadFrameCounters(): Promise<FrameCounter[]> {
+    return this.call("loadFrameCounters");
+  }
+  saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.call("saveFrameCounters", rows);
   }
   async ping(): Promise<boolean> {
     return this.worker ? this.call<boolean>("ping").catch(() => false) : false;

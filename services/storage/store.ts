@@ -198,3 +198,20 @@ export interface RollupStore {
     field?: string;
   }): Promise<GroupRollup[]>;
 }
+
+/** The last accepted uplink frame counter of a LoRaWAN ABP device session. */
+export interface FrameCounter {
+  deviceId: string;
+  devAddr: string;
+  fCnt: number;
+}
+
+/**
+ * Where ABP sessions' frame counters survive a restart: without them, a frame captured before
+ * the restart could be replayed after it. Kept with the platform's own state (quarantine).
+ */
+export interface FrameCounterStore {
+  loadFrameCounters(): Promise<FrameCounter[]>;
+  /** Keeps the highest counter of each (device, DevAddr). */
+  saveFrameCounters(rows: readonly FrameCounter[]): Promise<void>;
+}

@@ -118,4 +118,23 @@ describe("Semtech UDP gateways in the platform", () => {
     });
     expect(codes).toEqual(expect.arrayContaining([DataCode.LORAWAN_MIC, DataCode.LORAWAN_REPLAY]));
   });
+
+  it("still refuses after a restart a frame it accepted before (frame counters are kept)", async () => {
+    const replays = async () =>
+      (await t.platform.store.countQuarantine({
+        deviceId: CONTAINER.deviceId,
+        code: DataCode.LORAWAN_REPLAY,
+      })) ?? 0;
+    const before = await replays();
+    await t.platform.close();
+    t = await startTestPlatform({ territoryDir, dataDir: t.dataDir });
+    await push(encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 1, fPort: 85, payload: EM310 }, KEYS));
+    await eventually(async () => (await replays()) === before + 1);
+    await push(encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 3, fPort: 85, payload: EM310 }, KEYS));
+    const count = await eventually(async () => {
+      const n = await t.platform.store.countValues({ deviceIds: [CONTAINER.deviceId] });
+      return n >= 6 ? n : undefined;
+    });
+    expect(count).toBe(6);
+  });
 });

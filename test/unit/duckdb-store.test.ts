@@ -402,6 +402,7 @@ describe("DuckdbStore migration from the first layout", () => {
     expect(tables[0]?.names).toEqual([
       "device_keys",
       "fields",
+      "frame_counters",
       "latest",
       "quarantine",
       "readings",

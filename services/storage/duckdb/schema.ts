@@ -47,6 +47,9 @@ const TABLES = [
     device_id VARCHAR NOT NULL, contract VARCHAR NOT NULL, code VARCHAR NOT NULL, path VARCHAR NOT NULL,
     detail VARCHAR NOT NULL)`,
   ...ROLLUP_TABLES,
+  `CREATE TABLE IF NOT EXISTS frame_counters (
+    device_id VARCHAR NOT NULL, dev_addr VARCHAR NOT NULL, f_cnt BIGINT NOT NULL,
+    PRIMARY KEY (device_id, dev_addr))`,
 ];
 
 /**
