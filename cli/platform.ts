@@ -8,8 +8,10 @@ import { createDefaultCodecRegistry } from "../gateway/codecs/registry.ts";
 import { type CodecSandbox, createCodecSandbox } from "../gateway/codecs/sandbox.ts";
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
+import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { buildApp } from "../services/api/app.ts";
+import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
 import type { Config } from "../services/config.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
@@ -129,6 +131,7 @@ export class Platform {
       stats: () => this.stats(),
       retention: this.retention,
       webhooks: { webhooks: this.integrations.webhooks, verifySecret },
+      lorawan: () => this.lorawanHealth(),
       metrics: () => this.metrics.registry.render(),
       owner: this.territory.owner,
       maxPayloadBytes: this.config.maxPayloadBytes,
@@ -152,6 +155,21 @@ export class Platform {
     await this.health?.close();
     await this.store.close();
     this.codecs.close();
+  }
+
+  /** Gateways from the Semtech UDP listener, device statuses from the network servers. */
+  lorawanHealth(): LorawanHealth {
+    const status = this.semtechUdp?.gatewayStatus;
+    const gateways = (this.semtechUdp?.gateways ?? []).map((g) => {
+      const last = status?.get(g.eui);
+      return last ? { ...g, lastSeen: last.receivedAt, stat: last.stat as Record<string, unknown> } : g;
+    });
+    const devices = this.integrations.sources.flatMap((s) =>
+      s instanceof ChirpstackSource
+        ? [...s.health].map(([deviceId, h]) => ({ deviceId, source: s.name, ...h }))
+        : [],
+    );
+    return { gateways, devices };
   }
 
   private spoolStats(): Record<string, number> {

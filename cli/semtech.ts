@@ -26,6 +26,8 @@ export interface SemtechUdp {
   source: SemtechUdpSource;
   /** Loads the saved frame counters (before start) and saves new ones (write-behind, every second). */
   counters: FrameCounterKeeper;
+  /** The gateways accepted, by EUI (lower-case). */
+  gateways: { eui: string; name: string }[];
   /** The newest `stat` of each gateway (health). */
   gatewayStatus: Map<string, { receivedAt: EpochMs; stat: unknown }>;
 }
@@ -74,7 +76,8 @@ export async function createSemtechUdp(
       if (fCnt !== undefined) session.acceptFCnt(fCnt);
     }
   };
-  return { source, counters, gatewayStatus };
+  const gateways = config.gateways.map((g) => ({ eui: g.eui, name: g.name }));
+  return { source, counters, gateways, gatewayStatus };
 }
 
 /**

@@ -82,6 +82,11 @@ export class ChirpstackSource {
     private readonly sink: UplinkSink,
   ) {}
 
+  /** The integration's name, as quarantine entries name their source. */
+  get name(): string {
+    return `chirpstack:${this.config.id}`;
+  }
+
   /** Connects (and keeps reconnecting); resolves once the first connection is up or failed. */
   async start(): Promise<void> {
     const client = mqtt.connect(this.config.url, this.options());

@@ -8,6 +8,7 @@ import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
+import { lorawanRoutes } from "./routes/lorawan.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 
@@ -50,6 +51,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     catalogRoutes,
     retentionRoutes,
     integrationRoutes,
+    lorawanRoutes,
   ]) {
     await app.register(async (scope) => routes(scope, deps));
   }

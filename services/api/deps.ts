@@ -7,10 +7,13 @@ import type { RetentionStatus } from "../retention/keeper.ts";
 import type { RetentionPlan, RetentionStore } from "../retention/plan.ts";
 import type { QuarantineStore, RollupStore, TimeSeriesStore, ViolationLog } from "../storage/store.ts";
 import type { WebhookDeps } from "./routes/integrations.ts";
+import type { LorawanHealth } from "./routes/lorawan.ts";
 
 /** What the API reads through. It never publishes on MQTT and never writes readings itself. */
 export interface ApiDeps {
   store: TimeSeriesStore & QuarantineStore & ViolationLog & RollupStore & RetentionStore;
+  /** Gateways' and LoRaWAN devices' last reported health (none when the territory has no LoRaWAN). */
+  lorawan?: () => LorawanHealth;
   /** Network servers' uplink webhooks, by integration id (none when the territory has none). */
   webhooks?: WebhookDeps;
   /** The retention plan from the contracts and the state of its scheduled purge. */

@@ -9,7 +9,7 @@ import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
 import { buildGwmp } from "../../gateway/lorawan/gwmp.ts";
 import { sealDevice } from "../../gateway/lorawan/session.ts";
 import { DataCode } from "../../services/domain/errors.ts";
-import { eventually, startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
+import { eventually, startTestPlatform, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
  * The collectivity's own gateway into the whole platform: a territory that lists a gateway and an
@@ -117,6 +117,37 @@ describe("Semtech UDP gateways in the platform", () => {
       return found.length >= 2 ? found : undefined;
     });
     expect(codes).toEqual(expect.arrayContaining([DataCode.LORAWAN_MIC, DataCode.LORAWAN_REPLAY]));
+  });
+
+  it("shows technicians each gateway's last report", async () => {
+    const stat = buildGwmp({
+      type: "PUSH_DATA",
+      token: 0x4242,
+      gatewayEui: GATEWAY,
+      body: {
+        stat: { time: "2026-11-23 10:00:00 GMT", rxnb: 12, rxok: 11, rxfw: 11, ackr: 100, dwnb: 0, txnb: 0 },
+      },
+    });
+    const reply = once(gateway, "message");
+    gateway.send(stat, t.platform.semtechUdp?.source.port ?? 1, "127.0.0.1");
+    await reply;
+    const health = await eventually(async () => {
+      const res = await fetch(`${t.apiUrl}/api/v1/lorawan/health`, {
+        headers: { authorization: technician },
+      });
+      const body = (await res.json()) as {
+        gateways: { eui: string; name: string; stat?: { rxok?: number } }[];
+      };
+      return body.gateways[0]?.stat ? body : undefined;
+    });
+    expect(health.gateways).toEqual([
+      expect.objectContaining({
+        eui: GATEWAY,
+        name: "Mairie de Thil",
+        stat: expect.objectContaining({ rxok: 11 }),
+      }),
+    ]);
+    expect((await fetch(`${t.apiUrl}/api/v1/lorawan/health`)).status).toBe(401);
   });
 
   it("still refuses after a restart a frame it accepted before (frame counters are kept)", async () => {

@@ -1,0 +1,62 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { ApiDeps } from "../deps.ts";
+
+/**
+ * The health of the LoRaWAN side, for technicians: each listed gateway with when it last
+ * reported and its last `stat` (packets received, forwarded, acknowledged), and each device's
+ * last status from its network server (battery, link margin).
+ */
+export interface LorawanHealth {
+  gateways: { eui: string; name: string; lastSeen?: number; stat?: Record<string, unknown> }[];
+  devices: {
+    deviceId: string;
+    source: string;
+    time: number;
+    batteryLevel?: number;
+    marginDb?: number;
+    externalPower?: boolean;
+  }[];
+}
+
+const Response = Type.Object({
+  gateways: Type.Array(
+    Type.Object({
+      eui: Type.String(),
+      name: Type.String(),
+      lastSeen: Type.Optional(Type.String()),
+      stat: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  ),
+  devices: Type.Array(
+    Type.Object({
+      deviceId: Type.String(),
+      source: Type.String(),
+      time: Type.String(),
+      batteryLevel: Type.Optional(Type.Number()),
+      marginDb: Type.Optional(Type.Number()),
+      externalPower: Type.Optional(Type.Boolean()),
+    }),
+  ),
+});
+
+export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get(
+    "/api/v1/lorawan/health",
+    {
+      preHandler: app.requireRole("admin", "technician"),
+      schema: { tags: ["operations"], response: { 200: Response } },
+    },
+    async () => {
+      const health = deps.lorawan?.() ?? { gateways: [], devices: [] };
+      const iso = (ms: number) => new Date(ms).toISOString();
+      return {
+        gateways: health.gateways.map(({ lastSeen, ...g }) => ({
+          ...g,
+          ...(lastSeen !== undefined ? { lastSeen: iso(lastSeen) } : {}),
+        })),
+        devices: health.devices.map((d) => ({ ...d, time: iso(d.time) })),
+      };
+    },
+  );
+}
