@@ -4,6 +4,7 @@ import type { EpochMs, Violation } from "../../services/domain/types.ts";
 import {
   base64Bytes,
   deliverUplink,
+  followBroker,
   isRecord,
   parseJsonObject,
   parseTime,
@@ -97,21 +98,10 @@ export class ChirpstackSource {
         () => done(),
       );
     };
-    client.on("connect", (ack) => {
-      this.stats.connected = true;
+    await followBroker(client, this.stats, (sessionPresent) => {
       this.stats.connects++;
       // A resumed session keeps its subscriptions; subscribing again is harmless either way.
-      if (!ack.sessionPresent) client.subscribe(this.topics(), { qos: 1 });
-    });
-    client.on("close", () => {
-      this.stats.connected = false;
-    });
-    client.on("error", () => {
-      // Reported through `connected`; mqtt.js reconnects by itself.
-    });
-    await new Promise<void>((resolve) => {
-      client.once("connect", () => resolve());
-      client.once("error", () => resolve());
+      if (!sessionPresent) client.subscribe(this.topics(), { qos: 1 });
     });
   }
 

@@ -4,6 +4,7 @@ import type { Violation } from "../../services/domain/types.ts";
 import {
   base64Bytes,
   deliverUplink,
+  followBroker,
   isRecord,
   parseJsonObject,
   parseTime,
@@ -53,23 +54,12 @@ export class TtsSource {
     if (!this.config.url) return;
     const client = mqtt.connect(this.config.url, this.options());
     this.client = client;
-    client.on("connect", () => {
-      this.stats.connected = true;
-      client.subscribe(`v3/${this.config.username ?? "+"}/devices/+/up`, { qos: 0 });
-    });
-    client.on("close", () => {
-      this.stats.connected = false;
-    });
-    client.on("error", () => {
-      // Reported through `connected`; mqtt.js reconnects by itself.
-    });
     client.on("message", (_topic, payload) => {
       this.stats.messages++;
       void this.receive(payload, "mqtt");
     });
-    await new Promise<void>((resolve) => {
-      client.once("connect", () => resolve());
-      client.once("error", () => resolve());
+    await followBroker(client, this.stats, () => {
+      client.subscribe(`v3/${this.config.username ?? "+"}/devices/+/up`, { qos: 0 });
     });
   }
 
