@@ -5,7 +5,11 @@
  */
 
 /** The inventory device id for a Sparkplug device (or the edge node itself, `deviceId` undefined). */
-export type DeviceResolver = (group: string, edgeNode: string, deviceId: string | undefined) => string | undefined;
+export type DeviceResolver = (
+  group: string,
+  edgeNode: string,
+  deviceId: string | undefined,
+) => string | undefined;
 
 /** The contract field name for a metric of a group, or undefined to drop the metric. */
 export type FieldNamer = (metricName: string, group: string) => string | undefined;
@@ -19,7 +23,9 @@ export const defaultDeviceResolver: DeviceResolver = (_group, edgeNode, deviceId
  */
 export function isSessionMetric(metricName: string): boolean {
   return (
-    metricName === "bdSeq" || metricName.startsWith("Node Control/") || metricName.startsWith("Device Control/")
+    metricName === "bdSeq" ||
+    metricName.startsWith("Node Control/") ||
+    metricName.startsWith("Device Control/")
   );
 }
 

@@ -183,7 +183,8 @@ function integer(bits: 8 | 16 | 32 | 64, signed: boolean): Converter {
   };
 }
 
-const floating: Converter = (raw) => (raw.field === "float" || raw.field === "double" ? raw.value : undefined);
+const floating: Converter = (raw) =>
+  raw.field === "float" || raw.field === "double" ? raw.value : undefined;
 const boolean: Converter = (raw) => (raw.field === "boolean" ? raw.value : undefined);
 const text: Converter = (raw) => (raw.field === "string" ? raw.value : undefined);
 
