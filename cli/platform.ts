@@ -9,6 +9,7 @@ import { type CodecSandbox, createCodecSandbox } from "../gateway/codecs/sandbox
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
+import { createSparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
@@ -276,8 +277,13 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     env: process.env,
     counters: store,
   });
-  const broker = new MqttBroker(
-    { authenticator, pipeline, writer, clock },
+  const sparkplug = createSparkplugIngest({
+    pipeline,
+    publish: (topic, payload) => broker.publish(topic, payload),
+    now: () => clock.now(),
+  });
+  const broker: MqttBroker = new MqttBroker(
+    { authenticator, pipeline, writer, clock, sparkplug },
     { host: config.host, port: config.mqttPort, wsPort: config.wsPort, concurrency: config.mqttConcurrency },
   );
   return new Platform(config, {

@@ -6,6 +6,7 @@ import type { Clock } from "../../services/domain/clock.ts";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
 import type { IngestWriter } from "../pipeline/writer.ts";
+import { type SparkplugIngest, sparkplugGroup } from "../sources/sparkplug-ingest.ts";
 import { createFastEmitter } from "./fast-emitter.ts";
 import { parseReadingsTopic, subscriptionAllowed } from "./topics.ts";
 
@@ -30,6 +31,8 @@ export interface BrokerDeps {
   pipeline: Pipeline;
   writer: IngestWriter;
   clock: Clock;
+  /** Sparkplug B (`spBv1.0/{operator}/...`), when enabled. */
+  sparkplug?: SparkplugIngest;
 }
 
 export interface BrokerStats {
@@ -128,9 +131,14 @@ export class MqttBroker {
       return;
     }
     const principal = this.principals.get(client);
-    const match = parseReadingsTopic(packet.topic);
     const operatorId = principal?.operatorId ?? "";
     const receivedAt = this.deps.clock.now();
+    const group = sparkplugGroup(packet.topic);
+    if (group !== undefined && this.deps.sparkplug) {
+      if (group !== operatorId) return this.refuseTopic(operatorId, packet, receivedAt, done);
+      return this.sparkplugPublish(this.deps.sparkplug, operatorId, packet, receivedAt, done);
+    }
+    const match = parseReadingsTopic(packet.topic);
     if (!match || match.operatorId !== operatorId) {
       this.refuseTopic(operatorId, packet, receivedAt, done);
       return;
@@ -147,6 +155,30 @@ export class MqttBroker {
     const wait = packet.qos > 0 ? outcome.durable : this.deps.writer.whenRoom();
     if (wait) wait.then(() => done(null), done);
     else done(null);
+  }
+
+  /** As readings: a QoS 1 PUBACK once durable; QoS 0 held only while the write backlog is full. */
+  private sparkplugPublish(
+    sparkplug: SparkplugIngest,
+    operatorId: string,
+    packet: PublishPacket,
+    receivedAt: number,
+    done: (err?: Error | null) => void,
+  ): void {
+    this.stats.received++;
+    const durable = sparkplug.ingest(operatorId, packet.topic, packet.payload as Buffer, receivedAt);
+    const wait = packet.qos > 0 ? durable : this.deps.writer.whenRoom();
+    if (packet.qos === 0) durable.catch(() => {});
+    if (wait) wait.then(() => done(null), done);
+    else done(null);
+  }
+
+  /** Publishes from the platform itself (Sparkplug rebirth commands): QoS 0, not retained. */
+  publish(topic: string, payload: Buffer): void {
+    this.aedes?.publish(
+      { cmd: "publish", topic, payload, qos: 0, retain: false, dup: false } as PublishPacket,
+      () => {},
+    );
   }
 
   /** The payload is kept with the reason, then the client is disconnected (MQTT 3.1.1 has no NACK). */
@@ -176,7 +208,11 @@ export class MqttBroker {
     done: (err: Error | null, sub?: Subscription | null) => void,
   ): void {
     const operatorId = this.principals.get(client)?.operatorId;
-    done(null, operatorId && subscriptionAllowed(sub.topic, operatorId) ? sub : null);
+    const allowed =
+      operatorId &&
+      (subscriptionAllowed(sub.topic, operatorId) ||
+        (this.deps.sparkplug && sparkplugGroup(sub.topic) === operatorId));
+    done(null, allowed ? sub : null);
   }
 }
 
