@@ -135,8 +135,9 @@ export class MqttBroker {
     const receivedAt = this.deps.clock.now();
     const group = sparkplugGroup(packet.topic);
     if (group !== undefined && this.deps.sparkplug) {
-      if (group !== operatorId) return this.refuseTopic(operatorId, packet, receivedAt, done);
-      return this.sparkplugPublish(this.deps.sparkplug, operatorId, packet, receivedAt, done);
+      if (group !== operatorId) this.refuseTopic(operatorId, packet, receivedAt, done);
+      else this.sparkplugPublish(this.deps.sparkplug, operatorId, packet, receivedAt, done);
+      return;
     }
     const match = parseReadingsTopic(packet.topic);
     if (!match || match.operatorId !== operatorId) {
