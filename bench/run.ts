@@ -2,6 +2,8 @@ import { runAggregatesBench } from "./aggregates.ts";
 import { parseAggregatesOptions } from "./aggregates-args.ts";
 import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
 import { runIngestBench } from "./ingest.ts";
+import { runLorawanBench } from "./lorawan.ts";
+import { LORAWAN_HELP, parseLorawanOptions } from "./lorawan-args.ts";
 
 /** `npm run bench -- <benchmark> [options]`: one entry point, one benchmark per name. */
 const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<number> }> = {
@@ -14,11 +16,22 @@ const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<n
       "a year of daily per-commune aggregates for 20,000 devices, from rollups, over HTTP (target p50 < 50 ms)",
     run: (argv) => runAggregatesBench(parseAggregatesOptions(argv)),
   },
+  lorawan: {
+    about:
+      "uplinks/s through Semtech UDP and ChirpStack, 400 EM310 containers (target 5,000/s each, p99 < 100 ms), codec sandbox cost",
+    run: (argv) => runLorawanBench(parseLorawanOptions(argv)),
+  },
 };
 
 function usage(): string {
   const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(16)} ${b.about}`);
-  return ["usage: npm run bench -- <benchmark> [options]", "benchmarks:", ...names, OPTIONS_HELP].join("\n");
+  return [
+    "usage: npm run bench -- <benchmark> [options]",
+    "benchmarks:",
+    ...names,
+    OPTIONS_HELP,
+    LORAWAN_HELP,
+  ].join("\n");
 }
 
 const [name, ...rest] = process.argv.slice(2);
