@@ -1,6 +1,7 @@
+import { timingSafeEqual } from "node:crypto";
 import loraPacketModule from "lora-packet";
 import { DataCode } from "../../services/domain/errors.ts";
-import { fCntMSBytes } from "./fcnt.ts";
+import { cryptFrmPayload, uplinkMic } from "./crypto.ts";
 import type { AbpSession, SessionTable } from "./session.ts";
 
 // lora-packet is CommonJS with `module.exports = modules`, but its types declare `export default`:
@@ -99,28 +100,48 @@ export function processUplink(phy: Buffer, sessions: SessionTable): UplinkResult
   }
   const packet = parsePacket(phy);
   if (!packet.ok) return { ...packet, devAddr: header.devAddr };
-  const refusals = candidates.map((session) => tryCandidate(session, packet.packet, header));
+  const refusals = candidates.map((session) => tryCandidate(session, phy, packet.packet, header));
   const accepted = refusals.find((r): r is { ok: true; uplink: DecodedUplink } => r.ok);
   return accepted ?? chooseRefusal(refusals as Refusal[], header.devAddr);
 }
 
-function tryCandidate(session: AbpSession, packet: LoraPacket, header: DataUpHeader): UplinkResult {
+function tryCandidate(
+  session: AbpSession,
+  phy: Buffer,
+  packet: LoraPacket,
+  header: DataUpHeader,
+): UplinkResult {
   const context = { devAddr: header.devAddr, deviceId: session.deviceId };
   const counter = session.checkFCnt(header.fCnt16);
   if (!counter.ok) return { ...counter, ...context };
-  const msb = fCntMSBytes(counter.fCnt);
-  const micOk = session.useKeys((k) => loraPacket.verifyMIC(packet, k.nwkSKey, undefined, msb));
-  if (!micOk) return refuse(DataCode.LORAWAN_MIC, `MIC ${header.mic} does not verify`, context);
+  const frame = phy.subarray(0, phy.length - 4);
+  const mic = session.useKeys((k) => uplinkMic(k.nwkSKey, frame, devAddrBytes(phy), counter.fCnt));
+  if (!timingSafeEqual(mic, phy.subarray(phy.length - 4)))
+    return refuse(DataCode.LORAWAN_MIC, `MIC ${header.mic} does not verify`, context);
   session.acceptFCnt(counter.fCnt);
-  return { ok: true, uplink: decoded(session, packet, header, counter.fCnt) };
+  return { ok: true, uplink: decoded(session, phy, packet, header, counter.fCnt) };
 }
 
-function decoded(session: AbpSession, packet: LoraPacket, header: DataUpHeader, fCnt: number): DecodedUplink {
+/** DevAddr as it sits in the frame (little-endian), the form B0 and A_i blocks take. */
+function devAddrBytes(phy: Buffer): Buffer {
+  return phy.subarray(1, 5);
+}
+
+function decoded(
+  session: AbpSession,
+  phy: Buffer,
+  packet: LoraPacket,
+  header: DataUpHeader,
+  fCnt: number,
+): DecodedUplink {
   const frm = packet.FRMPayload ?? Buffer.alloc(0);
+  // FPort 0 carries MAC commands, encrypted with the network key (LoRaWAN 1.0.4 section 4.3.3).
   const payload =
     frm.length === 0
       ? Buffer.alloc(0)
-      : session.useKeys((k) => loraPacket.decrypt(packet, k.appSKey, k.nwkSKey, fCntMSBytes(fCnt)));
+      : session.useKeys((k) =>
+          cryptFrmPayload(packet.getFPort() === 0 ? k.nwkSKey : k.appSKey, frm, devAddrBytes(phy), fCnt),
+        );
   return {
     deviceId: session.deviceId,
     devAddr: header.devAddr,
