@@ -106,6 +106,9 @@ interface HeardFrame {
   receivedAt: EpochMs;
 }
 
+/** Frames processed between two turns of the event loop. */
+const SLICE = 32;
+
 export class SemtechUdpSource {
   private socket: Socket | undefined;
   private dedup: Deduplicator<HeardFrame> | undefined;
@@ -123,7 +126,7 @@ export class SemtechUdpSource {
   /** Binds the socket; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ address: string; port: number }> {
     const options = { windowMs: this.config.dedupWindowMs, maxPending: this.config.maxPendingUplinks };
-    this.dedup = new Deduplicator<HeardFrame>(options, (copies) => this.onFrameCopies(copies));
+    this.dedup = new Deduplicator<HeardFrame>(options, (copies) => this.enqueue(copies));
     const socket = createSocket("udp4");
     this.socket = socket;
     socket.on("message", (msg, rinfo) => this.onDatagram(msg, rinfo));
@@ -144,9 +147,32 @@ export class SemtechUdpSource {
     return { address: socket.address().address, port: socket.address().port };
   }
 
+  /**
+   * Frames whose deduplication windows closed, processed in slices: windows of a burst close
+   * together, and verifying, decrypting and decoding them in one go held the event loop for
+   * hundreds of ms, delaying every PUSH_ACK (and the gateways' next datagrams) behind them.
+   */
+  private readonly queue: HeardFrame[][] = [];
+  private draining = false;
+
+  private enqueue(copies: HeardFrame[]): void {
+    this.queue.push(copies);
+    if (this.draining) return;
+    this.draining = true;
+    setImmediate(() => this.drainSlice());
+  }
+
+  private drainSlice(): void {
+    for (let i = 0; i < SLICE && this.queue.length > 0; i++)
+      this.onFrameCopies(this.queue.shift() as HeardFrame[]);
+    if (this.queue.length > 0) setImmediate(() => this.drainSlice());
+    else this.draining = false;
+  }
+
   /** Closes the socket after handing over every frame still held for deduplication. */
   async close(): Promise<void> {
     this.dedup?.flushAll();
+    while (this.queue.length > 0) this.onFrameCopies(this.queue.shift() as HeardFrame[]);
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
