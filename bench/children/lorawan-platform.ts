@@ -94,7 +94,7 @@ function instrumentUdp(source: { deps: SemtechUdpDeps }): void {
 async function waitConnected(p: Platform): Promise<void> {
   const deadline = Date.now() + 10_000;
   const sources = p.integrations.sources.filter((s) => s instanceof ChirpstackSource);
-  while (sources.some((s) => !s.stats.connected)) {
+  while (sources.some((s) => !s.connected)) {
     if (Date.now() > deadline) throw new Error("the ChirpStack integration did not connect to the broker");
     await new Promise((r) => setTimeout(r, 50));
   }

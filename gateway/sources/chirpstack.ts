@@ -1,16 +1,15 @@
-import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
 import {
   base64Bytes,
   deliverUplink,
-  followBroker,
   isRecord,
   parseJsonObject,
   parseTime,
   type Received,
   type UplinkSink,
 } from "./lorawan-uplink.ts";
+import { MqttFollower } from "./mqtt-follower.ts";
 
 /**
  * ChirpStack v4 as a source: Lanterne is an MQTT client of the operator's ChirpStack broker and
@@ -20,7 +19,8 @@ import {
  * Nothing is lost across restarts of either side: the client keeps a persistent session (fixed
  * client id, clean = false) with QoS 1 subscriptions, and a message is acknowledged (PUBACK)
  * only once the pipeline made it durable, stored or quarantined; unacknowledged messages are
- * sent again by the broker. mqtt.js reconnects by itself after the broker restarts and
+ * sent again by the broker; many messages are in flight, their PUBACKs sent in order as each is
+ * durable (mqtt-follower.ts). The client reconnects by itself after the broker restarts and
  * subscribes again (a known failure of Telegraf's consumer, which stops for good).
  *
  * Devices are matched by DevEUI (inventory attribute `dev_eui`). When ChirpStack decoded the
@@ -48,8 +48,6 @@ export interface ChirpstackConfig {
 export type { UplinkDecoder, UplinkSink } from "./lorawan-uplink.ts";
 
 export interface ChirpstackStats {
-  connected: boolean;
-  connects: number;
   messages: number;
   uplinks: number;
   statuses: number;
@@ -67,11 +65,9 @@ export interface DeviceHealth {
 }
 
 export class ChirpstackSource {
-  private client: MqttClient | undefined;
+  private follower: MqttFollower | undefined;
   readonly health = new Map<string, DeviceHealth>();
   readonly stats: ChirpstackStats = {
-    connected: false,
-    connects: 0,
     messages: 0,
     uplinks: 0,
     statuses: 0,
@@ -83,6 +79,15 @@ export class ChirpstackSource {
     private readonly sink: UplinkSink,
   ) {}
 
+  /** Whether the link to ChirpStack's broker is up, and how many times it came up. */
+  get connected(): boolean {
+    return this.follower?.connected ?? false;
+  }
+
+  get connects(): number {
+    return this.follower?.connects ?? 0;
+  }
+
   /** The integration's name, as quarantine entries name their source. */
   get name(): string {
     return `chirpstack:${this.config.id}`;
@@ -90,35 +95,24 @@ export class ChirpstackSource {
 
   /** Connects (and keeps reconnecting); resolves once the first connection is up or failed. */
   async start(): Promise<void> {
-    const client = mqtt.connect(this.config.url, this.options());
-    this.client = client;
-    client.handleMessage = (packet, done) => {
-      void this.receive(packet.topic, packet.payload as Buffer).then(
-        () => done(),
-        () => done(),
-      );
-    };
-    await followBroker(client, this.stats, (sessionPresent) => {
-      this.stats.connects++;
-      // A resumed session keeps its subscriptions; subscribing again is harmless either way.
-      if (!sessionPresent) client.subscribe(this.topics(), { qos: 1 });
-    });
+    const follower = new MqttFollower(
+      {
+        url: this.config.url,
+        clientId: `lanterne-${this.config.id}`,
+        subscriptions: this.topics(),
+        reconnectMs: this.config.reconnectMs ?? 1_000,
+        ...(this.config.username !== undefined ? { username: this.config.username } : {}),
+        ...(this.config.password !== undefined ? { password: this.config.password } : {}),
+      },
+      (topic, payload) => this.receive(topic, payload).catch(() => {}),
+    );
+    this.follower = follower;
+    await follower.start();
   }
 
   async close(): Promise<void> {
-    await this.client?.endAsync();
-    this.client = undefined;
-  }
-
-  private options(): IClientOptions {
-    return {
-      clientId: `lanterne-${this.config.id}`,
-      clean: false,
-      reconnectPeriod: this.config.reconnectMs ?? 1_000,
-      connectTimeout: 10_000,
-      ...(this.config.username !== undefined ? { username: this.config.username } : {}),
-      ...(this.config.password !== undefined ? { password: this.config.password } : {}),
-    };
+    await this.follower?.close();
+    this.follower = undefined;
   }
 
   private topics(): string[] {

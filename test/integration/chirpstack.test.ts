@@ -152,9 +152,9 @@ describe("ChirpStack v4 integration", () => {
 
   it("reconnects by itself after the broker restarts", async () => {
     await broker.close();
-    await eventually(async () => !source.stats.connected, 5_000);
+    await eventually(async () => !source.connected, 5_000);
     broker = await startBroker(port);
-    await eventually(async () => source.stats.connected && publisher.connected, 10_000);
+    await eventually(async () => source.connected && publisher.connected, 10_000);
     // A new broker knows no session: the source subscribed again when it connected.
     const time = Date.now() - 40_000;
     await eventually(async () => {

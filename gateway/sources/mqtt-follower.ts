@@ -1,0 +1,160 @@
+import { type Socket, connect as tcpConnect } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import mqttPacket, { type Packet, type Parser } from "mqtt-packet";
+
+/**
+ * A minimal MQTT 3.1.1 client that follows another broker (a network server's) and acknowledges
+ * each QoS 1 message only once Lanterne made it durable, without waiting for that before reading
+ * the next one. mqtt.js hands messages over one at a time and sends the PUBACK when the handler
+ * is done, so a handler that waits for durability reads about 50 messages a second; here many
+ * messages are in flight (as many as the broker sends before acknowledgements: Mosquitto's
+ * max_inflight_messages), and the PUBACKs leave in the order the messages came, as MQTT 3.1.1
+ * section 4.6 requires.
+ *
+ * Persistent session (clean session off, fixed client id): what was not acknowledged when the
+ * link or Lanterne went down is sent again by the broker; reconnects by itself with a fixed
+ * delay; subscribes again when the broker kept no session.
+ */
+export interface FollowerOptions {
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  subscriptions: readonly string[];
+  keepaliveS?: number;
+  reconnectMs?: number;
+}
+
+const CLOSE_WAIT_MS = 5_000;
+
+export class MqttFollower {
+  connected = false;
+  connects = 0;
+  private socket: Socket | undefined;
+  private closed = false;
+  private generation = 0;
+  private acks: Promise<void> = Promise.resolve();
+  private ping: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private firstAttempt: (() => void) | undefined;
+
+  constructor(
+    private readonly options: FollowerOptions,
+    /** Resolves once the message is durable (stored or quarantined); never rejects. */
+    private readonly onMessage: (topic: string, payload: Buffer) => Promise<void>,
+  ) {}
+
+  /** Resolves once the first connection is up or has failed (it keeps retrying either way). */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.firstAttempt = resolve;
+      this.open();
+    });
+  }
+
+  /**
+   * Sends the acknowledgements of what became durable (waiting at most `CLOSE_WAIT_MS`), then
+   * disconnects; what is still unacknowledged is sent again to the next connection.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.acks,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    const socket = this.socket;
+    if (socket && !socket.destroyed) {
+      this.write({ cmd: "disconnect" });
+      await new Promise<void>((resolve) => socket.end(() => resolve()));
+    }
+    this.teardown();
+  }
+
+  private open(): void {
+    const generation = ++this.generation;
+    const url = new URL(this.options.url);
+    const secure = url.protocol === "mqtts:";
+    const port = Number(url.port || (secure ? 8883 : 1883));
+    const socket = secure
+      ? tlsConnect({ host: url.hostname, port, servername: url.hostname })
+      : tcpConnect({ host: url.hostname, port });
+    this.socket = socket;
+    const parser: Parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on("packet", (packet) => this.receive(packet, generation));
+    parser.on("error", () => socket.destroy());
+    socket.on(secure ? "secureConnect" : "connect", () => this.hello());
+    socket.on("data", (chunk: Buffer) => parser.parse(chunk));
+    socket.on("error", () => {});
+    socket.on("close", () => this.lost(generation));
+  }
+
+  private hello(): void {
+    this.write({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 4,
+      clean: false,
+      clientId: this.options.clientId,
+      keepalive: this.options.keepaliveS ?? 30,
+      ...(this.options.username !== undefined ? { username: this.options.username } : {}),
+      ...(this.options.password !== undefined ? { password: Buffer.from(this.options.password) } : {}),
+    });
+  }
+
+  private receive(packet: Packet, generation: number): void {
+    if (generation !== this.generation) return;
+    if (packet.cmd === "connack") return this.accepted(packet.returnCode ?? 0, packet.sessionPresent);
+    if (packet.cmd !== "publish") return;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const durable = this.onMessage(packet.topic, payload);
+    if (packet.qos === 0 || packet.messageId === undefined) return;
+    const messageId = packet.messageId;
+    // Acknowledged in arrival order, each once durable; none after the link it came on is gone.
+    this.acks = Promise.all([this.acks, durable]).then(() => {
+      if (generation === this.generation) this.write({ cmd: "puback", messageId });
+    });
+  }
+
+  private accepted(returnCode: number, sessionPresent: boolean): void {
+    if (returnCode !== 0) {
+      this.socket?.destroy();
+      return;
+    }
+    this.connected = true;
+    this.connects++;
+    if (!sessionPresent) {
+      const subscriptions = this.options.subscriptions.map((topic) => ({ topic, qos: 1 as const }));
+      this.write({ cmd: "subscribe", messageId: 1, subscriptions });
+    }
+    const every = ((this.options.keepaliveS ?? 30) * 1000) / 2;
+    this.ping = setInterval(() => this.write({ cmd: "pingreq" }), every);
+    this.ping.unref();
+    this.firstAttempt?.();
+    this.firstAttempt = undefined;
+  }
+
+  private lost(generation: number): void {
+    if (generation !== this.generation) return;
+    this.teardown();
+    this.firstAttempt?.();
+    this.firstAttempt = undefined;
+    if (this.closed) return;
+    this.retry = setTimeout(() => this.open(), this.options.reconnectMs ?? 1_000);
+    this.retry.unref();
+  }
+
+  private teardown(): void {
+    this.connected = false;
+    if (this.ping) clearInterval(this.ping);
+    this.ping = undefined;
+  }
+
+  private write(packet: Packet): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    mqttPacket.writeToStream(packet, socket, { protocolVersion: 4 });
+  }
+}
