@@ -106,7 +106,10 @@ export class MqttFollower {
 
   private receive(packet: Packet, generation: number): void {
     if (generation !== this.generation) return;
-    if (packet.cmd === "connack") return this.accepted(packet.returnCode ?? 0, packet.sessionPresent);
+    if (packet.cmd === "connack") {
+      this.accepted(packet.returnCode ?? 0, packet.sessionPresent);
+      return;
+    }
     if (packet.cmd !== "publish") return;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const durable = this.onMessage(packet.topic, payload);
