@@ -375,21 +375,26 @@ export class DuckdbStore
     }));
   }
 
-  /** A handful of rows a second at most: one upsert each, keeping the highest counter. */
+  /** One statement for the whole batch (every active device's counter, every second). */
   async saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
     if (rows.length === 0) return;
     const session = this.admit();
+    const values = [
+      listValue(rows.map((r) => r.deviceId)),
+      listValue(rows.map((r) => r.devAddr)),
+      listValue(rows.map((r) => wholeNumber(r.fCnt))),
+    ];
     await this.writes.run(() =>
       guarded(() =>
         inTransaction(session, async () => {
-          for (const r of rows) {
-            await session.writer.run(
-              `INSERT INTO frame_counters VALUES ($1, $2, $3)
-                ON CONFLICT (device_id, dev_addr) DO UPDATE SET f_cnt = greatest(f_cnt, excluded.f_cnt)`,
-              [r.deviceId, r.devAddr, wholeNumber(r.fCnt)],
-              [VARCHAR, VARCHAR, BIGINT],
-            );
-          }
+          await session.writer.run(
+            `INSERT INTO frame_counters
+              SELECT device_id, dev_addr, max(f_cnt) FROM (
+                SELECT unnest($1) AS device_id, unnest($2) AS dev_addr, unnest($3) AS f_cnt) GROUP BY ALL
+              ON CONFLICT (device_id, dev_addr) DO UPDATE SET f_cnt = greatest(f_cnt, excluded.f_cnt)`,
+            values,
+            [LIST(VARCHAR), LIST(VARCHAR), LIST(BIGINT)],
+          );
         }),
       ),
     );

@@ -521,3 +521,28 @@ describe("DuckdbStore throughput", () => {
     await store.close();
   }, 120_000);
 });
+
+describe("DuckdbStore frame counters", () => {
+  it("keeps the highest counter of each device and DevAddr, across reopen", async () => {
+    const path = freshPath();
+    let store = await started(path);
+    await store.saveFrameCounters([
+      { deviceId: "pav-1", devAddr: "26011bda", fCnt: 5 },
+      { deviceId: "pav-2", devAddr: "26011bdb", fCnt: 7 },
+    ]);
+    await store.saveFrameCounters([
+      { deviceId: "pav-1", devAddr: "26011bda", fCnt: 3 },
+      { deviceId: "pav-2", devAddr: "26011bdb", fCnt: 70_000 },
+      { deviceId: "pav-2", devAddr: "26011bdb", fCnt: 9 },
+      { deviceId: "pav-3", devAddr: "26011bdc", fCnt: 2 ** 32 - 1 },
+    ]);
+    await store.close();
+    store = await started(path);
+    expect(await store.loadFrameCounters()).toEqual([
+      { deviceId: "pav-1", devAddr: "26011bda", fCnt: 5 },
+      { deviceId: "pav-2", devAddr: "26011bdb", fCnt: 70_000 },
+      { deviceId: "pav-3", devAddr: "26011bdc", fCnt: 2 ** 32 - 1 },
+    ]);
+    await store.close();
+  });
+});
