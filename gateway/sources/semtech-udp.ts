@@ -106,6 +106,8 @@ interface HeardFrame {
   receivedAt: EpochMs;
 }
 
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Frames processed between two turns of the event loop. */
 const SLICE = 32;
 
@@ -127,7 +129,9 @@ export class SemtechUdpSource {
   async start(): Promise<{ address: string; port: number }> {
     const options = { windowMs: this.config.dedupWindowMs, maxPending: this.config.maxPendingUplinks };
     this.dedup = new Deduplicator<HeardFrame>(options, (copies) => this.enqueue(copies));
-    const socket = createSocket("udp4");
+    // A burst of gateways' datagrams must not overflow the kernel's default 208 KiB buffer while
+    // frames are verified: ask for 4 MiB (the kernel caps it at net.core.rmem_max).
+    const socket = createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER_BYTES });
     this.socket = socket;
     socket.on("message", (msg, rinfo) => this.onDatagram(msg, rinfo));
     // A send error or ICMP unreachable must not end the listener; there is nobody to tell but stats.
