@@ -47,7 +47,14 @@ export async function createSemtechUdp(
 ): Promise<SemtechUdp | undefined> {
   const section = territory.semtechUdp;
   if (!section) return undefined;
-  const config = loadSemtechUdpConfig({ gateways: section.gateways, host: deps.host, port: deps.port });
+  const config = loadSemtechUdpConfig({
+    gateways: section.gateways,
+    host: deps.host,
+    port: deps.port,
+    // How long copies of one frame from several gateways are awaited (default 200 ms): every
+    // uplink waits that long; a territory with one gateway per area may set it lower.
+    ...(section.dedupWindowMs !== undefined ? { dedupWindowMs: section.dedupWindowMs } : {}),
+  });
   const abp = section.abpDevicesPath
     ? loadAbpDevices(parseYaml(await readFile(section.abpDevicesPath, "utf8")))
     : [];

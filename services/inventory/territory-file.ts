@@ -26,7 +26,7 @@ export interface TerritoryFile {
    * the file of ABP devices with their sealed session keys (`semtech_udp.abp_devices`), checked
    * when the listener starts.
    */
-  semtechUdp?: { gateways: unknown; abpDevicesPath?: string };
+  semtechUdp?: { gateways: unknown; abpDevicesPath?: string; dedupWindowMs?: unknown };
 }
 
 type Obj = Record<string, unknown>;
@@ -88,6 +88,7 @@ function semtechUdpOf(value: unknown, dir: string, errors: string[]): Pick<Terri
     semtechUdp: {
       gateways: value.gateways,
       ...(str(value.abp_devices) ? { abpDevicesPath: join(dir, value.abp_devices) } : {}),
+      ...(value.dedup_window_ms !== undefined ? { dedupWindowMs: value.dedup_window_ms } : {}),
     },
   };
 }

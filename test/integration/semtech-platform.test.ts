@@ -42,7 +42,7 @@ describe("Semtech UDP gateways in the platform", () => {
     );
     appendFileSync(
       join(territoryDir, "territory.yaml"),
-      `\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n`,
+      `\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n  dedup_window_ms: 50\n`,
     );
     process.env.LANTERNE_SECRET_KEY = MASTER_HEX;
     t = await startTestPlatform({ territoryDir });
