@@ -47,6 +47,9 @@ function printSummary(p: Platform, simulator: boolean, ms: number): void {
     lines.push(
       `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' '${api}/api/v1/devices?domain=waste_container'`,
       `    curl -u lumiere-est:${creds["lumiere-est"]} ${api}/api/v1/quarantine`,
+      "    # a LoRaWAN uplink as The Things Stack's webhook posts it (Milesight EM310-UDL, container pav-54521-001):",
+      `    curl -H 'X-Lanterne-Secret: ${creds["tts-collecte"] ?? "?"}' -H 'Content-Type: application/json' ${api}/api/v1/integrations/tts-collecte/uplink \\`,
+      `      -d '{"end_device_ids":{"dev_eui":"24e1245452110001"},"uplink_message":{"f_port":85,"frm_payload":"AXVcA4IaBAQAAA=="}}'`,
       "",
       "  Demo credentials (never for production):",
       `    operators (MQTT and HTTP Basic): ${p.territory.operators.map((o) => `${o.username} / ${creds[o.id] ?? "?"}`).join(", ")}`,
