@@ -9,7 +9,7 @@ import { type CodecSandbox, createCodecSandbox } from "../gateway/codecs/sandbox
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
-import { createSparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
+import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
@@ -49,6 +49,7 @@ export interface PlatformParts {
   metrics: PlatformMetrics;
   rollups: RollupMaintainer;
   codecs: CodecSandbox;
+  sparkplug: SparkplugIngest;
   integrations: Integrations;
   semtechUdp?: SemtechUdp;
   recentRollups: MirroredRollups;
@@ -79,6 +80,8 @@ export class Platform {
   readonly rollups: RollupMaintainer;
   /** Device codecs (built in, and the territory's `codecs/` folder) and their sandbox. */
   readonly codecs: CodecSandbox;
+  /** Sparkplug B on the embedded broker, with the latest health event of each node and device. */
+  readonly sparkplug: SparkplugIngest;
   /** The collectivity's own gateways (Semtech UDP), when the territory lists some. */
   readonly semtechUdp: SemtechUdp | undefined;
   /** LoRaWAN network servers (ChirpStack, The Things Stack) the territory receives data from. */
@@ -107,6 +110,7 @@ export class Platform {
     this.rollups = parts.rollups;
     this.integrations = parts.integrations;
     this.codecs = parts.codecs;
+    this.sparkplug = parts.sparkplug;
     this.semtechUdp = parts.semtechUdp;
     this.recentRollups = parts.recentRollups;
     this.retention = parts.retention;
@@ -170,7 +174,15 @@ export class Platform {
         ? [...s.health].map(([deviceId, h]) => ({ deviceId, source: s.name, ...h }))
         : [],
     );
-    return { gateways, devices };
+    const sparkplug = [...this.sparkplug.health.values()].map((e) => ({
+      group: e.group,
+      edgeNode: e.edgeNode,
+      ...(e.deviceId !== undefined ? { deviceId: e.deviceId } : {}),
+      kind: e.kind,
+      time: e.time,
+      detail: e.detail,
+    }));
+    return { gateways, devices, sparkplug };
   }
 
   private spoolStats(): Record<string, number> {
@@ -299,6 +311,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     metrics,
     rollups,
     codecs,
+    sparkplug,
     integrations,
     ...(semtechUdp ? { semtechUdp } : {}),
     recentRollups,

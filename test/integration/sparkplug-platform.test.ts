@@ -1,7 +1,13 @@
 import sparkplug from "sparkplug-payload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataCode } from "../../services/domain/errors.ts";
-import { connectOperator, eventually, startTestPlatform, type TestPlatform } from "../helpers/platform.ts";
+import {
+  connectOperator,
+  eventually,
+  startTestPlatform,
+  type TestPlatform,
+  technician,
+} from "../helpers/platform.ts";
 
 /**
  * Sparkplug B through the platform's own broker: an edge node of the lighting operator (group =
@@ -67,6 +73,18 @@ describe("Sparkplug B on the embedded broker", () => {
       const points = await t.platform.store.series({ deviceId: LAMP, from: time, to: time + 1 });
       expect(points.find((p) => p.field === "active_power_w")?.last).toBe(47.5);
       expect((await t.platform.store.latest({ deviceIds: [LAMP] }))[0]?.operatorId).toBe("lumiere-est");
+      const res = await fetch(`${t.apiUrl}/api/v1/lorawan/health`, {
+        headers: { authorization: technician },
+      });
+      const health = (await res.json()) as {
+        sparkplug: { edgeNode: string; deviceId?: string; kind: string }[];
+      };
+      expect(health.sparkplug).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ edgeNode: "armoire-57038-01", kind: "online" }),
+          expect.objectContaining({ edgeNode: "armoire-57038-01", deviceId: LAMP, kind: "online" }),
+        ]),
+      );
     } finally {
       await node.endAsync();
     }

@@ -3,11 +3,21 @@ import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 
 /**
- * The health of the LoRaWAN side, for technicians: each listed gateway with when it last
- * reported and its last `stat` (packets received, forwarded, acknowledged), and each device's
- * last status from its network server (battery, link margin).
+ * The health of the field networks, for technicians: each listed LoRaWAN gateway with when it
+ * last reported and its last `stat` (packets received, forwarded, acknowledged), each device's
+ * last status from its network server (battery, link margin), and each Sparkplug B edge node's
+ * and device's latest event (online, offline, sequence gap, unknown alias).
  */
 export interface LorawanHealth {
+  /** Sparkplug B edge nodes and devices: the latest event of each (online, offline, sequence gap...). */
+  sparkplug?: {
+    group: string;
+    edgeNode: string;
+    deviceId?: string;
+    kind: string;
+    time: number;
+    detail: string;
+  }[];
   gateways: { eui: string; name: string; lastSeen?: number; stat?: Record<string, unknown> }[];
   devices: {
     deviceId: string;
@@ -20,6 +30,16 @@ export interface LorawanHealth {
 }
 
 const Response = Type.Object({
+  sparkplug: Type.Array(
+    Type.Object({
+      group: Type.String(),
+      edgeNode: Type.String(),
+      deviceId: Type.Optional(Type.String()),
+      kind: Type.String(),
+      time: Type.String(),
+      detail: Type.String(),
+    }),
+  ),
   gateways: Type.Array(
     Type.Object({
       eui: Type.String(),
@@ -50,7 +70,9 @@ export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     async () => {
       const health = deps.lorawan?.() ?? { gateways: [], devices: [] };
       const iso = (ms: number) => new Date(ms).toISOString();
+      const sparkplug = (health.sparkplug ?? []).map((e) => ({ ...e, time: iso(e.time) }));
       return {
+        sparkplug,
         gateways: health.gateways.map(({ lastSeen, ...g }) => ({
           ...g,
           ...(lastSeen !== undefined ? { lastSeen: iso(lastSeen) } : {}),
