@@ -26,6 +26,8 @@ export interface FollowerOptions {
 }
 
 const CLOSE_WAIT_MS = 5_000;
+/** Messages handled between two turns of the event loop. */
+const SLICE = 32;
 
 export class MqttFollower {
   connected = false;
@@ -83,7 +85,7 @@ export class MqttFollower {
       : tcpConnect({ host: url.hostname, port });
     this.socket = socket;
     const parser: Parser = mqttPacket.parser({ protocolVersion: 4 });
-    parser.on("packet", (packet) => this.receive(packet, generation));
+    parser.on("packet", (packet) => this.enqueue(packet, generation));
     parser.on("error", () => socket.destroy());
     socket.on(secure ? "secureConnect" : "connect", () => this.hello());
     socket.on("data", (chunk: Buffer) => parser.parse(chunk));
@@ -102,6 +104,30 @@ export class MqttFollower {
       ...(this.options.username !== undefined ? { username: this.options.username } : {}),
       ...(this.options.password !== undefined ? { password: Buffer.from(this.options.password) } : {}),
     });
+  }
+
+  /**
+   * A TCP chunk can hold hundreds of messages, each decoded and checked synchronously: they are
+   * handled in slices, so that the broker's, the API's and the other sources' sockets are served
+   * between them.
+   */
+  private readonly inbox: [Packet, number][] = [];
+  private handling = false;
+
+  private enqueue(packet: Packet, generation: number): void {
+    this.inbox.push([packet, generation]);
+    if (this.handling) return;
+    this.handling = true;
+    setImmediate(() => this.handleSlice());
+  }
+
+  private handleSlice(): void {
+    for (let i = 0; i < SLICE && this.inbox.length > 0; i++) {
+      const [packet, generation] = this.inbox.shift() as [Packet, number];
+      this.receive(packet, generation);
+    }
+    if (this.inbox.length > 0) setImmediate(() => this.handleSlice());
+    else this.handling = false;
   }
 
   private receive(packet: Packet, generation: number): void {
