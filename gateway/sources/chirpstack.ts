@@ -104,7 +104,7 @@ export class ChirpstackSource {
         ...(this.config.username !== undefined ? { username: this.config.username } : {}),
         ...(this.config.password !== undefined ? { password: this.config.password } : {}),
       },
-      (topic, payload) => this.receive(topic, payload).catch(() => {}),
+      (topic, payload) => this.receive(topic, payload),
     );
     this.follower = follower;
     await follower.start();

@@ -32,6 +32,8 @@ const SLICE = 32;
 export class MqttFollower {
   connected = false;
   connects = 0;
+  /** Messages the handler could not make durable (left unacknowledged, so sent again). */
+  failures = 0;
   private socket: Socket | undefined;
   private closed = false;
   private generation = 0;
@@ -42,7 +44,7 @@ export class MqttFollower {
 
   constructor(
     private readonly options: FollowerOptions,
-    /** Resolves once the message is durable (stored or quarantined); never rejects. */
+    /** Resolves once the message is durable (stored or quarantined); rejects when it is not. */
     private readonly onMessage: (topic: string, payload: Buffer) => Promise<void>,
   ) {}
 
@@ -139,12 +141,23 @@ export class MqttFollower {
     if (packet.cmd !== "publish") return;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     const durable = this.onMessage(packet.topic, payload);
-    if (packet.qos === 0 || packet.messageId === undefined) return;
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      durable.catch(() => this.failures++);
+      return;
+    }
     const messageId = packet.messageId;
     // Acknowledged in arrival order, each once durable; none after the link it came on is gone.
-    this.acks = Promise.all([this.acks, durable]).then(() => {
-      if (generation === this.generation) this.write({ cmd: "puback", messageId });
-    });
+    // A message that could not be made durable is never acknowledged: the link is dropped, and
+    // the broker sends it (and those after it) again on the next connection.
+    this.acks = Promise.all([this.acks, durable]).then(
+      () => {
+        if (generation === this.generation) this.write({ cmd: "puback", messageId });
+      },
+      () => {
+        this.failures++;
+        if (generation === this.generation) this.socket?.destroy();
+      },
+    );
   }
 
   private accepted(returnCode: number, sessionPresent: boolean): void {

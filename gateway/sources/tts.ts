@@ -39,11 +39,13 @@ export interface TtsStats {
   messages: number;
   webhooks: number;
   refused: number;
+  /** MQTT uplinks that could not be stored nor quarantined (the store was failing). */
+  failures: number;
 }
 
 export class TtsSource {
   private client: MqttClient | undefined;
-  readonly stats: TtsStats = { connected: false, messages: 0, webhooks: 0, refused: 0 };
+  readonly stats: TtsStats = { connected: false, messages: 0, webhooks: 0, refused: 0, failures: 0 };
 
   constructor(
     private readonly config: TtsConfig,
@@ -56,7 +58,8 @@ export class TtsSource {
     this.client = client;
     client.on("message", (_topic, payload) => {
       this.stats.messages++;
-      void this.receive(payload, "mqtt");
+      // QoS 0: nothing to acknowledge; a failure to keep it is counted, never thrown away unseen.
+      this.receive(payload, "mqtt").catch(() => this.stats.failures++);
     });
     await followBroker(client, this.stats, () => {
       client.subscribe(`v3/${this.config.username ?? "+"}/devices/+/up`, { qos: 0 });

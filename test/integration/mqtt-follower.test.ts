@@ -60,4 +60,28 @@ describe("MQTT follower (acknowledges once durable, many in flight)", () => {
     await next.close();
     await publisher.endAsync();
   });
+
+  it("does not acknowledge a message it could not make durable: it comes back", async () => {
+    const attempts: string[] = [];
+    const follower = new MqttFollower(
+      {
+        url: `mqtt://127.0.0.1:${port}`,
+        clientId: "lanterne-follower-failing",
+        subscriptions: ["failing/#"],
+        reconnectMs: 100,
+      },
+      async (_topic, payload) => {
+        attempts.push(payload.toString());
+        if (attempts.filter((a) => a === "f1").length === 1 && payload.toString() === "f1")
+          throw new Error("store unavailable");
+      },
+    );
+    await follower.start();
+    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    await publisher.publishAsync("failing/x", "f1", { qos: 1 });
+    await eventually(async () => attempts.filter((a) => a === "f1").length >= 2, 5_000);
+    expect(follower.failures).toBe(1);
+    await follower.close();
+    await publisher.endAsync();
+  });
 });
