@@ -137,7 +137,7 @@ export class ChirpstackSource {
     if (!parsed.ok) return this.refuse(received, parsed.violation);
     const e = parsed.value;
     const devEui = String(field(e, "deviceInfo", "devEui") ?? topic.split("/")[3] ?? "").toLowerCase();
-    if (topic.endsWith("/event/status")) return this.status(devEui, e, received.receivedAt);
+    if (topic.endsWith("/event/status")) return this.status(devEui, e, received);
     this.stats.uplinks++;
     const bytes = typeof e.data === "string" ? base64Bytes(e.data) : new Uint8Array();
     if (!bytes) return this.refuse(received, violation(DataCode.PAYLOAD_BASE64, "data", "not base64"));
@@ -155,11 +155,18 @@ export class ChirpstackSource {
    * reading must carry its contract's required fields. The newest per device is kept here for
    * the device views and fault rules.
    */
-  private status(devEui: string, e: Record<string, unknown>, receivedAt: EpochMs): void {
+  private async status(devEui: string, e: Record<string, unknown>, received: Received): Promise<void> {
     this.stats.statuses++;
     const device = this.sink.deviceByEui(devEui);
-    if (!device) return;
-    const time = parseTime(e.time) ?? receivedAt;
+    if (!device) {
+      const reason = violation(
+        DataCode.DEVICE_UNKNOWN,
+        "deviceInfo.devEui",
+        `no device with DevEUI ${JSON.stringify(devEui)}`,
+      );
+      return this.refuse(received, reason);
+    }
+    const time = parseTime(e.time) ?? received.receivedAt;
     const known = this.health.get(device.id);
     if (known && known.time > time) return;
     const health: DeviceHealth = { time };

@@ -148,6 +148,14 @@ describe("ChirpStack v4 integration", () => {
     await publish(`application/app1/device/${DEV_EUI}/event/status`, JSON.stringify(status));
     const health = await eventually(async () => source.health.get(CONTAINER));
     expect(health).toMatchObject({ batteryLevel: 0.875, marginDb: 12 });
+    // A status of a device the inventory does not know is kept in quarantine, not ignored.
+    const stranger = { ...status, deviceInfo: { devEui: "0102030405060708" } };
+    await publish("application/app1/device/0102030405060708/event/status", JSON.stringify(stranger));
+    const kept = await eventually(async () => {
+      const entries = await t.platform.store.listQuarantine({ operatorId: "collecte-nord", limit: 50 });
+      return entries.find((e) => e.raw.includes("0102030405060708"));
+    });
+    expect(kept.reasons[0]?.code).toBe(DataCode.DEVICE_UNKNOWN);
   });
 
   it("reconnects by itself after the broker restarts", async () => {
