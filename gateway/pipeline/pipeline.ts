@@ -1,6 +1,6 @@
 import { checkReading, type DeviceDirectory } from "../../services/contracts/check.ts";
 import type { ContractRegistry } from "../../services/contracts/registry.ts";
-import { DataCode } from "../../services/domain/errors.ts";
+import { DataCode, REJECTING } from "../../services/domain/errors.ts";
 import type { Observation, QuarantineEntry, RawUplink, Violation } from "../../services/domain/types.ts";
 import type { ViolationRecord } from "../../services/storage/store.ts";
 import { DEFAULT_LIMITS, type DecodedItem, type DecodeLimits, decodeJsonPayload } from "./decode.ts";
@@ -144,10 +144,15 @@ function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sin
     return result(item.index, deviceId, "quarantined", item.problems);
   }
   const outcome = checkReading(item.reading, uplink.operatorId, deps.devices, deps.contracts);
-  if (!outcome.accepted) {
-    sink.quarantine.push(itemEntry(uplink, item, outcome.reasons, outcome.contract?.key));
-    return result(item.index, deviceId, "quarantined", outcome.reasons);
+  // A decoder may explain what it could not give (a codec field it could not map): those
+  // problems go with the verdict, whichever it is, rather than being dropped.
+  const noted = item.problems;
+  if (!outcome.accepted || noted.some((p) => REJECTING.has(p.code))) {
+    const reasons = outcome.accepted ? noted : [...noted, ...outcome.reasons];
+    sink.quarantine.push(itemEntry(uplink, item, reasons, outcome.contract?.key));
+    return result(item.index, deviceId, "quarantined", reasons);
   }
+  if (noted.length > 0) outcome.violations.unshift(...noted);
   sink.observations.push(outcome.observation);
   for (const v of outcome.violations) {
     sink.violations.push({
