@@ -1,4 +1,4 @@
-import { type DataCode, violation } from "../../services/domain/errors.ts";
+import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, RawUplink } from "../../services/domain/types.ts";
 import type { DecodedItem } from "../pipeline/decode.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
@@ -38,17 +38,23 @@ export function createSparkplugIngest(deps: {
       const result = source.handle(topic, payload, receivedAt, operatorId);
       const uplink: RawUplink = { source: "sparkplug", operatorId, receivedAt, payload, format: "protobuf" };
       const waits: Promise<void>[] = [];
+      // A skipped metric keeps the rest of the message and is reported with it; a refused
+      // message is kept whole in quarantine.
+      const skipped = result.problems
+        .filter((p) => p.scope === "metric")
+        .map((p) => violation(DataCode.METRIC_SKIPPED, p.path, `${p.code}: ${p.detail}`));
       if (result.readings.length > 0) {
         const items: DecodedItem[] = result.readings.map((reading, index) => ({
           index,
           raw: { topic, ...reading },
           reading,
-          problems: [],
+          problems: index === 0 ? skipped : [],
         }));
         waits.push(deps.pipeline.ingestItems(uplink, items).durable);
+      } else {
+        for (const reason of skipped) waits.push(deps.pipeline.refuse(uplink, reason));
       }
       for (const p of result.problems) {
-        // A dropped metric keeps the rest of the message; a refused message is kept whole.
         if (p.scope === "message")
           waits.push(deps.pipeline.refuse(uplink, violation(p.code as DataCode, p.path, p.detail)));
       }

@@ -63,6 +63,8 @@ export const DataCode = {
   LORAWAN_MIC: "ERR_LORAWAN_MIC",
   /** A LoRaWAN frame counter already seen (or older): a replay, refused. */
   LORAWAN_REPLAY: "ERR_LORAWAN_REPLAY",
+  /** A Sparkplug B metric skipped (unsupported type, value field): the message's other metrics are kept. */
+  METRIC_SKIPPED: "ERR_SPARKPLUG_METRIC_SKIPPED",
   /** A LoRaWAN frame this network does not handle (join request, downlink, unknown DevAddr). */
   LORAWAN_FRAME: "ERR_LORAWAN_FRAME",
 } as const;

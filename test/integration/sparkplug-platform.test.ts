@@ -51,6 +51,7 @@ describe("Sparkplug B on the embedded broker", () => {
             { name: "power_state", alias: 1, type: "String", value: "on" },
             { name: "status", alias: 2, type: "String", value: "ok" },
             { name: "active_power_w", alias: 3, type: "Double", value: 40 },
+            { name: "firmware", alias: 4, type: "Bytes", value: Buffer.from([1, 2]) },
           ],
           born,
         ),
@@ -73,6 +74,9 @@ describe("Sparkplug B on the embedded broker", () => {
       const points = await t.platform.store.series({ deviceId: LAMP, from: time, to: time + 1 });
       expect(points.find((p) => p.field === "active_power_w")?.last).toBe(47.5);
       expect((await t.platform.store.latest({ deviceIds: [LAMP] }))[0]?.operatorId).toBe("lumiere-est");
+      // The Bytes metric was skipped, the others kept, and the skip reported to compliance.
+      const compliance = await t.platform.store.countViolations({ operatorId: "lumiere-est" });
+      expect(compliance.map((c) => c.code)).toContain(DataCode.METRIC_SKIPPED);
       const res = await fetch(`${t.apiUrl}/api/v1/lorawan/health`, {
         headers: { authorization: technician },
       });
