@@ -282,7 +282,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const semtechUdp = await createSemtechUdp(territory, {
     devices,
     pipeline,
-    decoder: bytesDecoder,
+    decoder,
     clock,
     host: config.host,
     port: config.udpPort,

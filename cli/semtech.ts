@@ -3,12 +3,12 @@ import { parse as parseYaml } from "yaml";
 import { loadAbpDevices, loadSemtechUdpConfig, masterKeyFromEnv } from "../gateway/lorawan/config.ts";
 import { openSessions } from "../gateway/lorawan/session.ts";
 import type { Pipeline } from "../gateway/pipeline/pipeline.ts";
+import { deliverToDevice, type UplinkDecoder } from "../gateway/sources/lorawan-uplink.ts";
 import {
   type LorawanUplink,
   type SemtechUdpProblem,
   SemtechUdpSource,
 } from "../gateway/sources/semtech-udp.ts";
-import type { BytesDecoder } from "../gateway/sources/uplink-decoder.ts";
 import type { Clock } from "../services/domain/clock.ts";
 import { DataCode, violation } from "../services/domain/errors.ts";
 import type { EpochMs, RawUplink } from "../services/domain/types.ts";
@@ -37,7 +37,7 @@ export async function createSemtechUdp(
   deps: {
     devices: DeviceIndex;
     pipeline: Pipeline;
-    decoder: BytesDecoder;
+    decoder: UplinkDecoder;
     clock: Clock;
     host: string;
     port: number;
@@ -131,7 +131,7 @@ export class FrameCounterKeeper {
   }
 }
 
-type Deps = { devices: DeviceIndex; pipeline: Pipeline; decoder: BytesDecoder; clock: Clock };
+type Deps = { devices: DeviceIndex; pipeline: Pipeline; decoder: UplinkDecoder; clock: Clock };
 
 async function deliver(up: LorawanUplink, deps: Deps): Promise<void> {
   const device = deps.devices.get(up.deviceId);
@@ -155,12 +155,16 @@ async function deliver(up: LorawanUplink, deps: Deps): Promise<void> {
     );
     return;
   }
-  const decoded = deps.decoder.decode(device, up.fPort, up.bytes, up.time);
-  if (!decoded.ok) {
-    await deps.pipeline.refuse(uplink, decoded.violation);
-    return;
-  }
-  await deps.pipeline.ingestItems(uplink, [decoded.item]).durable;
+  await deliverToDevice(
+    {
+      decoder: deps.decoder,
+      ingestItems: (u, items) => deps.pipeline.ingestItems(u, items),
+      refuse: (u, reason) => deps.pipeline.refuse(u, reason),
+    },
+    uplink,
+    device,
+    up,
+  );
 }
 
 async function quarantine(p: SemtechUdpProblem, ownerId: string, deps: Deps): Promise<void> {

@@ -60,7 +60,16 @@ export async function deliverUplink(sink: UplinkSink, received: Received, up: Ne
     );
     return sink.refuse(received, reason);
   }
-  const uplink: RawUplink = { ...received, deviceId: device.id };
+  return deliverToDevice(sink, { ...received, deviceId: device.id }, device, up);
+}
+
+/** A device's uplink (found by DevEUI, or by its LoRaWAN session): decoded, then the contract. */
+export async function deliverToDevice(
+  sink: Pick<UplinkSink, "decoder" | "ingestItems" | "refuse">,
+  uplink: RawUplink,
+  device: Device,
+  up: Omit<NetworkUplink, "devEui">,
+): Promise<void> {
   const decoded = sink.decoder.decode({
     device,
     fPort: up.fPort,
