@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { loadAbpDevices, loadSemtechUdpConfig, masterKeyFromEnv } from "../gateway/lorawan/config.ts";
-import { openSessions } from "../gateway/lorawan/session.ts";
+import { openSessions, type SessionTable } from "../gateway/lorawan/session.ts";
 import type { Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { deliverToDevice, type UplinkDecoder } from "../gateway/sources/lorawan-uplink.ts";
 import {
@@ -59,9 +59,10 @@ export async function createSemtechUdp(
     ? loadAbpDevices(parseYaml(await readFile(section.abpDevicesPath, "utf8")))
     : [];
   const masterKey = masterKeyFromEnv(deps.env);
-  const counters = new FrameCounterKeeper(deps.counters);
-  // Opened once with the file's counters to check the keys now; again with the saved ones at start.
+  // The file's keys are opened now (a wrong master key refuses the start); the saved counters
+  // are applied when the listener starts.
   const sessions = openSessions(abp, masterKey);
+  const counters = new FrameCounterKeeper(deps.counters, sessions);
   const gatewayStatus = new Map<string, { receivedAt: EpochMs; stat: unknown }>();
   const source = new SemtechUdpSource(config, {
     sessions,
@@ -75,14 +76,6 @@ export async function createSemtechUdp(
       gatewayStatus.set(eui, { receivedAt, stat });
     },
   });
-  counters.restore = async () => {
-    const saved = await deps.counters.loadFrameCounters();
-    const last = new Map(saved.map((c) => [`${c.deviceId}|${c.devAddr}`, c.fCnt]));
-    for (const session of sessions.all()) {
-      const fCnt = last.get(`${session.deviceId}|${session.devAddr}`);
-      if (fCnt !== undefined) session.acceptFCnt(fCnt);
-    }
-  };
   const gateways = config.gateways.map((g) => ({ eui: g.eui, name: g.name }));
   return { source, counters, gateways, gatewayStatus };
 }
@@ -95,13 +88,19 @@ export async function createSemtechUdp(
 export class FrameCounterKeeper {
   private pending = new Map<string, FrameCounter>();
   private timer: NodeJS.Timeout | undefined;
-  /** Set by createSemtechUdp: raises each session's counter to the saved one. */
-  restore: () => Promise<void> = async () => {};
+  constructor(
+    private readonly store: FrameCounterStore,
+    private readonly sessions: SessionTable,
+  ) {}
 
-  constructor(private readonly store: FrameCounterStore) {}
-
+  /** Raises each session's counter to the saved one, then saves new ones every second. */
   async start(): Promise<void> {
-    await this.restore();
+    const saved = await this.store.loadFrameCounters();
+    const last = new Map(saved.map((c) => [`${c.deviceId}|${c.devAddr}`, c.fCnt]));
+    for (const session of this.sessions.all()) {
+      const fCnt = last.get(`${session.deviceId}|${session.devAddr}`);
+      if (fCnt !== undefined) session.acceptFCnt(fCnt);
+    }
     this.timer = setInterval(() => void this.flush().catch(() => {}), 1_000);
     this.timer.unref();
   }
