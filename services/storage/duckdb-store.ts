@@ -271,12 +271,8 @@ export class DuckdbStore
     return Number((await this.read(sql, params))[0]?.n ?? 0);
   }
 
-  async addQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const session = this.admit();
-    await this.writes.run(() =>
-      guarded(() => inTransaction(session, () => insertQuarantine(session, entries))),
-    );
+  addQuarantine(entries: readonly QuarantineEntry[]): Promise<void> {
+    return this.writeInTransaction(entries.length, (session) => insertQuarantine(session, entries));
   }
 
   async listQuarantine(query: QuarantineQuery): Promise<QuarantineEntry[]> {
@@ -290,12 +286,8 @@ export class DuckdbStore
     return Number((await this.read(sql, paramsOf(conditions)))[0]?.n ?? 0);
   }
 
-  async addViolations(records: readonly ViolationRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const session = this.admit();
-    await this.writes.run(() =>
-      guarded(() => inTransaction(session, async () => appendViolations(session, records))),
-    );
+  addViolations(records: readonly ViolationRecord[]): Promise<void> {
+    return this.writeInTransaction(records.length, async (session) => appendViolations(session, records));
   }
 
   async countViolations(query: {
@@ -314,24 +306,23 @@ export class DuckdbStore
     return (await this.read(sql, params)).map((row) => toDeviceRollup(row, query.tier));
   }
 
-  async writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {
-    if (rows.length === 0) return;
-    const session = this.admit();
-    await this.writes.run(() =>
-      guarded(() =>
-        inTransaction(session, () => replaceDeviceRollups(session.writer, session.deviceRollupBatch, rows)),
-      ),
+  writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {
+    return this.writeInTransaction(rows.length, (s) =>
+      replaceDeviceRollups(s.writer, s.deviceRollupBatch, rows),
     );
   }
 
-  async writeGroupRollups(rows: readonly GroupRollup[]): Promise<void> {
-    if (rows.length === 0) return;
-    const session = this.admit();
-    await this.writes.run(() =>
-      guarded(() =>
-        inTransaction(session, () => replaceGroupRollups(session.writer, session.groupRollupBatch, rows)),
-      ),
+  writeGroupRollups(rows: readonly GroupRollup[]): Promise<void> {
+    return this.writeInTransaction(rows.length, (s) =>
+      replaceGroupRollups(s.writer, s.groupRollupBatch, rows),
     );
+  }
+
+  /** A write of `count` rows (none: nothing to do) in one transaction of the write lane. */
+  private async writeInTransaction(count: number, work: (session: Session) => Promise<void>): Promise<void> {
+    if (count === 0) return;
+    const session = this.admit();
+    await this.writes.run(() => guarded(() => inTransaction(session, () => work(session))));
   }
 
   async deviceRollups(query: Parameters<RollupStore["deviceRollups"]>[0]): Promise<DeviceRollup[]> {
@@ -376,27 +367,23 @@ export class DuckdbStore
   }
 
   /** One statement for the whole batch (every active device's counter, every second). */
-  async saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
-    if (rows.length === 0) return;
-    const session = this.admit();
+  saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
     const values = [
       listValue(rows.map((r) => r.deviceId)),
       listValue(rows.map((r) => r.devAddr)),
       listValue(rows.map((r) => wholeNumber(r.fCnt))),
     ];
-    await this.writes.run(() =>
-      guarded(() =>
-        inTransaction(session, async () => {
-          await session.writer.run(
-            `INSERT INTO frame_counters
-              SELECT device_id, dev_addr, max(f_cnt) FROM (
-                SELECT unnest($1) AS device_id, unnest($2) AS dev_addr, unnest($3) AS f_cnt) GROUP BY ALL
-              ON CONFLICT (device_id, dev_addr) DO UPDATE SET f_cnt = greatest(f_cnt, excluded.f_cnt)`,
-            values,
-            [LIST(VARCHAR), LIST(VARCHAR), LIST(BIGINT)],
-          );
-        }),
-      ),
+    return this.writeInTransaction(rows.length, (session) =>
+      session.writer
+        .run(
+          `INSERT INTO frame_counters
+          SELECT device_id, dev_addr, max(f_cnt) FROM (
+            SELECT unnest($1) AS device_id, unnest($2) AS dev_addr, unnest($3) AS f_cnt) GROUP BY ALL
+          ON CONFLICT (device_id, dev_addr) DO UPDATE SET f_cnt = greatest(f_cnt, excluded.f_cnt)`,
+          values,
+          [LIST(VARCHAR), LIST(VARCHAR), LIST(BIGINT)],
+        )
+        .then(() => {}),
     );
   }
 

@@ -9,7 +9,7 @@ import {
 } from "../retention/plan.ts";
 import type { InfluxHttp, StatementResult } from "./influx-http.ts";
 import { ident, Params, tagEquals, timeConditions, where } from "./influx-queries.ts";
-import { unlessRefused } from "./influx-rollups.ts";
+import { GROUP_MEASUREMENT, policyOf, unlessRefused } from "./influx-rollups.ts";
 import type { Schema } from "./influx-schema.ts";
 import { storedMeasurement } from "./line-protocol.ts";
 
@@ -32,8 +32,6 @@ export interface InfluxRetentionDeps {
   schema: () => Promise<Schema>;
 }
 
-const POLICY: Record<Exclude<RetentionTier, "raw">, string> = { "1h": "hourly", "1d": "daily" };
-const GROUP_MEASUREMENT = "rollup_commune";
 const HOUR = 3_600_000;
 
 export async function applyInfluxRetention(
@@ -81,8 +79,8 @@ async function alignPolicies(deps: InfluxRetentionDeps, plan: RetentionPlan): Pr
   if (!existing) return;
   const wanted: [Policy | undefined, number][] = [
     [existing.find((p) => p.isDefault), plan.longest.raw],
-    [existing.find((p) => p.name === POLICY["1h"]), plan.longest["1h"]],
-    [existing.find((p) => p.name === POLICY["1d"]), plan.longest["1d"]],
+    [existing.find((p) => p.name === policyOf("1h")), plan.longest["1h"]],
+    [existing.find((p) => p.name === policyOf("1d")), plan.longest["1d"]],
   ];
   for (const [policy, ms] of wanted) {
     if (!policy || ms <= 0 || policy.durationMs === roundUpToHour(ms)) continue;
@@ -131,7 +129,7 @@ function purgeTargets(rule: RetentionRule, at: EpochMs): Target[] {
     const conditions = [tagEquals(params, "contract", rule.contract ?? ""), ...before];
     return [{ from: measurement, measurement, counted: "*", conditions, params }];
   }
-  const policy = ident(POLICY[rule.tier]);
+  const policy = ident(policyOf(rule.tier));
   const devices = ident(storedMeasurement(`${rule.domain}_${rule.tier}`));
   const groups = ident(storedMeasurement(`${GROUP_MEASUREMENT}_${rule.tier}`));
   const params = new Params();
@@ -182,7 +180,7 @@ export async function influxStorageUsage(deps: InfluxRetentionDeps): Promise<Tie
     const raw = ident(storedMeasurement(domain));
     usage.push(await tierUsage(deps.http, "raw", domain, [{ from: raw, counted: "*" }]));
     for (const tier of ["1h", "1d"] as const) {
-      const policy = ident(POLICY[tier]);
+      const policy = ident(policyOf(tier));
       const params = new Params();
       const sources = [
         { from: `${policy}.${ident(storedMeasurement(`${domain}_${tier}`))}`, counted: '"count"' },
@@ -246,11 +244,11 @@ async function policyBytes(deps: InfluxRetentionDeps): Promise<{ bytes: Map<stri
 }
 
 function shareBytes(usage: TierUsage[], stats: { bytes: Map<string, number>; raw?: string }): TierUsage[] {
-  const policyOf = (tier: RetentionTier) => (tier === "raw" ? stats.raw : POLICY[tier]);
+  const policyFor = (tier: RetentionTier) => (tier === "raw" ? stats.raw : policyOf(tier));
   const totals = new Map<RetentionTier, number>();
   for (const u of usage) totals.set(u.tier, (totals.get(u.tier) ?? 0) + u.rows);
   return usage.map((u) => {
-    const policy = policyOf(u.tier);
+    const policy = policyFor(u.tier);
     const bytes = policy === undefined ? undefined : stats.bytes.get(policy);
     if (bytes === undefined) return u;
     return { ...u, bytes: Math.round((bytes * u.rows) / (totals.get(u.tier) || 1)) };

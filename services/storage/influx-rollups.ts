@@ -54,7 +54,8 @@ const POLICY: Record<RollupTier, { name: string; shardDuration: string }> = {
   "1h": { name: "hourly", shardDuration: "4w" },
   "1d": { name: "daily", shardDuration: "52w" },
 };
-const GROUP_MEASUREMENT = "rollup_commune";
+/** The group rollups' measurement, suffixed by the tier. */
+export const GROUP_MEASUREMENT = "rollup_commune";
 const FIELD_TAG = "field";
 const DOMAIN_TAG = "domain";
 
@@ -100,7 +101,8 @@ export async function unlessRefused<T>(task: () => Promise<T>): Promise<T | unde
   }
 }
 
-function policyOf(tier: RollupTier): string {
+/** The retention policy holding a rollup tier (`hourly`, `daily`). */
+export function policyOf(tier: RollupTier): string {
   const policy = POLICY[tier];
   if (policy === undefined) throw new BadRequestError(`unknown rollup tier ${String(tier)}`);
   return policy.name;
