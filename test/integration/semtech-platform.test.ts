@@ -9,6 +9,7 @@ import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
 import { buildGwmp } from "../../gateway/lorawan/gwmp.ts";
 import { sealDevice } from "../../gateway/lorawan/session.ts";
 import { DataCode } from "../../services/domain/errors.ts";
+import { pushData, rxpk } from "../helpers/gwmp.ts";
 import { eventually, startTestPlatform, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
@@ -60,28 +61,7 @@ describe("Semtech UDP gateways in the platform", () => {
   });
 
   async function push(phy: Buffer): Promise<Buffer> {
-    const datagram = buildGwmp({
-      type: "PUSH_DATA",
-      token: 0x1234,
-      gatewayEui: GATEWAY,
-      body: {
-        rxpk: [
-          {
-            time: new Date().toISOString(),
-            tmst: 1,
-            freq: 868.1,
-            stat: 1,
-            modu: "LORA",
-            datr: "SF7BW125",
-            codr: "4/5",
-            rssi: -97,
-            lsnr: 7.5,
-            size: phy.length,
-            data: phy.toString("base64"),
-          },
-        ],
-      },
-    });
+    const datagram = pushData(GATEWAY, 0x1234, [rxpk(phy, { time: new Date().toISOString() })]);
     const reply = once(gateway, "message");
     gateway.send(datagram, t.platform.semtechUdp?.source.port ?? 1, "127.0.0.1");
     const [ack] = (await reply) as [Buffer];

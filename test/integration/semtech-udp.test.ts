@@ -11,6 +11,7 @@ import {
   SemtechUdpSource,
 } from "../../gateway/sources/semtech-udp.ts";
 import { DataCode } from "../../services/domain/errors.ts";
+import { pushData, rxpk } from "../helpers/gwmp.ts";
 
 /**
  * Real UDP sockets on 127.0.0.1: the listener on an ephemeral port, gateways played by dgram
@@ -106,34 +107,6 @@ async function until(condition: () => boolean, ms = 2000): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function rxpk(phy: Buffer, extra: Partial<Rxpk> = {}): Rxpk {
-  return {
-    time: "2026-11-23T10:00:00.123456Z",
-    tmst: 3512348611,
-    freq: 868.1,
-    chan: 0,
-    rfch: 0,
-    stat: 1,
-    modu: "LORA",
-    datr: "SF7BW125",
-    codr: "4/5",
-    rssi: -97,
-    lsnr: 7.5,
-    size: phy.length,
-    data: phy.toString("base64"),
-    ...extra,
-  };
-}
-
-function pushData(eui: string, token: number, rxpks: Rxpk[], stat?: GatewayStat): Buffer {
-  return buildGwmp({
-    type: "PUSH_DATA",
-    token,
-    gatewayEui: eui,
-    body: { rxpk: rxpks, ...(stat ? { stat } : {}) },
-  });
-}
 
 const frame = (fCnt: number, payload = EM310) =>
   encodeDataUp({ devAddr: DEVICE.devAddr, fCnt, fPort: 85, payload }, KEYS);
