@@ -1,20 +1,14 @@
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
-import {
-  base64Bytes,
-  deliverUplink,
-  isRecord,
-  parseJsonObject,
-  parseTime,
-  type Received,
-  type UplinkSink,
-} from "./lorawan-uplink.ts";
+import { readStatusEvent, readUplinkEvent } from "./chirpstack-events.ts";
+import { deliverUplink, type Received, type UplinkSink } from "./lorawan-uplink.ts";
 import { MqttFollower } from "./mqtt-follower.ts";
 
 /**
  * ChirpStack v4 as a source: Lanterne is an MQTT client of the operator's ChirpStack broker and
  * subscribes to its application events, `application/{application_id}/device/{dev_eui}/event/up`
- * and `.../event/status` (JSON marshaler: the protobuf JSON mapping, bytes as base64).
+ * and `.../event/status`, with either of ChirpStack's marshalers, JSON or protobuf
+ * (chirpstack-events.ts).
  *
  * Nothing is lost across restarts of either side: the client keeps a persistent session (fixed
  * client id, clean = false) with QoS 1 subscriptions, and a message is acknowledged (PUBACK)
@@ -133,20 +127,19 @@ export class ChirpstackSource {
       receivedAt: this.sink.now(),
       payload,
     };
-    const parsed = parseJsonObject(payload, "a ChirpStack event");
-    if (!parsed.ok) return this.refuse(received, parsed.violation);
-    const e = parsed.value;
-    const devEui = String(field(e, "deviceInfo", "devEui") ?? topic.split("/")[3] ?? "").toLowerCase();
-    if (topic.endsWith("/event/status")) return this.status(devEui, e, received);
+    const topicEui = (topic.split("/")[3] ?? "").toLowerCase();
+    if (topic.endsWith("/event/status")) return this.status(topicEui, payload, received);
     this.stats.uplinks++;
-    const bytes = typeof e.data === "string" ? base64Bytes(e.data) : new Uint8Array();
-    if (!bytes) return this.refuse(received, violation(DataCode.PAYLOAD_BASE64, "data", "not base64"));
+    const read = readUplinkEvent(payload);
+    if (!read.ok) return this.refuse(received, read.violation);
+    const up = read.value;
+    if (!up.bytes) return this.refuse(received, violation(DataCode.PAYLOAD_BASE64, "data", "not base64"));
     await deliverUplink(this.sink, received, {
-      devEui,
-      fPort: typeof e.fPort === "number" ? e.fPort : 0,
-      bytes,
-      ...(isRecord(e.object) ? { object: e.object } : {}),
-      time: parseTime(e.time) ?? received.receivedAt,
+      devEui: up.devEui ?? topicEui,
+      fPort: up.fPort,
+      bytes: up.bytes,
+      ...(up.object ? { object: up.object } : {}),
+      time: up.time ?? received.receivedAt,
     });
   }
 
@@ -155,8 +148,12 @@ export class ChirpstackSource {
    * reading must carry its contract's required fields. The newest per device is kept here for
    * the device views and fault rules.
    */
-  private async status(devEui: string, e: Record<string, unknown>, received: Received): Promise<void> {
+  private async status(topicEui: string, payload: Buffer, received: Received): Promise<void> {
     this.stats.statuses++;
+    const read = readStatusEvent(payload);
+    if (!read.ok) return this.refuse(received, read.violation);
+    const e = read.value;
+    const devEui = e.devEui ?? topicEui;
     const device = this.sink.deviceByEui(devEui);
     if (!device) {
       const reason = violation(
@@ -166,14 +163,13 @@ export class ChirpstackSource {
       );
       return this.refuse(received, reason);
     }
-    const time = parseTime(e.time) ?? received.receivedAt;
+    const time = e.time ?? received.receivedAt;
     const known = this.health.get(device.id);
     if (known && known.time > time) return;
     const health: DeviceHealth = { time };
-    if (typeof e.batteryLevel === "number" && e.batteryLevelUnavailable !== true)
-      health.batteryLevel = e.batteryLevel / 100;
-    if (typeof e.margin === "number") health.marginDb = e.margin;
-    if (typeof e.externalPowerSource === "boolean") health.externalPower = e.externalPowerSource;
+    if (e.batteryLevel !== undefined) health.batteryLevel = e.batteryLevel / 100;
+    if (e.margin !== undefined) health.marginDb = e.margin;
+    if (e.externalPowerSource !== undefined) health.externalPower = e.externalPowerSource;
     this.health.set(device.id, health);
   }
 
@@ -181,9 +177,4 @@ export class ChirpstackSource {
     this.stats.refused++;
     await this.sink.refuse(received, reason);
   }
-}
-
-function field(o: Record<string, unknown>, key: string, sub: string): unknown {
-  const inner = o[key];
-  return isRecord(inner) ? inner[sub] : undefined;
 }
