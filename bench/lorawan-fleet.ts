@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
 import { type SessionKeys, sealDevice } from "../gateway/lorawan/session.ts";
+import { em310UdlBytes } from "../simulator/lorawan-payloads.ts";
 
 /**
  * The LoRaWAN fleet of the benchmark: the demo inventory's waste containers (EM310-UDL), each with
@@ -74,8 +75,9 @@ export function makeTerritory(fleet: readonly Container[], brokerPort: number): 
   const file = join(dir, "territory.yaml");
   const doc = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   const integrations = Array.isArray(doc.integrations) ? doc.integrations : [];
+  // The demo's own ChirpStack integration (a broker on 1884) is replaced by the bench's.
   doc.integrations = [
-    ...integrations,
+    ...integrations.filter((i: { kind?: unknown }) => i.kind !== "chirpstack"),
     { id: INTEGRATION, kind: "chirpstack", operator: OPERATOR, url: `mqtt://127.0.0.1:${brokerPort}` },
   ];
   doc.semtech_udp = {
@@ -91,8 +93,7 @@ export function makeTerritory(fleet: readonly Container[], brokerPort: number): 
  * the container's depth so the filling level stays in the contract's 0..1), position normal.
  */
 export function em310Bytes(distanceMm: number, batteryPercent: number): Buffer {
-  const d = Math.max(0, Math.min(0xffff, Math.round(distanceMm)));
-  return Buffer.from([0x01, 0x75, batteryPercent & 0xff, 0x03, 0x82, d & 0xff, d >> 8, 0x04, 0x00, 0x00]);
+  return em310UdlBytes({ distanceMm, batteryPercent, lidOpen: false });
 }
 
 /** The n-th uplink of a container: the distance walks down the container as it fills. */

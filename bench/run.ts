@@ -1,3 +1,4 @@
+import { useDemoSecretKey } from "../cli/demo.ts";
 import { runAggregatesBench } from "./aggregates.ts";
 import { parseAggregatesOptions } from "./aggregates-args.ts";
 import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
@@ -33,6 +34,9 @@ function usage(): string {
     LORAWAN_HELP,
   ].join("\n");
 }
+
+// The platforms under test run on the demo territory: its LoRaWAN keys open with the demo's key.
+useDemoSecretKey();
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = name === undefined ? undefined : BENCHMARKS[name];

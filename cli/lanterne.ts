@@ -12,6 +12,8 @@ import { simulate } from "./simulate.ts";
  * `lanterne` — the command line of the platform.
  *   lanterne serve [--demo] [--no-simulator]   run the platform (npm start = serve --demo)
  *   lanterne simulate [--url URL] [--speed N]   publish demo telemetry to a running platform
+ *   lanterne simulate --lorawan [--udp HOST:PORT] [--chirpstack-url URL] [--marshaler json|protobuf]
+ *                                              the territory's LoRaWAN sensors: gateways over UDP, ChirpStack over MQTT
  *   lanterne contracts validate FILE...        check data contract files, listing every error
  *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
  *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
@@ -19,6 +21,7 @@ import { simulate } from "./simulate.ts";
 const USAGE = `usage:
   lanterne serve [--demo] [--no-simulator]
   lanterne simulate [--url mqtt://127.0.0.1:1883] [--speed 1]
+  lanterne simulate --lorawan [--udp 127.0.0.1:1700] [--chirpstack-url mqtt://127.0.0.1:1884] [--marshaler protobuf|json]
   lanterne contracts validate FILE...
   lanterne retention [--apply]
   lanterne lorawan seal --device ID --dev-addr HEX < keys.txt
@@ -48,15 +51,37 @@ async function serveCommand(args: string[]): Promise<number> {
     args,
     options: { demo: { type: "boolean" }, "no-simulator": { type: "boolean" } },
   });
-  await serve(loadConfig(), { simulator: values.demo === true && values["no-simulator"] !== true });
+  const demo = values.demo === true;
+  await serve(loadConfig(), { demo, simulator: demo && values["no-simulator"] !== true });
   return 0;
 }
 
 async function simulateCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { url: { type: "string" }, speed: { type: "string" } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: "string" },
+      speed: { type: "string" },
+      lorawan: { type: "boolean" },
+      udp: { type: "string" },
+      "chirpstack-url": { type: "string" },
+      marshaler: { type: "string" },
+    },
+  });
+  const marshaler = values.marshaler ?? "protobuf";
+  if (marshaler !== "json" && marshaler !== "protobuf") {
+    console.error("lanterne simulate: --marshaler json or protobuf");
+    return 2;
+  }
+  const lorawan = {
+    marshaler,
+    ...(values.udp ? { udp: values.udp } : {}),
+    ...(values["chirpstack-url"] ? { chirpstackUrl: values["chirpstack-url"] } : {}),
+  } as const;
   await simulate(loadConfig(), {
     ...(values.url ? { url: values.url } : {}),
     speed: Number(values.speed ?? 1),
+    ...(values.lorawan ? { lorawan } : {}),
   });
   return 0;
 }

@@ -165,9 +165,15 @@ export class Platform {
   /** Gateways from the Semtech UDP listener, device statuses from the network servers. */
   lorawanHealth(): LorawanHealth {
     const status = this.semtechUdp?.gatewayStatus;
+    const heard = this.semtechUdp?.source.lastHeard;
     const gateways = (this.semtechUdp?.gateways ?? []).map((g) => {
       const last = status?.get(g.eui);
-      return last ? { ...g, lastSeen: last.receivedAt, stat: last.stat as Record<string, unknown> } : g;
+      const lastSeen = heard?.get(g.eui);
+      return {
+        ...g,
+        ...(lastSeen !== undefined ? { lastSeen } : {}),
+        ...(last ? { stat: last.stat as Record<string, unknown> } : {}),
+      };
     });
     const devices = this.integrations.sources.flatMap((s) =>
       s instanceof ChirpstackSource
@@ -182,7 +188,11 @@ export class Platform {
       time: e.time,
       detail: e.detail,
     }));
-    return { gateways, devices, sparkplug };
+    const abp = (this.semtechUdp?.sessions.all() ?? []).map((session) => {
+      const { fCntUp, ...rest } = session.toJSON();
+      return fCntUp === undefined ? rest : { ...rest, fCntUp };
+    });
+    return { gateways, abp, devices, sparkplug };
   }
 
   private spoolStats(): Record<string, number> {

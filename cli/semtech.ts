@@ -26,6 +26,8 @@ export interface SemtechUdp {
   source: SemtechUdpSource;
   /** Loads the saved frame counters (before start) and saves new ones (write-behind, every second). */
   counters: FrameCounterKeeper;
+  /** The ABP devices' sessions (keys inside, never shown; counters for the health view). */
+  sessions: SessionTable;
   /** The gateways accepted, by EUI (lower-case). */
   gateways: { eui: string; name: string }[];
   /** The newest `stat` of each gateway (health). */
@@ -77,7 +79,7 @@ export async function createSemtechUdp(
     },
   });
   const gateways = config.gateways.map((g) => ({ eui: g.eui, name: g.name }));
-  return { source, counters, gateways, gatewayStatus };
+  return { source, sessions, counters, gateways, gatewayStatus };
 }
 
 /**

@@ -1,18 +1,33 @@
 import type { Config } from "../services/config.ts";
-import { demoCredentials, startDemoSimulator } from "./demo.ts";
+import { loadTerritoryFile } from "../services/inventory/territory-file.ts";
+import {
+  type Closable,
+  demoCredentials,
+  startChirpstackStandIn,
+  startDemoSimulator,
+  useDemoSecretKey,
+} from "./demo.ts";
 import { createPlatform, type Platform } from "./platform.ts";
 
-/** Runs the platform until SIGINT/SIGTERM, then closes it cleanly (pending writes included). */
-export async function serve(config: Config, options: { simulator: boolean }): Promise<void> {
+/**
+ * Runs the platform until SIGINT/SIGTERM, then closes it cleanly (pending writes included).
+ * `demo`: the demo's secret key unless one is set; `simulator`: the demo's simulators, and a
+ * stand-in for the ChirpStack broker the demo territory follows.
+ */
+export async function serve(config: Config, options: { demo: boolean; simulator: boolean }): Promise<void> {
   const started = Date.now();
+  if (options.demo) useDemoSecretKey();
   log(`Lanterne: loading territory ${config.territoryDir}`);
+  const standIn = options.simulator
+    ? await startChirpstackStandIn(await loadTerritoryFile(config.territoryDir))
+    : undefined;
   const platform = await createPlatform(config);
   log(
     `  ${platform.devices.size} devices, ${platform.contracts.all().length} data contracts, ${platform.territory.operators.length} operators`,
   );
   await platform.start();
   const simulator = options.simulator ? await startDemoSimulator(platform) : undefined;
-  printSummary(platform, options.simulator, Date.now() - started);
+  printSummary(platform, options.simulator, Date.now() - started, standIn);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -20,6 +35,7 @@ export async function serve(config: Config, options: { simulator: boolean }): Pr
     log("Lanterne: stopping (writing what is pending)...");
     await simulator?.close();
     await platform.close();
+    await standIn?.close();
     log("Lanterne: stopped.");
     process.exit(0);
   };
@@ -27,7 +43,7 @@ export async function serve(config: Config, options: { simulator: boolean }): Pr
   process.on("SIGTERM", () => void stop());
 }
 
-function printSummary(p: Platform, simulator: boolean, ms: number): void {
+function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Closable | undefined): void {
   const c = p.config;
   const api = p.apiUrl;
   const lines = [
@@ -36,6 +52,9 @@ function printSummary(p: Platform, simulator: boolean, ms: number): void {
     `  API              ${api}   (OpenAPI: ${api}/api/openapi.json)`,
     `  MQTT             mqtt://${c.host}:${p.broker.port}   topic lanterne/{operator}/readings`,
     `  MQTT/WebSocket   ws://${c.host}:${p.broker.wsPort}/mqtt`,
+    ...(p.semtechUdp
+      ? [`  LoRaWAN gateways udp://${c.host}:${p.semtechUdp.source.port}   Semtech UDP packet forwarder`]
+      : []),
     `  Data             ${c.dataDir}`,
     "",
     "  Try:",
@@ -47,6 +66,7 @@ function printSummary(p: Platform, simulator: boolean, ms: number): void {
     lines.push(
       `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' '${api}/api/v1/devices?domain=waste_container'`,
       `    curl -u lumiere-est:${creds["lumiere-est"]} ${api}/api/v1/quarantine`,
+      `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' ${api}/api/v1/lorawan/health`,
       "    # a LoRaWAN uplink as The Things Stack's webhook posts it (Milesight EM310-UDL, container pav-54521-001):",
       `    curl -H 'X-Lanterne-Secret: ${creds["tts-collecte"] ?? "?"}' -H 'Content-Type: application/json' ${api}/api/v1/integrations/tts-collecte/uplink \\`,
       `      -d '{"end_device_ids":{"dev_eui":"24e1245452110001"},"uplink_message":{"f_port":85,"frm_payload":"AXVcA4IaBAQAAA=="}}'`,
@@ -54,7 +74,12 @@ function printSummary(p: Platform, simulator: boolean, ms: number): void {
       "  Demo credentials (never for production):",
       `    operators (MQTT and HTTP Basic): ${p.territory.operators.map((o) => `${o.username} / ${creds[o.id] ?? "?"}`).join(", ")}`,
       `    staff tokens (HTTP Bearer <id>.<token>): admin.${creds.admin}, technicien.${creds.technicien}`,
-      "  The simulator publishes live telemetry as the three operators over MQTT.",
+      `    LANTERNE_SECRET_KEY (opens the demo's sealed LoRaWAN keys): ${creds["secret-key"]}`,
+      "  The simulator publishes live telemetry as the three operators over MQTT; Thil's pressure",
+      "  sensors send LoRaWAN frames through two gateways (UDP) and its containers come through",
+      standIn
+        ? "  the collector's ChirpStack (a stand-in broker on mqtt://127.0.0.1:1884, protobuf events)."
+        : "  the collector's ChirpStack (its broker, 127.0.0.1:1884, was taken: not simulated).",
     );
   }
   lines.push("  Stop with Ctrl+C.", "");

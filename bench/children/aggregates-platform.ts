@@ -20,7 +20,10 @@ async function start(): Promise<{ apiUrl: string; startMs: number }> {
   if (!dataDir) throw new Error("LANTERNE_BENCH_DATA_DIR is not set");
   const started = performance.now();
   const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
-  const config = loadConfig({ host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir, store }, {});
+  const config = loadConfig(
+    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store },
+    {},
+  );
   const p = await createPlatform(config);
   platform = p;
   await p.start();

@@ -33,7 +33,10 @@ setInterval(() => {
 
 async function start(): Promise<{ port: number; pid: number }> {
   const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
-  const config = loadConfig({ host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, dataDir, store }, {});
+  const config = loadConfig(
+    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store },
+    {},
+  );
   const p = await createPlatform(config);
   const previous = p.writer.onDurable;
   p.writer.onDurable = (observations, seconds) => {

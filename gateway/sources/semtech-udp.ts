@@ -116,6 +116,8 @@ export class SemtechUdpSource {
   private dedup: Deduplicator<HeardFrame> | undefined;
   private readonly gateways: ReadonlyMap<string, GatewayConfig>;
   private readonly pullAddresses = new Map<string, GatewayAddress>();
+  /** When each listed gateway was last heard (any datagram: data, status or keep-alive). */
+  readonly lastHeard = new Map<string, EpochMs>();
   private readonly counters: SemtechUdpStats = emptyStats();
 
   constructor(
@@ -233,6 +235,7 @@ export class SemtechUdpSource {
   }
 
   private onGatewayPacket(packet: GwmpPacket, msg: Buffer, rinfo: RemoteInfo, receivedAt: EpochMs): void {
+    if ("gatewayEui" in packet) this.lastHeard.set(packet.gatewayEui, receivedAt);
     const ack = ackFor(packet);
     if (ack) this.send(ack, rinfo, packet.type === "PUSH_DATA" ? "pushAcks" : "pullAcks");
     switch (packet.type) {

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { freePort } from "./process.ts";
+import { join } from "node:path";
+import { findExecutable, freePort } from "./process.ts";
 
 /**
  * A private InfluxDB 1.x server for tests: its own temporary directory, its own loopback ports,
@@ -31,17 +31,7 @@ const STOP_TIMEOUT_MS = 5_000;
 const OUTPUT_TAIL = 4_000;
 
 export function findInfluxd(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    const candidate = join(dir, "influxd");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory.
-    }
-  }
-  return undefined;
+  return findExecutable("influxd");
 }
 
 /**

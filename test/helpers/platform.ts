@@ -19,6 +19,8 @@ export interface TestPlatform {
 }
 
 export async function startTestPlatform(overrides: Partial<Config> = {}): Promise<TestPlatform> {
+  // The demo territory's LoRaWAN session keys are sealed with the demo's key.
+  process.env.LANTERNE_SECRET_KEY ??= DEMO_SECRETS["secret-key"];
   const dataDir = mkdtempSync(join(tmpdir(), "lanterne-test-"));
   const config = loadConfig(
     { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, ...overrides },

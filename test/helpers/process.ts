@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
+import { delimiter, join } from "node:path";
+import { DEMO_SECRETS } from "../../territory/ccphva/demo-secrets.ts";
 
 /** A free loopback port, found by binding port 0 and letting it go. */
 export async function freePort(): Promise<number> {
@@ -15,12 +18,15 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `lanterne serve` in its own process, as a user would, and waits until it is ready. */
+/** What `serve` needs on the demo territory besides ports: its key, and any free UDP port. */
+const DEMO_SERVE_ENV = { LANTERNE_SECRET_KEY: DEMO_SECRETS["secret-key"], LANTERNE_UDP_PORT: "0" };
+
 export async function startServeProcess(
   env: Record<string, string>,
   readyUrl: string,
 ): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "cli/lanterne.ts", "serve"], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...DEMO_SERVE_ENV, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -45,4 +51,20 @@ export async function killHard(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGKILL");
   await exited;
+}
+
+/** An executable found on PATH, then in `extraDirs` (Debian puts daemons in /usr/sbin). */
+export function findExecutable(name: string, extraDirs: readonly string[] = []): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs];
+  for (const dir of dirs) {
+    if (dir === "") continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import { once } from "node:events";
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,9 +41,12 @@ describe("Semtech UDP gateways in the platform", () => {
       join(territoryDir, "lorawan-abp.yaml"),
       stringify([sealDevice({ ...CONTAINER, ...KEYS }, master)]),
     );
-    appendFileSync(
-      join(territoryDir, "territory.yaml"),
-      `\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n  dedup_window_ms: 50\n`,
+    // This territory's own gateway and device, in place of the demo's.
+    const yamlPath = join(territoryDir, "territory.yaml");
+    const demo = readFileSync(yamlPath, "utf8");
+    writeFileSync(
+      yamlPath,
+      `${demo.slice(0, demo.indexOf("\nsemtech_udp:"))}\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n  dedup_window_ms: 50\n`,
     );
     process.env.LANTERNE_SECRET_KEY = MASTER_HEX;
     t = await startTestPlatform({ territoryDir });

@@ -1,9 +1,13 @@
 import integration from "@chirpstack/chirpstack-api/integration/integration_pb.js";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb.js";
-import { Timestamp } from "google-protobuf/google/protobuf/timestamp_pb.js";
+import structPb from "google-protobuf/google/protobuf/struct_pb.js";
+import timestampPb from "google-protobuf/google/protobuf/timestamp_pb.js";
 import { describe, expect, it } from "vitest";
 import { readStatusEvent, readUplinkEvent } from "../../gateway/sources/chirpstack-events.ts";
 import { DataCode } from "../../services/domain/errors.ts";
+
+// CommonJS modules: Node's ESM loader does not see their named exports.
+const { Timestamp } = timestampPb;
+const { Struct } = structPb;
 
 /**
  * ChirpStack's two marshalers give the same uplink and status: messages built with the types of

@@ -5,8 +5,10 @@ import type { ApiDeps } from "../deps.ts";
 /**
  * The health of the field networks, for technicians: each listed LoRaWAN gateway with when it
  * last reported and its last `stat` (packets received, forwarded, acknowledged), each device's
- * last status from its network server (battery, link margin), and each Sparkplug B edge node's
- * and device's latest event (online, offline, sequence gap, unknown alias).
+ * last status from its network server (battery, link margin), each ABP device's newest accepted
+ * uplink counter (never its keys: a counter that goes back to 0 is a device that was reset and now
+ * has its frames refused as replays), and each Sparkplug B edge node's and device's latest event
+ * (online, offline, sequence gap, unknown alias).
  */
 export interface LorawanHealth {
   /** Sparkplug B edge nodes and devices: the latest event of each (online, offline, sequence gap...). */
@@ -19,6 +21,8 @@ export interface LorawanHealth {
     detail: string;
   }[];
   gateways: { eui: string; name: string; lastSeen?: number; stat?: Record<string, unknown> }[];
+  /** ABP devices of the Semtech UDP listener: the newest 32-bit uplink counter accepted. */
+  abp?: { deviceId: string; devAddr: string; fCntUp?: number }[];
   devices: {
     deviceId: string;
     source: string;
@@ -48,6 +52,13 @@ const Response = Type.Object({
       stat: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     }),
   ),
+  abp: Type.Array(
+    Type.Object({
+      deviceId: Type.String(),
+      devAddr: Type.String(),
+      fCntUp: Type.Optional(Type.Integer()),
+    }),
+  ),
   devices: Type.Array(
     Type.Object({
       deviceId: Type.String(),
@@ -73,6 +84,7 @@ export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const sparkplug = (health.sparkplug ?? []).map((e) => ({ ...e, time: iso(e.time) }));
       return {
         sparkplug,
+        abp: health.abp ?? [],
         gateways: health.gateways.map(({ lastSeen, ...g }) => ({
           ...g,
           ...(lastSeen !== undefined ? { lastSeen: iso(lastSeen) } : {}),
