@@ -57,3 +57,43 @@ export class Deduplicator<T> {
     this.#flush(open.items);
   }
 }
+
+/**
+ * Frames accepted lately, by their exact bytes, with the gateways that delivered them. A copy
+ * from another gateway whose backhaul is slower than the deduplication window arrives after its
+ * frame was accepted: it is the same radio frame, not a replay, and is counted as a late duplicate
+ * rather than kept in quarantine. The same frame again from a gateway that already delivered it
+ * is a replay (a packet forwarder sends each frame once), as is any copy past `maxAgeMs` or past
+ * `maxEntries` frames: those are refused and kept in quarantine as before.
+ */
+export class RecentFrames {
+  readonly #seen = new Map<string, { at: number; gateways: Set<string> }>();
+
+  constructor(
+    private readonly maxAgeMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  remember(phy: Buffer, gateways: readonly string[], now: number): void {
+    const key = phy.toString("base64");
+    this.#seen.delete(key);
+    this.#seen.set(key, { at: now, gateways: new Set(gateways) });
+    this.#trim(now);
+  }
+
+  /** Whether `phy` from `gateway` is a late copy of a frame accepted lately (then noted). */
+  lateCopy(phy: Buffer, gateway: string, now: number): boolean {
+    const seen = this.#seen.get(phy.toString("base64"));
+    if (!seen || now - seen.at > this.maxAgeMs || seen.gateways.has(gateway)) return false;
+    seen.gateways.add(gateway);
+    return true;
+  }
+
+  #trim(now: number): void {
+    // Insertion order is age order: drop from the oldest end.
+    for (const [key, { at }] of this.#seen) {
+      if (this.#seen.size <= this.maxEntries && now - at <= this.maxAgeMs) break;
+      this.#seen.delete(key);
+    }
+  }
+}

@@ -3,7 +3,7 @@ import { type Clock, systemClock } from "../../services/domain/clock.ts";
 import { DataCode } from "../../services/domain/errors.ts";
 import type { EpochMs } from "../../services/domain/types.ts";
 import type { GatewayConfig, SemtechUdpConfig } from "../lorawan/config.ts";
-import { Deduplicator } from "../lorawan/dedup.ts";
+import { Deduplicator, RecentFrames } from "../lorawan/dedup.ts";
 import {
   ackFor,
   decodeRxpks,
@@ -84,6 +84,8 @@ export interface SemtechUdpStats {
   uplinks: number;
   /** Copies of a frame already held in a deduplication window. */
   duplicates: number;
+  /** Copies of an accepted frame that arrived after its deduplication window (not replays). */
+  lateDuplicates: number;
   /** Authenticated frames without application payload (no FPort, or FPort 0: MAC commands). */
   macOnly: number;
   /** rxpk with a failed radio CRC: noise, counted only. */
@@ -116,6 +118,8 @@ export class SemtechUdpSource {
   private dedup: Deduplicator<HeardFrame> | undefined;
   private readonly gateways: ReadonlyMap<string, GatewayConfig>;
   private readonly pullAddresses = new Map<string, GatewayAddress>();
+  /** Frames accepted in the last minute, so that a copy arriving after its window is no replay. */
+  private readonly recent = new RecentFrames(60_000, 100_000);
   /** When each listed gateway was last heard (any datagram: data, status or keep-alive). */
   readonly lastHeard = new Map<string, EpochMs>();
   private readonly counters: SemtechUdpStats = emptyStats();
@@ -284,6 +288,10 @@ export class SemtechUdpSource {
       this.problem(header.code, header.detail, frame.phyPayload, receivedAt, { gatewayEui: eui });
       return;
     }
+    if (this.recent.lateCopy(frame.phyPayload, eui, receivedAt)) {
+      this.count("lateDuplicates");
+      return;
+    }
     const { devAddr, fCnt16, mic } = header.header;
     const heard: HeardFrame = { phy: frame.phyPayload, reception: reception(eui, frame), receivedAt };
     if (this.dedup?.add(`${devAddr}:${fCnt16}:${mic}`, heard) === "joined") this.count("duplicates");
@@ -304,6 +312,11 @@ export class SemtechUdpSource {
       return;
     }
     this.count("uplinks");
+    this.recent.remember(
+      first.phy,
+      copies.map((c) => c.reception.gatewayEui),
+      first.receivedAt,
+    );
     this.call(this.deps.onUplink, {
       deviceId: uplink.deviceId,
       devAddr: uplink.devAddr,
@@ -380,6 +393,7 @@ function emptyStats(): SemtechUdpStats {
     frames: 0,
     uplinks: 0,
     duplicates: 0,
+    lateDuplicates: 0,
     macOnly: 0,
     crcErrors: 0,
     handlerErrors: 0,

@@ -173,6 +173,21 @@ describe("Semtech UDP listener", () => {
     expect(source.stats()).toMatchObject({ uplinks: 1, duplicates: 1 });
   });
 
+  it("counts a copy from another gateway arriving after the window as a late duplicate, no replay", async () => {
+    const [gw1, gw2] = [await gateway(), await gateway()];
+    const phy = frame(42);
+    send(gw1, pushData(GW1, 1, [rxpk(phy)]));
+    await until(() => uplinks.length === 1);
+    send(gw2, pushData(GW2, 2, [rxpk(phy, { rssi: -119 })]));
+    await until(() => source.stats().lateDuplicates === 1);
+    expect(problems).toEqual([]);
+    // The first gateway sending it again is a replay all the same.
+    send(gw1, pushData(GW1, 3, [rxpk(phy)]));
+    await until(() => problems.length === 1);
+    expect(problems[0]?.code).toBe(DataCode.LORAWAN_REPLAY);
+    expect(uplinks).toHaveLength(1);
+  });
+
   it("refuses a replayed frame with LORAWAN_REPLAY, the frame kept as raw", async () => {
     const gw = await gateway();
     const phy = frame(42);
