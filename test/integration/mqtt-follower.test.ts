@@ -30,7 +30,7 @@ describe("MQTT follower (acknowledges once durable, many in flight)", () => {
     const pending = new Map<string, () => void>();
     const follower = new MqttFollower(
       { url: `mqtt://127.0.0.1:${port}`, clientId: "lanterne-follower-test", subscriptions: ["events/#"] },
-      (topic, payload) => {
+      (_topic, payload) => {
         seen.push(payload.toString());
         return new Promise<void>((resolve) => pending.set(payload.toString(), resolve));
       },

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadSemtechUdpConfig } from "../../gateway/lorawan/config.ts";
 import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
-import { buildGwmp, type GatewayStat, type Rxpk } from "../../gateway/lorawan/gwmp.ts";
+import { buildGwmp, type GatewayStat } from "../../gateway/lorawan/gwmp.ts";
 import { openSessions, sealDevice } from "../../gateway/lorawan/session.ts";
 import {
   type LorawanUplink,
