@@ -306,6 +306,10 @@ export function decodeRxpks(rxpks: readonly Rxpk[]): RxpkDecoding {
   return out;
 }
 
+/** The LoRa physical layer carries at most 255 bytes (LoRaWAN Regional Parameters, M = 250 + 5). */
+export const MAX_PHY_PAYLOAD = 255;
+const MAX_PHY_BASE64 = Math.ceil(MAX_PHY_PAYLOAD / 3) * 4;
+
 /** Standard alphabet (RFC 4648 section 4), padding optional although PROTOCOL.TXT says "padded". */
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -317,6 +321,11 @@ export function decodeRxpkData(
   const padded = unpadded.length !== text.length;
   if (!BASE64.test(text) || unpadded.length % 4 === 1 || (padded && text.length % 4 !== 0)) {
     return { ok: false, code: DataCode.PAYLOAD_BASE64, detail: "rxpk data is not base64" };
+  }
+  // Checked on the text first, so that a hostile datagram costs no decoding.
+  if (unpadded.length > MAX_PHY_BASE64) {
+    const detail = `rxpk data of ${Math.floor((unpadded.length * 3) / 4)} bytes, a LoRa PHYPayload has at most ${MAX_PHY_PAYLOAD}`;
+    return { ok: false, code: DataCode.PAYLOAD_TOO_LARGE, detail };
   }
   const bytes = Buffer.from(text, "base64");
   // `size` is what the radio received: fewer bytes in `data` means a cut packet.

@@ -262,6 +262,7 @@ describe("Semtech UDP listener", () => {
       [Buffer.concat([header, Buffer.from('{"rxpk":7}')]), DataCode.PAYLOAD_SHAPE],
       [pushData(GW1, 9, [rxpk(Buffer.from("00", "hex"))]), DataCode.LORAWAN_FRAME],
       [pushData(GW1, 9, [rxpk(frame(42).subarray(0, 10))]), DataCode.DECODE_LENGTH],
+      [pushData(GW1, 9, [rxpk(Buffer.alloc(40_000, 0x40))]), DataCode.PAYLOAD_TOO_LARGE],
     ];
     for (const [datagram] of garbage) send(gw, datagram);
     await until(() => problems.length === garbage.length);

@@ -186,6 +186,14 @@ describe("rxpk data", () => {
     ["padding in the middle", "AQ==AQ==", undefined, DataCode.PAYLOAD_BASE64],
     ["wrong padding count", "AQIDBA=", undefined, DataCode.PAYLOAD_BASE64],
     ["size larger than data (cut packet)", "AQIDBA==", 12, DataCode.DECODE_LENGTH],
+    ["the largest LoRa frame, 255 bytes", Buffer.alloc(255, 7).toString("base64"), 255, "ok"],
+    [
+      "more than LoRa carries, 256 bytes",
+      Buffer.alloc(256, 7).toString("base64"),
+      256,
+      DataCode.PAYLOAD_TOO_LARGE,
+    ],
+    ["a megabyte", Buffer.alloc(1 << 20).toString("base64"), undefined, DataCode.PAYLOAD_TOO_LARGE],
   ];
   it.each(cases)("%s", (_name, data, size, expected) => {
     const result = decodeRxpkData(size === undefined ? { data } : { data, size });
