@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { createCodecSandbox } from "../gateway/codecs/sandbox.ts";
+import { createCodecSandbox, type SandboxCodec } from "../gateway/codecs/sandbox.ts";
+import { createWorkerCodecSandbox } from "../gateway/codecs/worker-sandbox.ts";
 import { em310Bytes, FPORT } from "./lorawan-fleet.ts";
 
 /**
@@ -8,20 +9,27 @@ import { em310Bytes, FPORT } from "./lorawan-fleet.ts";
  * Milesight file, model variable `em310-udl`) called `calls` times through
  * `createCodecSandbox().decode`, and the same source evaluated with `new Function` in this
  * process as a plain JavaScript function, for the baseline. Only the benchmark does the latter:
- * the platform never runs a codec outside the sandbox.
+ * the platform never runs a codec outside the sandbox. Then the platform's own path, the sandbox
+ * on its worker thread, fed `WORKER_WAVE` concurrent calls at a time as a busy gateway would.
  */
 export interface CodecOverhead {
   calls: number;
   sandboxUsPerCall: number;
   plainUsPerCall: number;
   overheadUsPerCall: number;
-  /** Both decoded every payload to the same data. */
+  /** Wall time per call through the worker sandbox, calls issued `workerWave` at a time. */
+  workerUsPerCall: number;
+  /** Of which the main thread was busy (queueing, posting, settling). */
+  workerMainUsPerCall: number;
+  workerWave: number;
+  /** Both decoded every payload to the same data (the worker sandbox too). */
   sameOutput: boolean;
 }
 
 const SOURCE = fileURLToPath(new URL("../gateway/codecs/vendors/milesight.js", import.meta.url));
 const VARIABLES = { model: "em310-udl" };
 const WARMUP = 1_000;
+const WORKER_WAVE = 5_000;
 
 type DecodeUplink = (input: { bytes: number[]; fPort: number; variables: Record<string, string> }) => {
   data?: unknown;
@@ -64,14 +72,48 @@ export async function measureCodecOverhead(calls: number): Promise<CodecOverhead
     if (sink === 0) same = false;
     const sandboxUs = (sandboxMs * 1000) / calls;
     const plainUs = (plainMs * 1000) / calls;
+    const worker = await measureWorker(codec, payloads, calls);
     return {
       calls,
       sandboxUsPerCall: sandboxUs,
       plainUsPerCall: plainUs,
       overheadUsPerCall: sandboxUs - plainUs,
-      sameOutput: same,
+      workerUsPerCall: worker.usPerCall,
+      workerMainUsPerCall: worker.mainUsPerCall,
+      workerWave: WORKER_WAVE,
+      sameOutput: same && worker.same,
     };
   } finally {
     sandbox.close();
+  }
+}
+
+/** Waves of concurrent calls through the worker sandbox; the event loop's busy time is the main thread's share. */
+async function measureWorker(codec: SandboxCodec, payloads: number[][], calls: number) {
+  const sandbox = await createWorkerCodecSandbox();
+  const sync = await createCodecSandbox();
+  try {
+    const wave = async (n: number) => {
+      const pending = [];
+      for (let i = 0; i < n; i++)
+        pending.push(sandbox.decode(codec, { bytes: payloads[i % 64] as number[], fPort: FPORT }));
+      return Promise.all(pending);
+    };
+    const first = await wave(payloads.length);
+    const same = first.every(
+      (r, i) =>
+        JSON.stringify(r) ===
+        JSON.stringify(sync.decode(codec, { bytes: payloads[i] as number[], fPort: FPORT })),
+    );
+    await wave(WARMUP);
+    const loop0 = performance.eventLoopUtilization();
+    const t0 = performance.now();
+    for (let done = 0; done < calls; done += WORKER_WAVE) await wave(Math.min(WORKER_WAVE, calls - done));
+    const ms = performance.now() - t0;
+    const busyMs = performance.eventLoopUtilization(loop0).active;
+    return { usPerCall: (ms * 1000) / calls, mainUsPerCall: (busyMs * 1000) / calls, same };
+  } finally {
+    sync.close();
+    await sandbox.close();
   }
 }

@@ -221,6 +221,8 @@ export function printLorawanReport(
             sandboxUsPerCall: round(codec.sandboxUsPerCall, 2),
             plainUsPerCall: round(codec.plainUsPerCall, 3),
             overheadUsPerCall: round(codec.overheadUsPerCall, 2),
+            workerUsPerCall: round(codec.workerUsPerCall, 2),
+            workerMainUsPerCall: round(codec.workerMainUsPerCall, 2),
             sameOutput: codec.sameOutput,
           }
         : null,
@@ -242,6 +244,8 @@ function codecLines(codec: CodecOverhead | undefined): string[] {
       `${codec.sandboxUsPerCall.toFixed(1)} us/call, plain JS ${codec.plainUsPerCall.toFixed(2)} us/call, ` +
       `overhead ${codec.overheadUsPerCall.toFixed(1)} us/call (x${(codec.sandboxUsPerCall / Math.max(codec.plainUsPerCall, 1e-3)).toFixed(0)})` +
       (codec.sameOutput ? "" : " — OUTPUTS DIFFER"),
+    `codec worker sandbox (${fmt(codec.workerWave)} concurrent calls at a time): ` +
+      `${codec.workerUsPerCall.toFixed(1)} us/call, of which the main thread ${codec.workerMainUsPerCall.toFixed(1)} us/call`,
   ];
 }
 

@@ -5,7 +5,7 @@ import { MqttBroker } from "../gateway/broker/broker.ts";
 import { createCodecDecoder } from "../gateway/codecs/decoder.ts";
 import { mapCodecData } from "../gateway/codecs/mapping.ts";
 import { createDefaultCodecRegistry } from "../gateway/codecs/registry.ts";
-import { type CodecSandbox, createCodecSandbox } from "../gateway/codecs/sandbox.ts";
+import { type AsyncCodecSandbox, createWorkerCodecSandbox } from "../gateway/codecs/worker-sandbox.ts";
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
@@ -48,7 +48,7 @@ export interface PlatformParts {
   clock: Clock;
   metrics: PlatformMetrics;
   rollups: RollupMaintainer;
-  codecs: CodecSandbox;
+  codecs: AsyncCodecSandbox;
   sparkplug: SparkplugIngest;
   integrations: Integrations;
   semtechUdp?: SemtechUdp;
@@ -79,7 +79,7 @@ export class Platform {
   readonly metrics: PlatformMetrics;
   readonly rollups: RollupMaintainer;
   /** Device codecs (built in, and the territory's `codecs/` folder) and their sandbox. */
-  readonly codecs: CodecSandbox;
+  readonly codecs: AsyncCodecSandbox;
   /** Sparkplug B on the embedded broker, with the latest health event of each node and device. */
   readonly sparkplug: SparkplugIngest;
   /** The collectivity's own gateways (Semtech UDP), when the territory lists some. */
@@ -159,7 +159,7 @@ export class Platform {
     this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
-    this.codecs.close();
+    await this.codecs.close();
   }
 
   /** Gateways from the Semtech UDP listener, device statuses from the network servers. */
@@ -268,7 +268,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
   });
   const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
-  const codecs = await createCodecSandbox();
+  const codecs = await createWorkerCodecSandbox();
   const codecDir = join(territory.dir, "codecs");
   const registry = await createDefaultCodecRegistry(existsSync(codecDir) ? codecDir : undefined);
   const bytesDecoder = createCodecDecoder({ registry, sandbox: codecs, devices });

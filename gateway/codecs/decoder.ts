@@ -3,7 +3,7 @@ import type { Device, EpochMs, Violation } from "../../services/domain/types.ts"
 import type { DecodedItem } from "../pipeline/decode.ts";
 import { CODEC_MAPPINGS, type CodecMapping, mapCodecData } from "./mapping.ts";
 import type { CodecRegistry } from "./registry.ts";
-import type { CodecSandbox } from "./sandbox.ts";
+import type { AsyncCodecSandbox } from "./worker-sandbox.ts";
 
 /**
  * The one entry point LoRaWAN sources (Semtech UDP, ChirpStack, The Things Stack) use to turn a
@@ -19,7 +19,8 @@ export interface DeviceLookup {
 
 export interface CodecDecoderDeps {
   registry: CodecRegistry;
-  sandbox: CodecSandbox;
+  /** The worker sandbox in the platform; `inlineCodecSandbox` in tests that want no thread. */
+  sandbox: AsyncCodecSandbox;
   devices: DeviceLookup;
   /** Defaults to the built-in tables; a territory may pass its own (e.g. tilt -> "moved"). */
   mappings?: Readonly<Record<string, CodecMapping>>;
@@ -28,9 +29,9 @@ export interface CodecDecoderDeps {
 export type CodecDecodeResult = { ok: true; item: DecodedItem } | { ok: false; violation: Violation };
 
 export interface CodecDecoder {
-  decode(device: Device, fPort: number, bytes: Uint8Array, time: EpochMs): CodecDecodeResult;
+  decode(device: Device, fPort: number, bytes: Uint8Array, time: EpochMs): Promise<CodecDecodeResult>;
   /** Same, for sources that only know the device id (DEVICE_UNKNOWN when it is not inventoried). */
-  decodeFor(deviceId: string, fPort: number, bytes: Uint8Array, time: EpochMs): CodecDecodeResult;
+  decodeFor(deviceId: string, fPort: number, bytes: Uint8Array, time: EpochMs): Promise<CodecDecodeResult>;
 }
 
 export const CODEC_ATTRIBUTE = "codec";
@@ -38,14 +39,19 @@ export const CODEC_ATTRIBUTE = "codec";
 export function createCodecDecoder(deps: CodecDecoderDeps): CodecDecoder {
   const mappings = deps.mappings ?? CODEC_MAPPINGS;
 
-  function decode(device: Device, fPort: number, bytes: Uint8Array, time: EpochMs): CodecDecodeResult {
+  async function decode(
+    device: Device,
+    fPort: number,
+    bytes: Uint8Array,
+    time: EpochMs,
+  ): Promise<CodecDecodeResult> {
     const codecId = device.attributes[CODEC_ATTRIBUTE];
     if (typeof codecId !== "string" || codecId === "") {
       return refuse(DataCode.CODEC_UNKNOWN, `device ${device.id} has no attributes.${CODEC_ATTRIBUTE}`);
     }
     const codec = deps.registry.get(codecId);
     if (!codec) return refuse(DataCode.CODEC_UNKNOWN, `device ${device.id}: no codec "${codecId}"`);
-    const result = deps.sandbox.decode(codec, { bytes, fPort });
+    const result = await deps.sandbox.decode(codec, { bytes, fPort });
     if (!result.ok) return result;
     const mapped = mapCodecData(codecId, result.data, device, mappings);
     const item: DecodedItem = {
@@ -59,7 +65,7 @@ export function createCodecDecoder(deps: CodecDecoderDeps): CodecDecoder {
 
   return {
     decode,
-    decodeFor(deviceId, fPort, bytes, time) {
+    async decodeFor(deviceId, fPort, bytes, time) {
       const device = deps.devices.get(deviceId);
       if (!device) return refuse(DataCode.DEVICE_UNKNOWN, `no device ${JSON.stringify(deviceId)}`, "device");
       return decode(device, fPort, bytes, time);

@@ -20,7 +20,10 @@ export interface NetworkUplink {
   time: EpochMs;
 }
 
-/** Turns a device's uplink into a reading: the network server's decoded object, or the bytes through a codec. */
+/**
+ * Turns a device's uplink into a reading: the network server's decoded object, or the bytes
+ * through a codec (asynchronous: codecs run on a thread of their own).
+ */
 export interface UplinkDecoder {
   decode(input: {
     device: Device;
@@ -28,7 +31,7 @@ export interface UplinkDecoder {
     bytes: Uint8Array;
     time: EpochMs;
     object?: Record<string, unknown>;
-  }): { ok: true; item: DecodedItem } | { ok: false; violation: Violation };
+  }): Promise<{ ok: true; item: DecodedItem } | { ok: false; violation: Violation }>;
 }
 
 export interface UplinkSink {
@@ -70,7 +73,7 @@ export async function deliverToDevice(
   device: Device,
   up: Omit<NetworkUplink, "devEui">,
 ): Promise<void> {
-  const decoded = sink.decoder.decode({
+  const decoded = await sink.decoder.decode({
     device,
     fPort: up.fPort,
     bytes: up.bytes,

@@ -17,7 +17,7 @@ export interface BytesDecoder {
     fPort: number,
     bytes: Uint8Array,
     time: EpochMs,
-  ): { ok: true; item: DecodedItem } | { ok: false; violation: Violation };
+  ): Promise<{ ok: true; item: DecodedItem } | { ok: false; violation: Violation }>;
 }
 
 export interface ObjectMapper {
@@ -29,7 +29,7 @@ export function createUplinkDecoder(
   parts: { bytes?: BytesDecoder; objects?: ObjectMapper } = {},
 ): UplinkDecoder {
   return {
-    decode({ device, fPort, bytes, time, object }) {
+    async decode({ device, fPort, bytes, time, object }) {
       if (object) {
         const data = parts.objects?.map(device, object) ?? object;
         const raw = { fPort, bytes: Buffer.from(bytes).toString("hex"), object };

@@ -18,7 +18,7 @@ const DEV_EUI = "a840410000000101";
 
 /** ChirpStack decoded the payload with the device profile's codec into the contract's names. */
 const objectDecoder: UplinkDecoder = {
-  decode: ({ device, time, object, fPort, bytes }) =>
+  decode: async ({ device, time, object, fPort, bytes }) =>
     object
       ? {
           ok: true,

@@ -11,6 +11,7 @@ import {
   loadCodecDir,
 } from "../../gateway/codecs/registry.ts";
 import { type CodecSandbox, createCodecSandbox } from "../../gateway/codecs/sandbox.ts";
+import { inlineCodecSandbox } from "../../gateway/codecs/worker-sandbox.ts";
 import { DataCode } from "../../services/domain/errors.ts";
 import type { Device } from "../../services/domain/types.ts";
 
@@ -128,10 +129,10 @@ describe("createCodecDecoder: the entry point for LoRaWAN sources", () => {
   it("decodes, maps and shapes a DecodedItem ready for the contract check", async () => {
     const decoder = createCodecDecoder({
       registry: await createDefaultCodecRegistry(),
-      sandbox,
+      sandbox: inlineCodecSandbox(sandbox),
       devices: new Map([[bin.id, bin]]),
     });
-    expect(decoder.decode(bin, 85, bytes, 1_700_000_000_000)).toEqual({
+    expect(await decoder.decode(bin, 85, bytes, 1_700_000_000_000)).toEqual({
       ok: true,
       item: {
         index: 0,
@@ -144,20 +145,20 @@ describe("createCodecDecoder: the entry point for LoRaWAN sources", () => {
         problems: [],
       },
     });
-    expect(decoder.decodeFor(bin.id, 85, bytes, 0).ok).toBe(true);
-    const unknown = decoder.decodeFor("nobody", 85, bytes, 0);
+    expect((await decoder.decodeFor(bin.id, 85, bytes, 0)).ok).toBe(true);
+    const unknown = await decoder.decodeFor("nobody", 85, bytes, 0);
     expect(unknown.ok ? "ok" : unknown.violation.code).toBe(DataCode.DEVICE_UNKNOWN);
   });
 
   it("CODEC_UNKNOWN without a codec attribute or with an id no registry knows", async () => {
     const decoder = createCodecDecoder({
       registry: await createDefaultCodecRegistry(),
-      sandbox,
+      sandbox: inlineCodecSandbox(sandbox),
       devices: new Map(),
     });
     const cases: Device["attributes"][] = [{}, { codec: "acme-nothing" }, { codec: 3 }];
     for (const attributes of cases) {
-      const r = decoder.decode(device("d", attributes), 85, bytes, 0);
+      const r = await decoder.decode(device("d", attributes), 85, bytes, 0);
       expect(r.ok ? "ok" : r.violation.code).toBe(DataCode.CODEC_UNKNOWN);
     }
   });
@@ -165,10 +166,10 @@ describe("createCodecDecoder: the entry point for LoRaWAN sources", () => {
   it("passes codec failures through as they are", async () => {
     const decoder = createCodecDecoder({
       registry: await createDefaultCodecRegistry(),
-      sandbox,
+      sandbox: inlineCodecSandbox(sandbox),
       devices: new Map(),
     });
-    const r = decoder.decode(bin, 85, bytes.subarray(0, 5), 0);
+    const r = await decoder.decode(bin, 85, bytes.subarray(0, 5), 0);
     expect(r.ok ? "ok" : r.violation.code).toBe(DataCode.DECODE_LENGTH);
   });
 });
