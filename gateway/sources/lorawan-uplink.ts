@@ -84,6 +84,22 @@ export async function deliverToDevice(
   await sink.ingestItems(uplink, [decoded.item]).durable;
 }
 
+/**
+ * A network server's event is a few kilobytes (one uplink, its receptions, a decoded object);
+ * past this size it is refused unread, kept in quarantine in part (ERR_PAYLOAD_TOO_LARGE).
+ */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
+export function eventTooLarge(payload: Buffer | string): Violation | undefined {
+  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (size <= MAX_EVENT_BYTES) return undefined;
+  return violation(
+    DataCode.PAYLOAD_TOO_LARGE,
+    "",
+    `${size} bytes > limit of ${MAX_EVENT_BYTES} for an event`,
+  );
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

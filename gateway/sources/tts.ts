@@ -4,6 +4,7 @@ import type { Violation } from "../../services/domain/types.ts";
 import {
   base64Bytes,
   deliverUplink,
+  eventTooLarge,
   followBroker,
   isRecord,
   parseJsonObject,
@@ -94,6 +95,8 @@ export class TtsSource {
       receivedAt: this.sink.now(),
       payload,
     };
+    const tooLarge = eventTooLarge(payload);
+    if (tooLarge) return this.refuse(received, tooLarge);
     const parsed = parseJsonObject(payload, "a The Things Stack uplink");
     if (!parsed.ok) return this.refuse(received, parsed.violation);
     const up = parsed.value;

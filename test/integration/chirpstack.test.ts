@@ -92,7 +92,8 @@ describe("ChirpStack v4 integration", () => {
       },
     );
 
-  const publish = (topic: string, payload: string) => publisher.publishAsync(topic, payload, { qos: 1 });
+  const publish = (topic: string, payload: string | Buffer) =>
+    publisher.publishAsync(topic, payload, { qos: 1 });
   const upTopic = (eui: string) => `application/app1/device/${eui}/event/up`;
   const fillingAt = async (time: number) => {
     const points = await t.platform.store.series({ deviceId: CONTAINER, from: time, to: time + 1 });
@@ -125,13 +126,21 @@ describe("ChirpStack v4 integration", () => {
     await publish(upTopic("ffffffffffffffff"), upEvent("ffffffffffffffff", new Date().toISOString(), {}));
     await publish(upTopic(DEV_EUI), "{not json");
     await publish(upTopic(DEV_EUI), upEvent(DEV_EUI, new Date().toISOString()));
+    await publish(upTopic(DEV_EUI), JSON.stringify({ padding: "x".repeat(100_000) }));
+    await publish(upTopic(DEV_EUI), Buffer.from([0x0a, 0xff, 0xff]));
     const codes = await eventually(async () => {
       const entries = await t.platform.store.listQuarantine({ operatorId: "collecte-nord", limit: 10 });
       const found = entries.flatMap((e) => e.reasons.map((r) => r.code));
-      return found.length >= 3 ? found : undefined;
+      return found.length >= 5 ? found : undefined;
     });
     expect(codes).toEqual(
-      expect.arrayContaining([DataCode.DEVICE_UNKNOWN, DataCode.PAYLOAD_JSON, DataCode.CODEC_UNKNOWN]),
+      expect.arrayContaining([
+        DataCode.DEVICE_UNKNOWN,
+        DataCode.PAYLOAD_JSON,
+        DataCode.CODEC_UNKNOWN,
+        DataCode.PAYLOAD_TOO_LARGE,
+        DataCode.PAYLOAD_PROTOBUF,
+      ]),
     );
     const time = Date.now() - 50_000;
     await publish(upTopic(DEV_EUI), upEvent(DEV_EUI, new Date(time).toISOString(), { filling_level: 0.5 }));

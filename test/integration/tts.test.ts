@@ -111,12 +111,15 @@ describe("The Things Stack v3 integration", () => {
     expect((await post(ttsUplink("0000000000000000", Date.now(), { filling_level: 0.1 }))).status).toBe(200);
     expect((await post(ttsUplink(DEV_EUI, Date.now(), undefined, "not base64!"))).status).toBe(200);
     expect((await post(JSON.stringify({ end_device_ids: { dev_eui: DEV_EUI } }))).status).toBe(200);
+    const padded = JSON.stringify({ end_device_ids: { dev_eui: DEV_EUI }, padding: "x".repeat(100_000) });
+    expect((await post(padded)).status).toBe(200);
     expect(await quarantinedCodes()).toEqual(
       expect.arrayContaining([
         DataCode.PAYLOAD_JSON,
         DataCode.DEVICE_UNKNOWN,
         DataCode.PAYLOAD_BASE64,
         DataCode.PAYLOAD_SHAPE,
+        DataCode.PAYLOAD_TOO_LARGE,
       ]),
     );
   });
