@@ -188,9 +188,15 @@ export class Platform {
       time: e.time,
       detail: e.detail,
     }));
+    const lastUplinks = this.semtechUdp?.lastUplinks;
     const abp = (this.semtechUdp?.sessions.all() ?? []).map((session) => {
       const { fCntUp, ...rest } = session.toJSON();
-      return fCntUp === undefined ? rest : { ...rest, fCntUp };
+      const lastUplink = lastUplinks?.get(rest.deviceId);
+      return {
+        ...rest,
+        ...(fCntUp !== undefined ? { fCntUp } : {}),
+        ...(lastUplink ? { lastUplink } : {}),
+      };
     });
     return { gateways, abp, devices, sparkplug };
   }

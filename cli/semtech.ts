@@ -6,6 +6,7 @@ import type { Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { deliverToDevice, type UplinkDecoder } from "../gateway/sources/lorawan-uplink.ts";
 import {
   type LorawanUplink,
+  type Reception,
   type SemtechUdpProblem,
   SemtechUdpSource,
 } from "../gateway/sources/semtech-udp.ts";
@@ -30,6 +31,8 @@ export interface SemtechUdp {
   sessions: SessionTable;
   /** The gateways accepted, by EUI (lower-case). */
   gateways: { eui: string; name: string }[];
+  /** Each ABP device's newest uplink with every gateway's reception (link quality, for technicians). */
+  lastUplinks: Map<string, { time: EpochMs; fCnt: number; receptions: Reception[] }>;
   /** The newest `stat` of each gateway (health). */
   gatewayStatus: Map<string, { receivedAt: EpochMs; stat: unknown }>;
 }
@@ -66,11 +69,13 @@ export async function createSemtechUdp(
   const sessions = openSessions(abp, masterKey);
   const counters = new FrameCounterKeeper(deps.counters, sessions);
   const gatewayStatus = new Map<string, { receivedAt: EpochMs; stat: unknown }>();
+  const lastUplinks: SemtechUdp["lastUplinks"] = new Map();
   const source = new SemtechUdpSource(config, {
     sessions,
     clock: deps.clock,
     onUplink: (up) => {
       counters.accepted(up.deviceId, up.devAddr, up.fCnt);
+      lastUplinks.set(up.deviceId, { time: up.time, fCnt: up.fCnt, receptions: up.receptions });
       return deliver(up, deps);
     },
     onProblem: (p) => quarantine(p, territory.owner.id, deps),
@@ -79,7 +84,7 @@ export async function createSemtechUdp(
     },
   });
   const gateways = config.gateways.map((g) => ({ eui: g.eui, name: g.name }));
-  return { source, sessions, counters, gateways, gatewayStatus };
+  return { source, sessions, counters, gateways, gatewayStatus, lastUplinks };
 }
 
 /**

@@ -42,14 +42,15 @@ export const SemtechUdpConfigSchema = Type.Object({
   }),
   dedupWindowMs: Type.Integer({
     minimum: 0,
-    maximum: 5000,
-    default: 200,
-    description: "how long copies of one frame from several gateways are collected",
+    maximum: 60_000,
+    default: 10_000,
+    description:
+      "how long after a frame's first copy, handled at once, copies from other gateways join it (no wait)",
   }),
   maxPendingUplinks: Type.Integer({
     minimum: 1,
-    default: 10_000,
-    description: "open deduplication windows before frames are processed without waiting",
+    default: 100_000,
+    description: "frames remembered to recognise their copies (the oldest are forgotten first)",
   }),
 });
 export type SemtechUdpConfig = Static<typeof SemtechUdpConfigSchema>;

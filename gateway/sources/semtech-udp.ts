@@ -3,7 +3,7 @@ import { type Clock, systemClock } from "../../services/domain/clock.ts";
 import { DataCode } from "../../services/domain/errors.ts";
 import type { EpochMs } from "../../services/domain/types.ts";
 import type { GatewayConfig, SemtechUdpConfig } from "../lorawan/config.ts";
-import { Deduplicator, RecentFrames } from "../lorawan/dedup.ts";
+import { FrameCopies } from "../lorawan/dedup.ts";
 import {
   ackFor,
   decodeRxpks,
@@ -50,6 +50,7 @@ export interface LorawanUplink {
   confirmed: boolean;
   /** Server time the first copy arrived (gateway clocks are not trusted for ordering). */
   time: EpochMs;
+  /** Every gateway's reception: the first copy's, then those of copies from other gateways as they arrive. */
   receptions: Reception[];
 }
 
@@ -82,10 +83,8 @@ export interface SemtechUdpStats {
   statuses: number;
   frames: number;
   uplinks: number;
-  /** Copies of a frame already held in a deduplication window. */
+  /** Copies of a frame from other gateways, joined to it (their reception added). */
   duplicates: number;
-  /** Copies of an accepted frame that arrived after its deduplication window (not replays). */
-  lateDuplicates: number;
   /** Authenticated frames without application payload (no FPort, or FPort 0: MAC commands). */
   macOnly: number;
   /** rxpk with a failed radio CRC: noise, counted only. */
@@ -104,7 +103,8 @@ export interface GatewayAddress {
 
 interface HeardFrame {
   phy: Buffer;
-  reception: Reception;
+  /** The frame's record's receptions: copies from other gateways are added as they arrive. */
+  receptions: Reception[];
   receivedAt: EpochMs;
 }
 
@@ -115,11 +115,9 @@ const SLICE = 32;
 
 export class SemtechUdpSource {
   private socket: Socket | undefined;
-  private dedup: Deduplicator<HeardFrame> | undefined;
+  private copies: FrameCopies<Reception> | undefined;
   private readonly gateways: ReadonlyMap<string, GatewayConfig>;
   private readonly pullAddresses = new Map<string, GatewayAddress>();
-  /** Frames accepted in the last minute, so that a copy arriving after its window is no replay. */
-  private readonly recent = new RecentFrames(60_000, 100_000);
   /** When each listed gateway was last heard (any datagram: data, status or keep-alive). */
   readonly lastHeard = new Map<string, EpochMs>();
   private readonly counters: SemtechUdpStats = emptyStats();
@@ -133,8 +131,7 @@ export class SemtechUdpSource {
 
   /** Binds the socket; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ address: string; port: number }> {
-    const options = { windowMs: this.config.dedupWindowMs, maxPending: this.config.maxPendingUplinks };
-    this.dedup = new Deduplicator<HeardFrame>(options, (copies) => this.enqueue(copies));
+    this.copies = new FrameCopies<Reception>(this.config.dedupWindowMs, this.config.maxPendingUplinks);
     // A burst of gateways' datagrams must not overflow the kernel's default 208 KiB buffer while
     // frames are verified: ask for 4 MiB (the kernel caps it at net.core.rmem_max).
     const socket = createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER_BYTES });
@@ -158,15 +155,15 @@ export class SemtechUdpSource {
   }
 
   /**
-   * Frames whose deduplication windows closed, processed in slices: windows of a burst close
-   * together, and verifying, decrypting and decoding them in one go held the event loop for
-   * hundreds of ms, delaying every PUSH_ACK (and the gateways' next datagrams) behind them.
+   * New frames, processed in slices: verifying, decrypting and decoding a burst in one go held
+   * the event loop for hundreds of ms, delaying every PUSH_ACK (and the gateways' next
+   * datagrams) behind them.
    */
-  private readonly queue: HeardFrame[][] = [];
+  private readonly queue: HeardFrame[] = [];
   private draining = false;
 
-  private enqueue(copies: HeardFrame[]): void {
-    this.queue.push(copies);
+  private enqueue(frame: HeardFrame): void {
+    this.queue.push(frame);
     if (this.draining) return;
     this.draining = true;
     setImmediate(() => this.drainSlice());
@@ -174,15 +171,14 @@ export class SemtechUdpSource {
 
   private drainSlice(): void {
     for (let i = 0; i < SLICE && this.queue.length > 0; i++)
-      this.onFrameCopies(this.queue.shift() as HeardFrame[]);
+      this.onNewFrame(this.queue.shift() as HeardFrame);
     if (this.queue.length > 0) setImmediate(() => this.drainSlice());
     else this.draining = false;
   }
 
-  /** Closes the socket after handing over every frame still held for deduplication. */
+  /** Closes the socket after handing over every frame still queued. */
   async close(): Promise<void> {
-    this.dedup?.flushAll();
-    while (this.queue.length > 0) this.onFrameCopies(this.queue.shift() as HeardFrame[]);
+    while (this.queue.length > 0) this.onNewFrame(this.queue.shift() as HeardFrame);
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
@@ -280,7 +276,7 @@ export class SemtechUdpSource {
     for (const frame of decoding.frames) this.onFrame(eui, frame, receivedAt);
   }
 
-  /** Opens or joins the frame's deduplication window; its key needs no keys and no counter. */
+  /** A new frame is queued at once; a copy from another gateway only adds its reception. */
   private onFrame(eui: string, frame: RxFrame, receivedAt: EpochMs): void {
     this.count("frames");
     const header = readDataUpHeader(frame.phyPayload);
@@ -288,21 +284,19 @@ export class SemtechUdpSource {
       this.problem(header.code, header.detail, frame.phyPayload, receivedAt, { gatewayEui: eui });
       return;
     }
-    if (this.recent.lateCopy(frame.phyPayload, eui, receivedAt)) {
-      this.count("lateDuplicates");
+    const seen = this.copies?.see(frame.phyPayload, eui, reception(eui, frame), receivedAt);
+    if (!seen) return;
+    if (seen.copy) {
+      this.count("duplicates");
       return;
     }
-    const { devAddr, fCnt16, mic } = header.header;
-    const heard: HeardFrame = { phy: frame.phyPayload, reception: reception(eui, frame), receivedAt };
-    if (this.dedup?.add(`${devAddr}:${fCnt16}:${mic}`, heard) === "joined") this.count("duplicates");
+    this.enqueue({ phy: frame.phyPayload, receptions: seen.record.receptions, receivedAt });
   }
 
-  private onFrameCopies(copies: HeardFrame[]): void {
-    const [first] = copies;
-    if (!first) return;
+  private onNewFrame(first: HeardFrame): void {
     const result = processUplink(first.phy, this.deps.sessions);
     if (!result.ok) {
-      const context = { gatewayEui: first.reception.gatewayEui, ...pickDevice(result.deviceId) };
+      const context = { gatewayEui: first.receptions[0]?.gatewayEui, ...pickDevice(result.deviceId) };
       this.problem(result.code, result.detail, first.phy, first.receivedAt, context);
       return;
     }
@@ -312,11 +306,6 @@ export class SemtechUdpSource {
       return;
     }
     this.count("uplinks");
-    this.recent.remember(
-      first.phy,
-      copies.map((c) => c.reception.gatewayEui),
-      first.receivedAt,
-    );
     this.call(this.deps.onUplink, {
       deviceId: uplink.deviceId,
       devAddr: uplink.devAddr,
@@ -325,7 +314,7 @@ export class SemtechUdpSource {
       fCnt: uplink.fCnt,
       confirmed: uplink.confirmed,
       time: first.receivedAt,
-      receptions: copies.map((c) => c.reception),
+      receptions: first.receptions,
     });
   }
 
@@ -393,7 +382,6 @@ function emptyStats(): SemtechUdpStats {
     frames: 0,
     uplinks: 0,
     duplicates: 0,
-    lateDuplicates: 0,
     macOnly: 0,
     crcErrors: 0,
     handlerErrors: 0,

@@ -120,6 +120,13 @@ describe("Semtech UDP gateways in the platform", () => {
       });
       const body = (await res.json()) as {
         gateways: { eui: string; name: string; stat?: { rxok?: number } }[];
+        abp: {
+          deviceId: string;
+          devAddr: string;
+          fCntUp?: number;
+          lastUplink?: unknown;
+          nwkSKey?: unknown;
+        }[];
       };
       return body.gateways[0]?.stat ? body : undefined;
     });
@@ -127,9 +134,23 @@ describe("Semtech UDP gateways in the platform", () => {
       expect.objectContaining({
         eui: GATEWAY,
         name: "Mairie de Thil",
+        lastSeen: expect.any(String),
         stat: expect.objectContaining({ rxok: 11 }),
       }),
     ]);
+    // The device's newest counter and link, never its keys.
+    expect(health.abp).toEqual([
+      {
+        ...CONTAINER,
+        fCntUp: expect.any(Number),
+        lastUplink: {
+          time: expect.any(String),
+          fCnt: expect.any(Number),
+          receptions: [expect.objectContaining({ gatewayEui: GATEWAY, rssi: -97, lsnr: 7.5 })],
+        },
+      },
+    ]);
+    expect(JSON.stringify(health)).not.toMatch(/v1:|SKey/);
     expect((await fetch(`${t.apiUrl}/api/v1/lorawan/health`)).status).toBe(401);
   });
 

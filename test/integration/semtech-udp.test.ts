@@ -173,13 +173,18 @@ describe("Semtech UDP listener", () => {
     expect(source.stats()).toMatchObject({ uplinks: 1, duplicates: 1 });
   });
 
-  it("counts a copy from another gateway arriving after the window as a late duplicate, no replay", async () => {
+  it("hands a frame over at its first copy; a copy from another gateway later only adds its reception", async () => {
     const [gw1, gw2] = [await gateway(), await gateway()];
     const phy = frame(42);
     send(gw1, pushData(GW1, 1, [rxpk(phy)]));
     await until(() => uplinks.length === 1);
+    expect(uplinks[0]?.receptions).toHaveLength(1);
     send(gw2, pushData(GW2, 2, [rxpk(phy, { rssi: -119 })]));
-    await until(() => source.stats().lateDuplicates === 1);
+    await until(() => source.stats().duplicates === 1);
+    expect(uplinks[0]?.receptions).toEqual([
+      expect.objectContaining({ gatewayEui: GW1 }),
+      expect.objectContaining({ gatewayEui: GW2, rssi: -119 }),
+    ]);
     expect(problems).toEqual([]);
     // The first gateway sending it again is a replay all the same.
     send(gw1, pushData(GW1, 3, [rxpk(phy)]));

@@ -188,7 +188,7 @@ describe("listener configuration", () => {
     expect(config).toMatchObject({
       host: "0.0.0.0",
       port: 1700,
-      dedupWindowMs: 200,
+      dedupWindowMs: 10_000,
       gateways: [{ eui: "aa555a0000000101" }],
     });
   });

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { Deduplicator } from "../../gateway/lorawan/dedup.ts";
+import { describe, expect, it } from "vitest";
+import { FrameCopies } from "../../gateway/lorawan/dedup.ts";
 import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
 import { AbpSession, SessionTable } from "../../gateway/lorawan/session.ts";
 import { processUplink, readDataUpHeader } from "../../gateway/lorawan/uplink.ts";
@@ -116,37 +116,31 @@ describe("data uplink", () => {
   });
 });
 
-describe("deduplication window", () => {
-  afterEach(() => {
-    vi.useRealTimers();
+describe("copies of a frame from several gateways", () => {
+  const frame = Buffer.from("40F17DBE4900020001954378762B11FF0D", "hex");
+
+  it("handles the first copy as new; copies from other gateways within the window join it", () => {
+    const copies = new FrameCopies<string>(200, 10);
+    const first = copies.see(frame, "gw1", "gw1 -97 dBm", 1_000);
+    expect(first.copy).toBe(false);
+    expect(copies.see(frame, "gw2", "gw2 -110 dBm", 1_150)).toMatchObject({ copy: true });
+    // The record handed over with the first copy shows every reception as they arrive.
+    expect(first.record.receptions).toEqual(["gw1 -97 dBm", "gw2 -110 dBm"]);
+    expect(copies.see(Buffer.from(frame).fill(1, 9, 10), "gw2", "other frame", 1_160).copy).toBe(false);
   });
 
-  it("collects copies for the window, then hands them over once", () => {
-    vi.useFakeTimers();
-    const flushed: string[][] = [];
-    const dedup = new Deduplicator<string>({ windowMs: 200, maxPending: 10 }, (items) => flushed.push(items));
-    expect(dedup.add("k", "gw1")).toBe("opened");
-    vi.advanceTimersByTime(150);
-    expect(dedup.add("k", "gw2")).toBe("joined");
-    expect(dedup.add("other", "gw1")).toBe("opened");
-    expect(flushed).toEqual([]);
-    vi.advanceTimersByTime(50);
-    expect(flushed).toEqual([["gw1", "gw2"]]);
-    expect(dedup.add("k", "gw3")).toBe("opened");
-    dedup.flushAll();
-    expect(flushed).toEqual([["gw1", "gw2"], ["gw1"], ["gw3"]]);
-    expect(dedup.pending).toBe(0);
+  it("takes the same frame again from the same gateway, or after the window, as new (a replay)", () => {
+    const copies = new FrameCopies<string>(200, 10);
+    copies.see(frame, "gw1", "first", 1_000);
+    expect(copies.see(frame, "gw1", "again", 1_050).copy).toBe(false);
+    expect(copies.see(frame, "gw2", "late", 1_300).copy).toBe(false);
   });
 
-  it("stays bounded: past maxPending, frames are handed over at once", () => {
-    vi.useFakeTimers();
-    const flushed: number[][] = [];
-    const dedup = new Deduplicator<number>({ windowMs: 200, maxPending: 2 }, (items) => flushed.push(items));
-    dedup.add("a", 1);
-    dedup.add("b", 2);
-    expect(dedup.add("c", 3)).toBe("immediate");
-    expect(flushed).toEqual([[3]]);
-    expect(dedup.pending).toBe(2);
-    dedup.flushAll();
+  it("stays bounded: past maxEntries the oldest frames are forgotten", () => {
+    const copies = new FrameCopies<number>(60_000, 2);
+    for (let i = 0; i < 5; i++) copies.see(Buffer.from([i]), "gw1", i, 1_000 + i);
+    expect(copies.size).toBe(2);
+    expect(copies.see(Buffer.from([0]), "gw2", 9, 1_010).copy).toBe(false);
+    expect(copies.see(Buffer.from([4]), "gw2", 9, 1_010).copy).toBe(true);
   });
 });

@@ -21,8 +21,18 @@ export interface LorawanHealth {
     detail: string;
   }[];
   gateways: { eui: string; name: string; lastSeen?: number; stat?: Record<string, unknown> }[];
-  /** ABP devices of the Semtech UDP listener: the newest 32-bit uplink counter accepted. */
-  abp?: { deviceId: string; devAddr: string; fCntUp?: number }[];
+  /** ABP devices of the Semtech UDP listener: the newest 32-bit uplink counter accepted, and the
+   * newest uplink with every gateway that heard it (link quality: which gateways, how well). */
+  abp?: {
+    deviceId: string;
+    devAddr: string;
+    fCntUp?: number;
+    lastUplink?: {
+      time: number;
+      fCnt: number;
+      receptions: { gatewayEui: string; rssi?: number; lsnr?: number; freq?: number; time?: number }[];
+    };
+  }[];
   devices: {
     deviceId: string;
     source: string;
@@ -57,6 +67,20 @@ const Response = Type.Object({
       deviceId: Type.String(),
       devAddr: Type.String(),
       fCntUp: Type.Optional(Type.Integer()),
+      lastUplink: Type.Optional(
+        Type.Object({
+          time: Type.String(),
+          fCnt: Type.Integer(),
+          receptions: Type.Array(
+            Type.Object({
+              gatewayEui: Type.String(),
+              rssi: Type.Optional(Type.Number()),
+              lsnr: Type.Optional(Type.Number()),
+              freq: Type.Optional(Type.Number()),
+            }),
+          ),
+        }),
+      ),
     }),
   ),
   devices: Type.Array(
@@ -84,7 +108,18 @@ export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promis
       const sparkplug = (health.sparkplug ?? []).map((e) => ({ ...e, time: iso(e.time) }));
       return {
         sparkplug,
-        abp: health.abp ?? [],
+        abp: (health.abp ?? []).map(({ lastUplink, ...d }) =>
+          lastUplink
+            ? {
+                ...d,
+                lastUplink: {
+                  ...lastUplink,
+                  time: iso(lastUplink.time),
+                  receptions: lastUplink.receptions.map(({ time: _time, ...r }) => r),
+                },
+              }
+            : d,
+        ),
         gateways: health.gateways.map(({ lastSeen, ...g }) => ({
           ...g,
           ...(lastSeen !== undefined ? { lastSeen: iso(lastSeen) } : {}),
