@@ -285,7 +285,7 @@ function notes(phases: LorawanPhase[]): string[] {
   }
   out.push(
     "p50/p99 = send to durable (UDP: from rxpk.time stamped at send; ChirpStack: from the event's time);",
-    "srv p99 = a reading's time to durable (UDP: from the first copy read by the listener, deduplication window included);",
+    "srv p99 = a reading's time to durable (UDP: from the first copy read by the listener);",
     "srv cores / RSS / us per uplink: the platform child, from the start of sending to the last reading stored.",
   );
   return out;
