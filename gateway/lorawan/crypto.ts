@@ -1,4 +1,4 @@
-import { createCipheriv } from "node:crypto";
+import { type Cipher, createCipheriv } from "node:crypto";
 
 /**
  * LoRaWAN 1.0.x uplink cryptography with Node's AES (OpenSSL) rather than a JavaScript AES: the
@@ -9,10 +9,34 @@ import { createCipheriv } from "node:crypto";
 const BLOCK = 16;
 const UP = 0;
 
+/**
+ * One AES-ECB cipher per key, kept: creating a cipher (an OpenSSL context) cost more than the
+ * encryption of a whole frame. With padding off, ECB encrypts each complete block given to
+ * `update` at once and keeps no state between calls, so one cipher serves every frame of a device.
+ * The CMAC subkeys depend on the key alone and are kept with it.
+ */
+interface KeyState {
+  ecb: Cipher;
+  k1: Buffer;
+  k2: Buffer;
+}
+
+const keyStates = new WeakMap<Buffer, KeyState>();
+
+function keyState(key: Buffer): KeyState {
+  const known = keyStates.get(key);
+  if (known) return known;
+  const ecb = createCipheriv("aes-128-ecb", key, null);
+  ecb.setAutoPadding(false);
+  const k1 = subkey(ecb.update(Buffer.alloc(BLOCK)));
+  const state = { ecb, k1, k2: subkey(k1) };
+  keyStates.set(key, state);
+  return state;
+}
+
+/** `data` is whole blocks. */
 function aesBlocks(key: Buffer, data: Buffer): Buffer {
-  const cipher = createCipheriv("aes-128-ecb", key, null);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(data), cipher.final()]);
+  return keyState(key).ecb.update(data);
 }
 
 /** B0 (MIC) and A_i (encryption) share their layout: tag, 4 zero bytes, direction, DevAddr, FCnt. */
@@ -39,22 +63,25 @@ function subkey(input: Buffer): Buffer {
   return k;
 }
 
-/** AES-CMAC (RFC 4493). */
+/** AES-CMAC (RFC 4493): CBC-MAC over the blocks, the last one masked with a subkey. */
 export function aesCmac(key: Buffer, message: Buffer): Buffer {
-  const k1 = subkey(aesBlocks(key, Buffer.alloc(BLOCK)));
-  const k2 = subkey(k1);
+  const { ecb, k1, k2 } = keyState(key);
   const n = Math.max(1, Math.ceil(message.length / BLOCK));
   const complete = message.length > 0 && message.length % BLOCK === 0;
   const last = Buffer.alloc(BLOCK);
   message.copy(last, 0, (n - 1) * BLOCK);
   if (!complete) last[message.length - (n - 1) * BLOCK] = 0x80;
   const sub = complete ? k1 : k2;
-  for (let i = 0; i < BLOCK; i++) last[i] = (last[i] ?? 0) ^ (sub[i] ?? 0);
-  const cipher = createCipheriv("aes-128-cbc", key, Buffer.alloc(BLOCK));
-  cipher.setAutoPadding(false);
-  const blocks = Buffer.concat([message.subarray(0, (n - 1) * BLOCK), last]);
-  const out = Buffer.concat([cipher.update(blocks), cipher.final()]);
-  return out.subarray(out.length - BLOCK);
+  let x = Buffer.alloc(BLOCK);
+  for (let b = 0; b < n; b++) {
+    const input = Buffer.alloc(BLOCK);
+    for (let i = 0; i < BLOCK; i++) {
+      const m = b < n - 1 ? (message[b * BLOCK + i] ?? 0) : (last[i] ?? 0) ^ (sub[i] ?? 0);
+      input[i] = (x[i] ?? 0) ^ m;
+    }
+    x = ecb.update(input);
+  }
+  return x;
 }
 
 /** The 4-byte MIC of an uplink: `frame` is the PHYPayload without its MIC. */
