@@ -18,7 +18,7 @@ import { LatencyHistogram, UsageMeter } from "../metrics.ts";
  * - Semtech UDP: a reading's time is when the first copy reached the server, so the send time is
  *   taken from the gateways' `rxpk.time` (stamped by the bench when it sent), kept per uplink by
  *   a wrapper around the listener's `onUplink` (instrumentation only: the uplink is unchanged).
- * `serverLatency` is from a reading's time to durable (for UDP: includes the deduplication window).
+ * `serverLatency` is from a reading's time to durable (for UDP: from the first copy read by the listener).
  */
 const meter = new UsageMeter();
 const dataDir = mkdtempSync(join(tmpdir(), "lanterne-bench-lorawan-data-"));
