@@ -351,7 +351,7 @@ function rxpkOf(phy: Buffer, now: EpochMs, deviceId: string, gateway: number): R
   return {
     time: new Date(now).toISOString(),
     tmst: (now * 1000) >>> 0,
-    freq: 868.1 + 0.2 * Math.floor(unit("channel", deviceId, now) * 3),
+    freq: [868.1, 868.3, 868.5][Math.floor(unit("channel", deviceId, now) * 3)] ?? 868.1,
     chan: 0,
     rfch: 0,
     stat: 1,
