@@ -176,7 +176,7 @@ export function printLorawanReport(
   });
   const out = [
     "",
-    `Lanterne LoRaWAN benchmark — ${options.seconds} s per phase, window ${options.window}, ` +
+    `Lanterne LoRaWAN benchmark — ${options.seconds} s per phase, window ${options.window}, ChirpStack's broker ${options.broker}, ` +
       `EM310-UDL uplinks of the demo's waste containers, store duckdb, ${availableParallelism()} cores`,
     header,
     "-".repeat(header.length),

@@ -24,11 +24,11 @@ import { machineCores, machineSample, sleep } from "./metrics.ts";
  *   - per path, a fresh platform child per phase: first as fast as the send window allows
  *     (capacity), then paced phases at `--rates` (the latency at a rate the platform keeps up);
  *   - Semtech UDP: PUSH_DATA from three gateway sockets, each frame heard by 1 to 3 of them;
- *   - ChirpStack: up events published at QoS 1 to an aedes broker (a child) the platform follows;
+ *   - ChirpStack: up events published at QoS 1 to ChirpStack's broker (Mosquitto, or aedes: a child) the platform follows;
  *   - the EM310 codec in the QuickJS sandbox against the same source as a plain function.
  * Loss counts uplinks sent and not stored; the store is asked what it holds at the end.
  */
-const BROKER_CHILD = "children/bare-broker.ts";
+const BROKER_CHILD = { aedes: "children/bare-broker.ts", mosquitto: "children/mosquitto-broker.ts" } as const;
 const PLATFORM_CHILD = "children/lorawan-platform.ts";
 const WATCHDOG_MS = 20 * 60_000;
 const STALL_MS = 5_000;
@@ -113,7 +113,9 @@ async function runPhase(
   const profile = options.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(options.cpuProf, key)}`] : [];
   // A fresh broker and territory per phase: the platform's persistent ChirpStack session must not
   // carry a previous phase's backlog into this one.
-  const { child: broker, ready: brokerReady } = await ChildHandle.start<{ port: number }>(BROKER_CHILD);
+  const { child: broker, ready: brokerReady } = await ChildHandle.start<{ port: number }>(
+    BROKER_CHILD[options.broker],
+  );
   const territory = makeTerritory(run.fleet, brokerReady.port);
   run.guard.dirs.push(territory.dir);
   const env = { LANTERNE_BENCH_TERRITORY: territory.dir, LANTERNE_SECRET_KEY: territory.masterHex };
