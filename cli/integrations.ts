@@ -29,6 +29,7 @@ export function createIntegrations(
 ): Integrations {
   const byEui = devicesByEui(deps.devices.list());
   const sink: UplinkSink = {
+    limits: deps.pipeline.limits,
     deviceByEui: (eui) => byEui.get(eui.toLowerCase()),
     decoder: deps.decoder,
     ingestItems: (uplink, items) => deps.pipeline.ingestItems(uplink, items),

@@ -7,6 +7,7 @@ import {
   type DecodeLimits,
   type DecodeResult,
   decodeDocument,
+  payloadTooLarge,
 } from "./decode.ts";
 
 /**
@@ -47,13 +48,8 @@ export function decodeProtobufPayload(
   context: DecodeContext,
   limits: DecodeLimits = DEFAULT_LIMITS,
 ): DecodeResult {
-  if (payload.length > limits.maxPayloadBytes) {
-    return fail(
-      DataCode.PAYLOAD_TOO_LARGE,
-      "",
-      `${payload.length} bytes > limit of ${limits.maxPayloadBytes}`,
-    );
-  }
+  const tooLarge = payloadTooLarge(payload, limits);
+  if (tooLarge) return { ok: false, problem: tooLarge };
   const readings = parseEnvelope(payload);
   if (typeof readings === "string") return fail(DataCode.PAYLOAD_PROTOBUF, "", readings);
   const count = readings.length;

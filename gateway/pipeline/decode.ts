@@ -25,6 +25,19 @@ export const DEFAULT_LIMITS: DecodeLimits = {
   maxFutureMs: 300_000,
 };
 
+/**
+ * The one size check of every ingest path (JSON, protobuf, network-server events): a payload
+ * over the limit is refused unread, kept in quarantine in part.
+ */
+export function payloadTooLarge(
+  payload: Buffer | Uint8Array | string,
+  limits: Pick<DecodeLimits, "maxPayloadBytes">,
+): Violation | undefined {
+  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+  if (size <= limits.maxPayloadBytes) return undefined;
+  return violation(DataCode.PAYLOAD_TOO_LARGE, "", `${size} bytes > limit of ${limits.maxPayloadBytes}`);
+}
+
 export interface DecodedItem {
   index: number;
   /** The item as received, kept for the quarantine. */
@@ -43,10 +56,8 @@ export function decodeJsonPayload(
   context: { deviceId?: string; receivedAt: EpochMs },
   limits: DecodeLimits = DEFAULT_LIMITS,
 ): DecodeResult {
-  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
-  if (size > limits.maxPayloadBytes) {
-    return fail(DataCode.PAYLOAD_TOO_LARGE, "", `${size} bytes > limit of ${limits.maxPayloadBytes}`);
-  }
+  const tooLarge = payloadTooLarge(payload, limits);
+  if (tooLarge) return { ok: false, problem: tooLarge };
   let doc: unknown;
   try {
     doc = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));

@@ -43,6 +43,8 @@ export interface PipelineDeps {
 const OVERSIZE_KEEP = 4096;
 
 export interface Pipeline {
+  /** What every payload must stay within, whichever source decodes it. */
+  readonly limits: DecodeLimits;
   ingest(uplink: RawUplink): IngestOutcome;
   /**
    * Items a source decoded itself (a LoRaWAN frame through its device codec, a protobuf
@@ -57,6 +59,7 @@ export interface Pipeline {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const limits = deps.limits ?? DEFAULT_LIMITS;
   return {
+    limits,
     ingest(uplink) {
       const context = {
         receivedAt: uplink.receivedAt,

@@ -1,7 +1,8 @@
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
+import { payloadTooLarge } from "../pipeline/decode.ts";
 import { readStatusEvent, readUplinkEvent } from "./chirpstack-events.ts";
-import { deliverUplink, eventTooLarge, type Received, type UplinkSink } from "./lorawan-uplink.ts";
+import { deliverUplink, type Received, type UplinkSink } from "./lorawan-uplink.ts";
 import { MqttFollower } from "./mqtt-follower.ts";
 
 /**
@@ -127,7 +128,7 @@ export class ChirpstackSource {
       receivedAt: this.sink.now(),
       payload,
     };
-    const tooLarge = eventTooLarge(payload);
+    const tooLarge = payloadTooLarge(payload, this.sink.limits);
     if (tooLarge) return this.refuse(received, tooLarge);
     const topicEui = (topic.split("/")[3] ?? "").toLowerCase();
     if (topic.endsWith("/event/status")) return this.status(topicEui, payload, received);

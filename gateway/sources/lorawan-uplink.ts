@@ -1,7 +1,7 @@
 import type { MqttClient } from "mqtt";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Device, EpochMs, RawUplink, Violation } from "../../services/domain/types.ts";
-import type { DecodedItem } from "../pipeline/decode.ts";
+import type { DecodedItem, DecodeLimits } from "../pipeline/decode.ts";
 import type { IngestOutcome } from "../pipeline/pipeline.ts";
 
 /**
@@ -35,6 +35,8 @@ export interface UplinkDecoder {
 }
 
 export interface UplinkSink {
+  /** The pipeline's limits: an event over `maxPayloadBytes` is refused unread. */
+  limits: Pick<DecodeLimits, "maxPayloadBytes">;
   /** Devices by DevEUI (lower-case hex, 16 characters). */
   deviceByEui(devEui: string): Device | undefined;
   decoder: UplinkDecoder;
@@ -82,22 +84,6 @@ export async function deliverToDevice(
   });
   if (!decoded.ok) return sink.refuse(uplink, decoded.violation);
   await sink.ingestItems(uplink, [decoded.item]).durable;
-}
-
-/**
- * A network server's event is a few kilobytes (one uplink, its receptions, a decoded object);
- * past this size it is refused unread, kept in quarantine in part (ERR_PAYLOAD_TOO_LARGE).
- */
-export const MAX_EVENT_BYTES = 64 * 1024;
-
-export function eventTooLarge(payload: Buffer | string): Violation | undefined {
-  const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
-  if (size <= MAX_EVENT_BYTES) return undefined;
-  return violation(
-    DataCode.PAYLOAD_TOO_LARGE,
-    "",
-    `${size} bytes > limit of ${MAX_EVENT_BYTES} for an event`,
-  );
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {

@@ -1,10 +1,10 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Violation } from "../../services/domain/types.ts";
+import { payloadTooLarge } from "../pipeline/decode.ts";
 import {
   base64Bytes,
   deliverUplink,
-  eventTooLarge,
   followBroker,
   isRecord,
   parseJsonObject,
@@ -95,7 +95,7 @@ export class TtsSource {
       receivedAt: this.sink.now(),
       payload,
     };
-    const tooLarge = eventTooLarge(payload);
+    const tooLarge = payloadTooLarge(payload, this.sink.limits);
     if (tooLarge) return this.refuse(received, tooLarge);
     const parsed = parseJsonObject(payload, "a The Things Stack uplink");
     if (!parsed.ok) return this.refuse(received, parsed.violation);

@@ -84,6 +84,7 @@ describe("ChirpStack v4 integration", () => {
     new ChirpstackSource(
       { id: "cs-test", operatorId: "collecte-nord", url: `mqtt://127.0.0.1:${port}`, reconnectMs: 100 },
       {
+        limits: t.platform.pipeline.limits,
         deviceByEui: (eui) => (eui === DEV_EUI ? t.platform.devices.get(CONTAINER) : undefined),
         decoder: objectDecoder,
         ingestItems: (uplink, items) => t.platform.pipeline.ingestItems(uplink, items),
@@ -126,7 +127,8 @@ describe("ChirpStack v4 integration", () => {
     await publish(upTopic("ffffffffffffffff"), upEvent("ffffffffffffffff", new Date().toISOString(), {}));
     await publish(upTopic(DEV_EUI), "{not json");
     await publish(upTopic(DEV_EUI), upEvent(DEV_EUI, new Date().toISOString()));
-    await publish(upTopic(DEV_EUI), JSON.stringify({ padding: "x".repeat(100_000) }));
+    const oversized = "x".repeat(t.platform.pipeline.limits.maxPayloadBytes);
+    await publish(upTopic(DEV_EUI), JSON.stringify({ padding: oversized }));
     await publish(upTopic(DEV_EUI), Buffer.from([0x0a, 0xff, 0xff]));
     const codes = await eventually(async () => {
       const entries = await t.platform.store.listQuarantine({ operatorId: "collecte-nord", limit: 10 });

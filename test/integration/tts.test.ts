@@ -111,7 +111,8 @@ describe("The Things Stack v3 integration", () => {
     expect((await post(ttsUplink("0000000000000000", Date.now(), { filling_level: 0.1 }))).status).toBe(200);
     expect((await post(ttsUplink(DEV_EUI, Date.now(), undefined, "not base64!"))).status).toBe(200);
     expect((await post(JSON.stringify({ end_device_ids: { dev_eui: DEV_EUI } }))).status).toBe(200);
-    const padded = JSON.stringify({ end_device_ids: { dev_eui: DEV_EUI }, padding: "x".repeat(100_000) });
+    const oversized = "x".repeat(t.platform.pipeline.limits.maxPayloadBytes);
+    const padded = JSON.stringify({ end_device_ids: { dev_eui: DEV_EUI }, padding: oversized });
     expect((await post(padded)).status).toBe(200);
     expect(await quarantinedCodes()).toEqual(
       expect.arrayContaining([
@@ -145,6 +146,7 @@ describe("The Things Stack v3 integration", () => {
         username: "conteneurs@ttn",
       },
       {
+        limits: t.platform.pipeline.limits,
         deviceByEui: (eui) => (eui === DEV_EUI.toLowerCase() ? t.platform.devices.get(CONTAINER) : undefined),
         decoder: createUplinkDecoder(),
         ingestItems: (uplink, items) => t.platform.pipeline.ingestItems(uplink, items),
