@@ -1,6 +1,7 @@
 import type { Config } from "../services/config.ts";
+import type { Device } from "../services/domain/types.ts";
 import { loadInventoryFile } from "../services/inventory/load.ts";
-import { loadTerritoryFile } from "../services/inventory/territory-file.ts";
+import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { LorawanSimulator } from "../simulator/lorawan.ts";
 import { Simulator } from "../simulator/simulator.ts";
 import { demoCredentials, demoLorawanConfig } from "./demo.ts";
@@ -47,11 +48,7 @@ interface Running {
   close(): Promise<void>;
 }
 
-function mqttSimulator(
-  config: Config,
-  options: SimulateOptions,
-  devices: Parameters<typeof demoLorawanConfig>[1],
-): Running {
+function mqttSimulator(config: Config, options: SimulateOptions, devices: readonly Device[]): Running {
   const url = options.url ?? `mqtt://${config.host}:${config.mqttPort}`;
   const simulator = new Simulator({
     url,
@@ -78,8 +75,8 @@ function mqttSimulator(
 async function lorawanSimulator(
   config: Config,
   options: NonNullable<SimulateOptions["lorawan"]>,
-  devices: Parameters<typeof demoLorawanConfig>[1],
-  territory: Parameters<typeof demoLorawanConfig>[0],
+  devices: readonly Device[],
+  territory: TerritoryFile,
   speed: number,
 ): Promise<Running> {
   const [host, port] = splitHostPort(options.udp ?? `${config.host}:${config.udpPort}`);

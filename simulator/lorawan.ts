@@ -133,11 +133,6 @@ export class LorawanSimulator {
     this.clock = config.clock ?? systemClock;
   }
 
-  /** The next counter of each ABP device (to be kept across runs, as a device does). */
-  fCnts(): Map<string, number> {
-    return new Map(this.slots.filter((s) => s.abp).map((s) => [s.device.id, s.fCnt]));
-  }
-
   async start(): Promise<void> {
     this.wallStart = this.clock.now();
     this.scenario = this.config.scenario ?? planScenario(this.config.devices, this.wallStart);

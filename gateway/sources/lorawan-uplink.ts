@@ -1,4 +1,3 @@
-import type { MqttClient } from "mqtt";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Device, EpochMs, RawUplink, Violation } from "../../services/domain/types.ts";
 import type { DecodedItem, DecodeLimits } from "../pipeline/decode.ts";
@@ -114,30 +113,4 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** Undefined when the text is not canonical base64 (Buffer.from would silently skip bad characters). */
 export function base64Bytes(text: string): Uint8Array | undefined {
   return BASE64.test(text) ? new Uint8Array(Buffer.from(text, "base64")) : undefined;
-}
-
-/**
- * A network server's MQTT broker, followed for good: `connected` tracks the link (mqtt.js
- * reconnects by itself), `onConnect` subscribes (again, after a reconnection without a session).
- * Resolves once the first connection is up or has failed (the platform starts either way).
- */
-export async function followBroker(
-  client: MqttClient,
-  state: { connected: boolean },
-  onConnect: (sessionPresent: boolean) => void,
-): Promise<void> {
-  client.on("connect", (ack) => {
-    state.connected = true;
-    onConnect(ack.sessionPresent);
-  });
-  client.on("close", () => {
-    state.connected = false;
-  });
-  client.on("error", () => {
-    // Reported through `connected`.
-  });
-  await new Promise<void>((resolve) => {
-    client.once("connect", () => resolve());
-    client.once("error", () => resolve());
-  });
 }

@@ -115,7 +115,7 @@ const SLICE = 32;
 
 export class SemtechUdpSource {
   private socket: Socket | undefined;
-  private copies: FrameCopies<Reception> | undefined;
+  private readonly copies: FrameCopies<Reception>;
   private readonly gateways: ReadonlyMap<string, GatewayConfig>;
   private readonly pullAddresses = new Map<string, GatewayAddress>();
   /** When each listed gateway was last heard (any datagram: data, status or keep-alive). */
@@ -127,11 +127,11 @@ export class SemtechUdpSource {
     private readonly deps: SemtechUdpDeps,
   ) {
     this.gateways = new Map(config.gateways.map((g) => [g.eui.toLowerCase(), g]));
+    this.copies = new FrameCopies<Reception>(config.dedupWindowMs, config.maxPendingUplinks);
   }
 
   /** Binds the socket; resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<{ address: string; port: number }> {
-    this.copies = new FrameCopies<Reception>(this.config.dedupWindowMs, this.config.maxPendingUplinks);
     // A burst of gateways' datagrams must not overflow the kernel's default 208 KiB buffer while
     // frames are verified: ask for 4 MiB (the kernel caps it at net.core.rmem_max).
     const socket = createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER_BYTES });
@@ -284,8 +284,7 @@ export class SemtechUdpSource {
       this.problem(header.code, header.detail, frame.phyPayload, receivedAt, { gatewayEui: eui });
       return;
     }
-    const seen = this.copies?.see(frame.phyPayload, eui, reception(eui, frame), receivedAt);
-    if (!seen) return;
+    const seen = this.copies.see(frame.phyPayload, eui, reception(eui, frame), receivedAt);
     if (seen.copy) {
       this.count("duplicates");
       return;

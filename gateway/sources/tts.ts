@@ -5,7 +5,6 @@ import { payloadTooLarge } from "../pipeline/decode.ts";
 import {
   base64Bytes,
   deliverUplink,
-  followBroker,
   isRecord,
   parseJsonObject,
   parseTime,
@@ -125,4 +124,30 @@ export class TtsSource {
     this.stats.refused++;
     await this.sink.refuse(received, reason);
   }
+}
+
+/**
+ * A network server's MQTT broker, followed for good: `connected` tracks the link (mqtt.js
+ * reconnects by itself), `onConnect` subscribes (again, after a reconnection without a session).
+ * Resolves once the first connection is up or has failed (the platform starts either way).
+ */
+async function followBroker(
+  client: MqttClient,
+  state: { connected: boolean },
+  onConnect: (sessionPresent: boolean) => void,
+): Promise<void> {
+  client.on("connect", (ack) => {
+    state.connected = true;
+    onConnect(ack.sessionPresent);
+  });
+  client.on("close", () => {
+    state.connected = false;
+  });
+  client.on("error", () => {
+    // Reported through `connected`.
+  });
+  await new Promise<void>((resolve) => {
+    client.once("connect", () => resolve());
+    client.once("error", () => resolve());
+  });
 }
