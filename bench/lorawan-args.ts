@@ -1,5 +1,5 @@
+import { findMosquitto } from "../test/helpers/mosquitto.ts";
 import { UsageError } from "./args.ts";
-import { findMosquitto } from "./mosquitto.ts";
 
 /** Command-line options of `npm run bench -- lorawan [options]`. */
 export interface LorawanOptions {

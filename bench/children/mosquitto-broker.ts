@@ -1,67 +1,27 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
+import { findMosquitto, type Mosquitto, startMosquitto } from "../../test/helpers/mosquitto.ts";
 import { serveParent } from "../ipc.ts";
-import { findMosquitto } from "../mosquitto.ts";
 
 /**
  * ChirpStack's own broker for the ChirpStack path: Debian's Mosquitto, configured as Lanterne's
  * README asks (no cap on messages in flight or queued for the persistent session), on a free
  * loopback port. `received` counts the PUBLISH packets it took in, from its `$SYS` tree.
  */
-let child: ChildProcess | undefined;
+let broker: Mosquitto | undefined;
 let sys: MqttClient | undefined;
-let dir = "";
 let received = 0;
 let lastAt = 0;
 let waiters: Array<() => void> = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const a = server.address();
-      server.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
-
 async function start(): Promise<{ port: number; pid: number }> {
   const binary = findMosquitto();
   if (!binary) throw new Error("mosquitto not found (apt-get install mosquitto)");
-  dir = mkdtempSync(join(tmpdir(), "lanterne-bench-mosquitto-"));
-  const port = await freePort();
-  const conf = join(dir, "mosquitto.conf");
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
-      "persistence false",
-      "max_inflight_messages 0",
-      "max_queued_messages 0",
-      "sys_interval 1",
-      "",
-    ].join("\n"),
-  );
-  child = spawn(binary, ["-c", conf], { stdio: ["ignore", "ignore", "inherit"] });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      sys = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-        reconnectPeriod: 0,
-        connectTimeout: 1_000,
-      });
-      break;
-    } catch (err) {
-      if (Date.now() > deadline || child.exitCode !== null) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  broker = await startMosquitto(binary, [
+    "max_inflight_messages 0",
+    "max_queued_messages 0",
+    "sys_interval 1",
+  ]);
+  sys = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0, connectTimeout: 5_000 });
   sys.on("message", (_topic, payload) => {
     const n = Number(payload.toString());
     if (Number.isFinite(n)) {
@@ -72,7 +32,7 @@ async function start(): Promise<{ port: number; pid: number }> {
     waiters = [];
   });
   await sys.subscribeAsync("$SYS/broker/publish/messages/received");
-  return { port, pid: child.pid ?? 0 };
+  return { port: broker.port, pid: broker.pid };
 }
 
 /** The count as of the next `$SYS` update (every second), so that it covers what came before the call. */
@@ -87,14 +47,20 @@ function fresh(): Promise<{ received: number; lastAt: number }> {
 }
 
 // Mosquitto is this process's child: it goes with it, however it ends.
-process.on("exit", () => child?.kill("SIGKILL"));
+process.on("exit", () => {
+  try {
+    if (broker?.pid) process.kill(broker.pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+});
 
 serveParent(start(), {
   mark: () => undefined,
   stats: () => fresh(),
   close: async () => {
     await sys?.endAsync(true);
-    child?.kill("SIGTERM");
-    rmSync(dir, { recursive: true, force: true });
+    await broker?.stop();
+    broker = undefined;
   },
 });

@@ -13,13 +13,19 @@ import { findExecutable, freePort } from "./process.ts";
 export interface Mosquitto {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 10_000;
 
+/** Debian's Mosquitto, on PATH or in /usr/sbin (where Debian puts daemons). */
+export function findMosquitto(): string | undefined {
+  return findExecutable("mosquitto", ["/usr/sbin"]);
+}
+
 export function requireMosquitto(): string | undefined {
-  const binary = findExecutable("mosquitto", ["/usr/sbin"]);
+  const binary = findMosquitto();
   if (binary) return binary;
   const message = "mosquitto not found (apt-get install mosquitto)";
   if (process.env.CI === "true") throw new Error(`Mosquitto tests cannot run under CI: ${message}`);
@@ -27,11 +33,13 @@ export function requireMosquitto(): string | undefined {
   return undefined;
 }
 
-export async function startMosquitto(binary: string): Promise<Mosquitto> {
+/** `settings`: more mosquitto.conf lines (limits, `$SYS` interval...). */
+export async function startMosquitto(binary: string, settings: readonly string[] = []): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), "lanterne-mosquitto-"));
   const port = await freePort();
   const conf = join(dir, "mosquitto.conf");
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const lines = [`listener ${port} 127.0.0.1`, "allow_anonymous true", "persistence false", ...settings];
+  writeFileSync(conf, `${lines.join("\n")}\n`);
   const child: ChildProcess = spawn(binary, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d) => (output += d));
@@ -40,6 +48,7 @@ export async function startMosquitto(binary: string): Promise<Mosquitto> {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
