@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
+import { rawJsonBodies } from "../plugins/raw-body.ts";
 import { ErrorBody, IngestResponse } from "../schemas.ts";
 
 /**
@@ -11,14 +12,7 @@ import { ErrorBody, IngestResponse } from "../schemas.ts";
  */
 export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.register(async (scope) => {
-    scope.removeContentTypeParser("application/json");
-    scope.addContentTypeParser(
-      "application/json",
-      // Twice the limit so an oversized document still reaches the quarantine with its reason;
-      // past that, Fastify refuses it with 413 before reading it all into memory.
-      { parseAs: "string", bodyLimit: deps.maxPayloadBytes * 2 },
-      (_req, body, done) => done(null, body),
-    );
+    rawJsonBodies(scope, deps.maxPayloadBytes);
     // The protobuf envelope (protos/lanterne/v1/readings.proto), kept as bytes.
     scope.addContentTypeParser(
       ["application/x-protobuf", "application/protobuf"],

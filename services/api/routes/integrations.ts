@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { AuthInvalidError, NotFoundError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
+import { rawJsonBodies } from "../plugins/raw-body.ts";
 import { ErrorBody } from "../schemas.ts";
 
 /**
@@ -27,12 +28,7 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
   if (!hooks) return;
   const verified = new SecretCache(hooks.verifySecret);
   app.register(async (scope) => {
-    scope.removeContentTypeParser("application/json");
-    scope.addContentTypeParser(
-      "application/json",
-      { parseAs: "string", bodyLimit: deps.maxPayloadBytes * 2 },
-      (_req, body, done) => done(null, body),
-    );
+    rawJsonBodies(scope, deps.maxPayloadBytes);
     scope.post(
       "/api/v1/integrations/:id/uplink",
       {
