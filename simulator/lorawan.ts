@@ -21,7 +21,7 @@ import integration from "@chirpstack/chirpstack-api/integration/integration_pb.j
 import timestampPb from "google-protobuf/google/protobuf/timestamp_pb.js";
 import mqtt, { type MqttClient } from "mqtt";
 import { encodeDataUp } from "../gateway/lorawan/encode.ts";
-import { buildGwmp, type GatewayStat, type Rxpk } from "../gateway/lorawan/gwmp.ts";
+import { buildGwmp, type GatewayStat, loraRxpk, type Rxpk } from "../gateway/lorawan/gwmp.ts";
 import type { SessionKeys } from "../gateway/lorawan/session.ts";
 import { type Clock, systemClock } from "../services/domain/clock.ts";
 import type { Device, EpochMs } from "../services/domain/types.ts";
@@ -343,21 +343,14 @@ function payloadOf(encoded: { fPort: number; bytes: Buffer }): { fPort: number; 
 
 /** What one gateway heard: the frame and a link budget that depends on where the device is. */
 function rxpkOf(phy: Buffer, now: EpochMs, deviceId: string, gateway: number): Rxpk {
-  return {
+  return loraRxpk(phy, {
     time: new Date(now).toISOString(),
     tmst: (now * 1000) >>> 0,
     freq: [868.1, 868.3, 868.5][Math.floor(unit("channel", deviceId, now) * 3)] ?? 868.1,
-    chan: 0,
-    rfch: 0,
-    stat: 1,
-    modu: "LORA",
     datr: "SF9BW125",
-    codr: "4/5",
     rssi: Math.round(-70 - 45 * unit("rssi", deviceId, gateway)),
     lsnr: Math.round(10 * (9 - 15 * unit("snr", deviceId, gateway))) / 10,
-    size: phy.length,
-    data: phy.toString("base64"),
-  };
+  });
 }
 
 interface UpFields {

@@ -60,6 +60,25 @@ export interface Rxpk {
   data: string;
 }
 
+/**
+ * The rxpk a packet forwarder reports for a LoRa frame it heard (EU868, CRC good), `fields`
+ * overriding: for the simulator and the tests, which speak as gateways do.
+ */
+export function loraRxpk(phy: Buffer, fields: Partial<Rxpk> = {}): Rxpk {
+  return {
+    freq: 868.1,
+    chan: 0,
+    rfch: 0,
+    stat: 1,
+    modu: "LORA",
+    datr: "SF7BW125",
+    codr: "4/5",
+    size: phy.length,
+    data: phy.toString("base64"),
+    ...fields,
+  };
+}
+
 /** Gateway status (PROTOCOL.TXT section 4, "stat" object). */
 export interface GatewayStat {
   /** Gateway system time, ISO 8601 "expanded" ("2014-01-12 08:59:28 GMT"). */
