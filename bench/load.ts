@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { DEMO_SECRETS } from "../territory/ccphva/demo-secrets.ts";
 import { OPERATOR, shareOf, streetlightIds, TOPIC } from "./devices.ts";
 import { sleep, UsageMeter } from "./metrics.ts";
+import { Waker } from "./waker.ts";
 
 /**
  * The load generator: N mqtt.js clients publishing one streetlight reading per message as
@@ -73,7 +74,7 @@ class Publisher {
   lastCallbackAt = 0;
   private cursor = 0;
   private readonly last: Float64Array;
-  private wake: (() => void) | undefined;
+  private readonly waker = new Waker();
   private readonly opts: { qos: 0 | 1 };
   private readonly stream: { writableNeedDrain?: boolean; once(e: "drain", f: () => void): unknown };
   private drainListening = false;
@@ -110,20 +111,15 @@ class Publisher {
 
   /** Resolves when a callback runs, the socket drains, the client closes, or after `ms`. */
   waitRoom(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.notify(), Math.max(1, ms));
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (this.qos === 0 && this.stream.writableNeedDrain && !this.drainListening) {
-        this.drainListening = true;
-        this.stream.once("drain", () => {
-          this.drainListening = false;
-          this.notify();
-        });
-      }
-    });
+    const nap = this.waker.sleep(Math.max(1, ms));
+    if (this.qos === 0 && this.stream.writableNeedDrain && !this.drainListening) {
+      this.drainListening = true;
+      this.stream.once("drain", () => {
+        this.drainListening = false;
+        this.notify();
+      });
+    }
+    return nap;
   }
 
   private publishOne(): void {
@@ -147,9 +143,7 @@ class Publisher {
   };
 
   private notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.waker.wake();
   }
 }
 

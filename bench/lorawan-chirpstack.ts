@@ -1,6 +1,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { type Container, em310For, FPORT } from "./lorawan-fleet.ts";
 import { sleep, UsageMeter } from "./metrics.ts";
+import { Waker } from "./waker.ts";
 
 /**
  * ChirpStack v4 as the platform sees it: up events (JSON marshaler) published at QoS 1 on the
@@ -67,12 +68,12 @@ export class ChirpstackPublisher {
       cores: 0,
     };
     let inflight = 0;
-    let wake: (() => void) | undefined;
+    const waker = new Waker();
     const done = (err?: Error) => {
       inflight--;
       if (err) r.errors++;
       else r.acked++;
-      wake?.();
+      waker.wake();
     };
     meter.mark();
     const start = performance.now();
@@ -94,14 +95,7 @@ export class ChirpstackPublisher {
         this.publishOne(r.sent - 1, done);
       }
       if (!this.client.connected) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 2);
-        wake = () => {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        };
-      });
+      await waker.sleep(2);
     }
     r.publishMs = performance.now() - start;
     r.offered = spec.rate === undefined ? r.sent : Math.round(r.offered);

@@ -4,6 +4,7 @@ import { encodeDataUp } from "../gateway/lorawan/encode.ts";
 import { buildGwmp } from "../gateway/lorawan/gwmp.ts";
 import { type Container, em310For, FPORT, GATEWAYS } from "./lorawan-fleet.ts";
 import { LatencyHistogram, sleep, UsageMeter } from "./metrics.ts";
+import { Waker } from "./waker.ts";
 
 /**
  * Packet forwarders for the benchmark: one UDP socket per gateway of the territory, sending
@@ -124,7 +125,7 @@ export class Forwarders {
       copies: [0, 0, 0, 0],
       cores: 0,
     };
-    let wake: (() => void) | undefined;
+    const waker = new Waker();
     const onAck = (g: Gateway) => (msg: Buffer) => {
       // PUSH_ACK: version, token (2 bytes), identifier 1.
       if (msg.length < 4 || msg[3] !== 1) return;
@@ -134,7 +135,7 @@ export class Forwarders {
       g.outstanding.delete(token);
       r.acked++;
       acks.add(performance.now() - sent);
-      wake?.();
+      waker.wake();
     };
     const listeners = this.gateways.map((g) => {
       const l = onAck(g);
@@ -167,14 +168,7 @@ export class Forwarders {
           credit -= 1;
         }
         if (r.exhausted) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 2);
-          wake = () => {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          };
-        });
+        await waker.sleep(2);
       }
       r.publishMs = performance.now() - start;
       if (spec.rate === undefined) r.offered = r.frames;
