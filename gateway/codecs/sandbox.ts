@@ -107,6 +107,8 @@ function releaseSyncVariant(): SyncVariant {
 
 /** One codec's VM. `broken` caches a failure to load the source, so a bad codec costs once. */
 interface Slot {
+  /** The codec object last seen for this id: the same object again needs no comparison. */
+  codec: SandboxCodec;
   source: string;
   variablesJson: string;
   vm?: CodecVm;
@@ -137,10 +139,15 @@ function createSandboxOn(module: QuickJSWASMModule, limits: SandboxLimits): Code
   /** The slot of a codec id, rebuilt when its source or variables changed (a reloaded file). */
   function slotFor(codec: SandboxCodec): Slot {
     const slot = slots.get(codec.id);
+    // Per uplink: registries and the worker hand over the same codec object each time.
+    if (slot?.codec === codec) return slot;
     const variablesJson = JSON.stringify(codec.variables ?? {});
-    if (slot && slot.source === codec.source && slot.variablesJson === variablesJson) return slot;
+    if (slot && slot.source === codec.source && slot.variablesJson === variablesJson) {
+      slot.codec = codec;
+      return slot;
+    }
     if (slot) dropVm(slot);
-    const fresh: Slot = { source: codec.source, variablesJson };
+    const fresh: Slot = { codec, source: codec.source, variablesJson };
     slots.set(codec.id, fresh);
     return fresh;
   }
