@@ -1,3 +1,5 @@
+import type { Static } from "@sinclair/typebox";
+import type { AggregateSchema } from "../services/api/schemas.ts";
 import type { Contract } from "../services/contracts/model.ts";
 import type { GroupRollup } from "../services/storage/store.ts";
 import { type Fleet, groupKey } from "./aggregates-fleet.ts";
@@ -9,17 +11,8 @@ import { type Fleet, groupKey } from "./aggregates-fleet.ts";
  * the devices generated in its commune and domain, and (staff route) the counts of a domain add
  * up to the device rollups' counts written for it.
  */
-export interface ApiRow {
-  time: string;
-  commune?: string;
-  domain?: string;
-  field: string;
-  count: number;
-  devices: number;
-  mean: number;
-  min: number;
-  max: number;
-}
+/** A row as the aggregates routes answer it (their response schema). */
+export type ApiRow = Static<typeof AggregateSchema>;
 
 export interface Expected {
   groups: readonly GroupRollup[];
