@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createPlatform, type Platform } from "../../cli/platform.ts";
 import { ChirpstackSource } from "../../gateway/sources/chirpstack.ts";
 import type { LorawanUplink, SemtechUdpDeps } from "../../gateway/sources/semtech-udp.ts";
 import { loadConfig } from "../../services/config.ts";
 import { serveParent } from "../ipc.ts";
 import { LatencyHistogram, UsageMeter } from "../metrics.ts";
+import { WriterProbe } from "./writer-probe.ts";
 
 /**
  * The whole platform on the benchmark's temporary territory (LANTERNE_BENCH_TERRITORY: three
@@ -28,19 +28,11 @@ let serverLatency = new LatencyHistogram();
 let durable = 0;
 let durableValues = 0;
 let lastDurableAt = 0;
-let peakPending = 0;
-let flushesAtMark = 0;
 let sandboxAtMark = { calls: 0, totalMicros: 0 };
 /** Send time of Semtech uplinks not yet durable, by `${deviceId}|${reading time}`. */
 const sentAt = new Map<string, number>();
 let unmatched = 0;
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
-
-setInterval(() => {
-  const pending = platform?.writer.stats.pending ?? 0;
-  if (pending > peakPending) peakPending = pending;
-}, 10).unref();
+const probe = new WriterProbe(() => platform?.writer);
 
 async function start(): Promise<{ udpPort: number; pid: number }> {
   const territoryDir = process.env.LANTERNE_BENCH_TERRITORY;
@@ -114,8 +106,7 @@ function stats() {
     quarantined: p.writer.stats.quarantined,
     writeFailures: p.writer.stats.failures,
     pending: p.writer.stats.pending,
-    flushes: p.writer.stats.flushes - flushesAtMark,
-    peakPending,
+    ...probe.read(),
     udp: p.semtechUdp?.source.stats(),
     chirpstack,
     sandbox: {
@@ -130,8 +121,6 @@ function stats() {
     maxLatency: latency.max,
     serverP50: serverLatency.percentile(0.5),
     serverP99: serverLatency.percentile(0.99),
-    eventLoopP99: Math.round(loopDelay.percentile(99) / 1e6),
-    eventLoopMax: Math.round(loopDelay.max / 1e6),
     usage: meter.read(),
   };
 }
@@ -143,9 +132,7 @@ serveParent(start(), {
     meter.mark();
     latency = new LatencyHistogram();
     serverLatency = new LatencyHistogram();
-    peakPending = 0;
-    loopDelay.reset();
-    flushesAtMark = platform?.writer.stats.flushes ?? 0;
+    probe.mark();
     const s = platform?.codecs.stats();
     sandboxAtMark = { calls: s?.calls ?? 0, totalMicros: s?.totalMicros ?? 0 };
   },

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createPlatform, type Platform } from "../../cli/platform.ts";
 import { loadConfig } from "../../services/config.ts";
 import { serveParent } from "../ipc.ts";
 import { LatencyHistogram, UsageMeter } from "../metrics.ts";
+import { WriterProbe } from "./writer-probe.ts";
 
 /**
  * The whole platform (broker, pipeline, DuckDB store or, with LANTERNE_BENCH_STORE set to an
@@ -19,17 +19,7 @@ let platform: Platform | undefined;
 let latency = new LatencyHistogram();
 let durable = 0;
 let lastDurableAt = 0;
-let peakPending = 0;
-let flushesAtMark = 0;
-/** How long the event loop was held (a synchronous store append stalls MQTT and the API alike). */
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
-
-/** The write backlog's peak since the mark, sampled every 10 ms. */
-setInterval(() => {
-  const pending = platform?.writer.stats.pending ?? 0;
-  if (pending > peakPending) peakPending = pending;
-}, 10).unref();
+const probe = new WriterProbe(() => platform?.writer);
 
 async function start(): Promise<{ port: number; pid: number }> {
   const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
@@ -62,14 +52,11 @@ function stats() {
     quarantined: p.writer.stats.quarantined,
     writeFailures: p.writer.stats.failures,
     pending: p.writer.stats.pending,
-    flushes: p.writer.stats.flushes - flushesAtMark,
-    peakPending,
+    ...probe.read(),
     connections: p.broker.stats.connections,
     p50: latency.percentile(0.5),
     p99: latency.percentile(0.99),
     maxLatency: latency.max,
-    eventLoopP99: Math.round(loopDelay.percentile(99) / 1e6),
-    eventLoopMax: Math.round(loopDelay.max / 1e6),
     ...(p.spool ? { spool: p.spool.stats() } : {}),
     usage: meter.read(),
   };
@@ -79,9 +66,7 @@ serveParent(start(), {
   mark: () => {
     meter.mark();
     latency = new LatencyHistogram();
-    peakPending = 0;
-    loopDelay.reset();
-    flushesAtMark = platform?.writer.stats.flushes ?? 0;
+    probe.mark();
   },
   stats,
   /** Rows in the store (one per field value): a cross-check of the writer's count. */
