@@ -1,4 +1,4 @@
-import { UsageError } from "./args.ts";
+import { numberFlag, readFlags, UsageError } from "./args.ts";
 
 /** Command-line options of `npm run bench -- aggregates [options]`. */
 export interface AggregatesOptions {
@@ -27,44 +27,16 @@ const LIMITS: Record<"devices" | "days" | "requests", [number, number]> = {
 };
 
 export function parseAggregatesOptions(argv: readonly string[]): AggregatesOptions {
-  const numbers: Partial<Record<keyof typeof LIMITS, number>> = {};
-  let quick = false;
-  let store: AggregatesOptions["store"] = "duckdb";
-  let cpuProf: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--quick") {
-      quick = true;
-      continue;
-    }
-    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
-    const name = flag.replace(/^--/, "");
-    const raw = inline ?? argv[++i];
-    if (flag === "--store") {
-      if (raw !== "duckdb" && raw !== "influx") throw new UsageError("--store takes duckdb or influx");
-      store = raw;
-      continue;
-    }
-    if (flag === "--cpu-prof") {
-      if (!raw) throw new UsageError("--cpu-prof needs a folder");
-      cpuProf = raw;
-      continue;
-    }
-    const limits = Object.hasOwn(LIMITS, name) ? LIMITS[name as keyof typeof LIMITS] : undefined;
-    if (!flag.startsWith("--") || limits === undefined) throw new UsageError(`unknown option ${arg}`);
-    const value = Number(raw);
-    if (raw === undefined || !Number.isInteger(value) || value < limits[0] || value > limits[1]) {
-      throw new UsageError(
-        `${flag} needs a whole number from ${limits[0]} to ${limits[1]}, got ${raw ?? "nothing"}`,
-      );
-    }
-    numbers[name as keyof typeof LIMITS] = value;
-  }
+  const { quick, values } = readFlags(argv, ["devices", "days", "requests", "store", "cpu-prof"]);
+  const store = values.store ?? "duckdb";
+  if (store !== "duckdb" && store !== "influx") throw new UsageError("--store takes duckdb or influx");
+  const cpuProf = values["cpu-prof"];
+  if (cpuProf === "") throw new UsageError("--cpu-prof needs a folder");
   const base = quick ? QUICK : FULL;
   return {
-    devices: numbers.devices ?? base.devices,
-    days: numbers.days ?? base.days,
-    requests: numbers.requests ?? 30,
+    devices: numberFlag(values, "devices", LIMITS.devices, true) ?? base.devices,
+    days: numberFlag(values, "days", LIMITS.days, true) ?? base.days,
+    requests: numberFlag(values, "requests", LIMITS.requests, true) ?? 30,
     quick,
     store,
     ...(cpuProf ? { cpuProf } : {}),

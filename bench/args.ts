@@ -1,3 +1,5 @@
+import { parseArgs } from "node:util";
+
 /** Command-line options of `npm run bench -- <name> [options]`. */
 export interface BenchOptions {
   /** Seconds of load per phase. */
@@ -42,58 +44,68 @@ options of aggregates:
 
 export class UsageError extends Error {}
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
-  const numbers: Record<string, number | undefined> = {};
-  let quick = false;
-  let cpuProf: string | undefined;
-  let phases: string[] | undefined;
-  let store: BenchOptions["store"] = "duckdb";
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--quick") {
-      quick = true;
-      continue;
-    }
-    if (arg === "--phases" || arg.startsWith("--phases=")) {
-      phases = (arg.includes("=") ? arg.slice("--phases=".length) : (argv[++i] ?? ""))
-        .split(",")
-        .filter(Boolean);
-      const unknown = phases.filter((p) => !PHASES.includes(p));
-      if (phases.length === 0 || unknown.length > 0)
-        throw new UsageError(`--phases takes ${PHASES.join(",")}`);
-      if (phases.includes("overload") && !phases.includes("qos0"))
-        throw new UsageError("overload needs qos0");
-      continue;
-    }
-    if (arg === "--store" || arg.startsWith("--store=")) {
-      const value = arg.includes("=") ? arg.slice("--store=".length) : argv[++i];
-      if (value !== "duckdb" && value !== "influx") throw new UsageError("--store takes duckdb or influx");
-      store = value;
-      continue;
-    }
-    if (arg === "--cpu-prof" || arg.startsWith("--cpu-prof=")) {
-      cpuProf = arg.includes("=") ? arg.slice("--cpu-prof=".length) : argv[++i];
-      if (!cpuProf) throw new UsageError("--cpu-prof needs a folder");
-      continue;
-    }
-    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
-    const name = flag.replace(/^--/, "");
-    if (!flag.startsWith("--") || !["seconds", "clients", "generators", "window"].includes(name)) {
-      throw new UsageError(`unknown option ${arg}`);
-    }
-    const raw = inline ?? argv[++i];
-    const value = Number(raw);
-    const min = name === "generators" ? 0 : name === "seconds" ? 0.5 : 1;
-    if (raw === undefined || !Number.isFinite(value) || value < min || value > 100_000) {
-      throw new UsageError(`${flag} needs a number >= ${min}, got ${raw ?? "nothing"}`);
-    }
-    numbers[name] = value;
+/**
+ * The flags of a benchmark: `--quick`, and `--name value` or `--name=value` for each of `names`
+ * (node:util's parseArgs, strict: an unknown flag or a missing value is a usage error).
+ */
+export function readFlags(
+  argv: readonly string[],
+  names: readonly string[],
+): { quick: boolean; values: Partial<Record<string, string>> } {
+  const options: Record<string, { type: "string" | "boolean" }> = { quick: { type: "boolean" } };
+  for (const name of names) options[name] = { type: "string" };
+  try {
+    const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+    const { quick, ...rest } = values;
+    return { quick: quick === true, values: rest as Partial<Record<string, string>> };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
+}
+
+/** A number flag within [min, max] (whole with `whole`), or undefined when not given. */
+export function numberFlag(
+  values: Partial<Record<string, string>>,
+  name: string,
+  [min, max]: readonly [number, number],
+  whole = false,
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+    throw new UsageError(
+      `--${name} needs a ${whole ? "whole " : ""}number from ${min} to ${max}, got ${raw}`,
+    );
+  }
+  return value;
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { quick, values } = readFlags(argv, [
+    "seconds",
+    "clients",
+    "generators",
+    "window",
+    "phases",
+    "store",
+    "cpu-prof",
+  ]);
+  const phases = values.phases?.split(",").filter(Boolean);
+  if (phases) {
+    const unknown = phases.filter((p) => !PHASES.includes(p));
+    if (phases.length === 0 || unknown.length > 0) throw new UsageError(`--phases takes ${PHASES.join(",")}`);
+    if (phases.includes("overload") && !phases.includes("qos0")) throw new UsageError("overload needs qos0");
+  }
+  const store = values.store ?? "duckdb";
+  if (store !== "duckdb" && store !== "influx") throw new UsageError("--store takes duckdb or influx");
+  const cpuProf = values["cpu-prof"];
+  if (cpuProf === "") throw new UsageError("--cpu-prof needs a folder");
   const options: BenchOptions = {
-    seconds: numbers.seconds ?? (quick ? 2 : 10),
-    clients: Math.floor(numbers.clients ?? 8),
-    generators: Math.floor(numbers.generators ?? 0),
-    window: Math.floor(numbers.window ?? 500),
+    seconds: numberFlag(values, "seconds", [0.5, 100_000]) ?? (quick ? 2 : 10),
+    clients: Math.floor(numberFlag(values, "clients", [1, 100_000]) ?? 8),
+    generators: Math.floor(numberFlag(values, "generators", [0, 100_000]) ?? 0),
+    window: Math.floor(numberFlag(values, "window", [1, 100_000]) ?? 500),
     quick,
     store,
     ...(cpuProf ? { cpuProf } : {}),

@@ -1,5 +1,5 @@
 import { findMosquitto } from "../test/helpers/mosquitto.ts";
-import { UsageError } from "./args.ts";
+import { numberFlag, readFlags, UsageError } from "./args.ts";
 
 /** Command-line options of `npm run bench -- lorawan [options]`. */
 export interface LorawanOptions {
@@ -35,65 +35,33 @@ export const LORAWAN_HELP = `options of lorawan:
 const PATHS = ["semtech", "chirpstack"] as const;
 
 export function parseLorawanOptions(argv: readonly string[]): LorawanOptions {
-  let quick = false;
-  let cpuProf: string | undefined;
-  let broker: LorawanOptions["broker"] | undefined;
-  let rates: number[] | undefined;
-  let paths: LorawanOptions["paths"] | undefined;
-  const numbers: Record<string, number> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--quick") {
-      quick = true;
-      continue;
-    }
-    const [flag, inline] = arg.split("=", 2) as [string, string | undefined];
-    const raw = inline ?? argv[++i];
-    if (raw === undefined) throw new UsageError(`${flag} needs a value`);
-    switch (flag) {
-      case "--cpu-prof":
-        cpuProf = raw;
-        continue;
-      case "--broker":
-        if (raw !== "mosquitto" && raw !== "aedes") throw new UsageError("--broker takes aedes or mosquitto");
-        if (raw === "mosquitto" && !findMosquitto()) throw new UsageError("mosquitto is not installed");
-        broker = raw;
-        continue;
-      case "--rates":
-        rates = raw.split(",").map(Number);
-        if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 200_000))
-          throw new UsageError("--rates takes whole numbers from 1 to 200000, comma-separated");
-        continue;
-      case "--paths": {
-        const list = raw.split(",");
-        if (list.length === 0 || list.some((p) => !(PATHS as readonly string[]).includes(p)))
-          throw new UsageError("--paths takes semtech,chirpstack");
-        paths = list as LorawanOptions["paths"];
-        continue;
-      }
-      case "--seconds":
-      case "--window":
-      case "--codec-calls": {
-        const value = Number(raw);
-        const [min, max] =
-          flag === "--seconds" ? [0.5, 600] : flag === "--window" ? [3, 60_000] : [1, 10_000_000];
-        if (!Number.isFinite(value) || value < min || value > max)
-          throw new UsageError(`${flag} needs a number from ${min} to ${max}, got ${raw}`);
-        numbers[flag] = value;
-        continue;
-      }
-      default:
-        throw new UsageError(`unknown option ${arg}`);
-    }
-  }
+  const { quick, values } = readFlags(argv, [
+    "seconds",
+    "rates",
+    "window",
+    "paths",
+    "codec-calls",
+    "cpu-prof",
+    "broker",
+  ]);
+  const broker = values.broker ?? "aedes";
+  if (broker !== "mosquitto" && broker !== "aedes") throw new UsageError("--broker takes aedes or mosquitto");
+  if (broker === "mosquitto" && !findMosquitto()) throw new UsageError("mosquitto is not installed");
+  const rates = values.rates?.split(",").map(Number);
+  if (rates && (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r < 1 || r > 200_000)))
+    throw new UsageError("--rates takes whole numbers from 1 to 200000, comma-separated");
+  const paths = values.paths?.split(",");
+  if (paths && (paths.length === 0 || paths.some((p) => !(PATHS as readonly string[]).includes(p))))
+    throw new UsageError("--paths takes semtech,chirpstack");
+  const cpuProf = values["cpu-prof"];
   return {
-    seconds: numbers["--seconds"] ?? (quick ? 2 : 10),
+    seconds: numberFlag(values, "seconds", [0.5, 600]) ?? (quick ? 2 : 10),
     rates: rates ?? (quick ? [5000] : [2000, 5000, 8000]),
-    window: Math.floor(numbers["--window"] ?? 150),
-    paths: paths ?? [...PATHS],
-    codecCalls: Math.floor(numbers["--codec-calls"] ?? (quick ? 5000 : 20_000)),
+    window: Math.floor(numberFlag(values, "window", [3, 60_000]) ?? 150),
+    paths: (paths as LorawanOptions["paths"] | undefined) ?? [...PATHS],
+    codecCalls: Math.floor(numberFlag(values, "codec-calls", [1, 10_000_000]) ?? (quick ? 5000 : 20_000)),
     quick,
-    broker: broker ?? "aedes",
+    broker,
     ...(cpuProf ? { cpuProf } : {}),
   };
 }
