@@ -11,7 +11,7 @@ import {
   SemtechUdpSource,
 } from "../../gateway/sources/semtech-udp.ts";
 import { DataCode } from "../../services/domain/errors.ts";
-import { pushData, rxpk } from "../helpers/gwmp.ts";
+import { answerTo, pushData, rxpk } from "../helpers/gwmp.ts";
 
 /**
  * Real UDP sockets on 127.0.0.1: the listener on an ephemeral port, gateways played by dgram
@@ -35,9 +35,11 @@ let port: number;
 let uplinks: LorawanUplink[];
 let problems: SemtechUdpProblem[];
 let statuses: [string, GatewayStat, number][];
+let testEnded: boolean;
 const clients: Socket[] = [];
 
 beforeEach(async () => {
+  testEnded = false;
   uplinks = [];
   problems = [];
   statuses = [];
@@ -67,6 +69,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  testEnded = true;
   await source.close();
   await Promise.all(clients.splice(0).map((c) => new Promise<void>((resolve) => c.close(() => resolve()))));
 });
@@ -83,25 +86,14 @@ function send(socket: Socket, datagram: Buffer): void {
   socket.send(datagram, port, "127.0.0.1");
 }
 
-/** The next datagram the socket receives, or undefined after `ms`. */
-function nextReply(socket: Socket, ms = 1000): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.off("message", onMessage);
-      resolve(undefined);
-    }, ms);
-    const onMessage = (msg: Buffer) => {
-      clearTimeout(timer);
-      resolve(msg);
-    };
-    socket.once("message", onMessage);
-  });
-}
-
-/** Polls a condition for at most `ms` (bounded: never an open-ended wait). */
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  for (const start = Date.now(); !condition(); ) {
-    if (Date.now() - start > ms) throw new Error("condition not met in time");
+/**
+ * Polls a condition. No deadline of its own, which a loaded machine would overrun: the suite's
+ * test timeout bounds the wait, and the loop stops when the test has ended, so a test that timed
+ * out leaves nothing polling behind it.
+ */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    if (testEnded) throw new Error("test ended before the condition was met");
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -114,7 +106,7 @@ const frame = (fCnt: number, payload = EM310) =>
 describe("Semtech UDP listener", () => {
   it("acknowledges a PUSH_DATA with its token and hands over the decrypted uplink", async () => {
     const gw = await gateway();
-    const reply = nextReply(gw);
+    const reply = answerTo(gw, 0xc0de);
     const stat = {
       time: "2026-11-23 10:00:00 GMT",
       lati: 49.42,
@@ -149,7 +141,7 @@ describe("Semtech UDP listener", () => {
 
   it("answers PULL_DATA with PULL_ACK and keeps the gateway's address for downlinks", async () => {
     const gw = await gateway();
-    const reply = nextReply(gw);
+    const reply = answerTo(gw, 0x0a0b);
     send(gw, buildGwmp({ type: "PULL_DATA", token: 0x0a0b, gatewayEui: GW2 }));
     expect(await reply).toEqual(Buffer.from([2, 0x0a, 0x0b, 0x04]));
     expect(source.gatewayAddress(GW2)).toMatchObject({ address: "127.0.0.1", port: gw.address().port });
@@ -158,7 +150,7 @@ describe("Semtech UDP listener", () => {
   it("keeps one uplink for a frame heard by two gateways, with both receptions", async () => {
     const [gw1, gw2] = [await gateway(), await gateway()];
     const phy = frame(42);
-    const acks = [nextReply(gw1), nextReply(gw2)];
+    const acks = [answerTo(gw1, 1), answerTo(gw2, 2)];
     send(gw1, pushData(GW1, 1, [rxpk(phy, { rssi: -110, lsnr: -3 })]));
     send(gw2, pushData(GW2, 2, [rxpk(phy, { rssi: -80, lsnr: 9.25, freq: 868.1 })]));
     expect(await Promise.all(acks)).toEqual([Buffer.from([2, 0, 1, 1]), Buffer.from([2, 0, 2, 1])]);
@@ -223,10 +215,16 @@ describe("Semtech UDP listener", () => {
 
   it("does not acknowledge an unknown gateway, and reports it with GATEWAY_UNKNOWN", async () => {
     const gw = await gateway();
-    const reply = nextReply(gw, WINDOW_MS * 3);
+    const answers: Buffer[] = [];
+    const pullAck = answerTo(gw, 0x0808, (answer) => answers.push(answer));
     const datagram = pushData(ROGUE, 7, [rxpk(frame(42))]);
     send(gw, datagram);
-    expect(await reply).toBeUndefined();
+    // The listener handles datagrams in order and answers each one at once: had the rogue
+    // datagram been acknowledged, its answer would come before this PULL_ACK (no waiting on a
+    // clock to prove that nothing came).
+    send(gw, buildGwmp({ type: "PULL_DATA", token: 0x0808, gatewayEui: GW1 }));
+    expect(await pullAck).toEqual(Buffer.from([2, 0x08, 0x08, 0x04]));
+    expect(answers).toEqual([]);
     await until(() => problems.length === 1);
     expect(problems[0]).toMatchObject({
       code: DataCode.GATEWAY_UNKNOWN,
@@ -246,7 +244,7 @@ describe("Semtech UDP listener", () => {
       code: DataCode.DECODE_LENGTH,
       raw: good.subarray(0, 9).toString("base64"),
     });
-    const reply = nextReply(gw);
+    const reply = answerTo(gw, 0x4242);
     send(gw, good);
     expect(await reply).toEqual(Buffer.from([2, 0x42, 0x42, 0x01]));
     await until(() => uplinks.length === 1);
@@ -272,7 +270,8 @@ describe("Semtech UDP listener", () => {
     for (const [datagram] of garbage) send(gw, datagram);
     await until(() => problems.length === garbage.length);
     expect(problems.map((p) => p.code).sort()).toEqual(garbage.map(([, code]) => code).sort());
-    const reply = nextReply(gw);
+    // The garbage's three well-formed PUSH_DATA (token 9) are acknowledged too, maybe still in flight.
+    const reply = answerTo(gw, 0x7777);
     send(gw, pushData(GW1, 0x7777, [rxpk(frame(43))]));
     expect(await reply).toEqual(Buffer.from([2, 0x77, 0x77, 0x01]));
     await until(() => uplinks.length === 1);
@@ -300,7 +299,8 @@ describe("Semtech UDP listener", () => {
     send(gw, pushData(GW1, 1, [rxpk(frame(1))]));
     send(gw, Buffer.from([9]));
     await until(() => source.stats().handlerErrors === 2);
-    const reply = nextReply(gw);
+    // The first PUSH_DATA (token 1) was acknowledged before its handler threw: not this answer.
+    const reply = answerTo(gw, 2);
     send(gw, pushData(GW1, 2, [rxpk(frame(2))]));
     expect(await reply).toEqual(Buffer.from([2, 0, 2, 1]));
   });
