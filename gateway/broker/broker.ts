@@ -1,7 +1,7 @@
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, Socket } from "node:net";
 import { Aedes, type AuthenticateError, type Client, type PublishPacket, type Subscription } from "aedes";
 import { createWebSocketStream, WebSocketServer } from "ws";
-import type { Authenticator, Principal } from "../../services/auth/principals.ts";
+import { type Authenticator, type Principal, retryAfterSeconds } from "../../services/auth/principals.ts";
 import type { Clock } from "../../services/domain/clock.ts";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Pipeline } from "../pipeline/pipeline.ts";
@@ -11,8 +11,9 @@ import { createFastEmitter } from "./fast-emitter.ts";
 import { parseReadingsTopic, subscriptionAllowed } from "./topics.ts";
 
 /**
- * The embedded MQTT broker (aedes). Operators authenticate with their username and secret and
- * publish under `lanterne/{operator}/...` only. Ingestion runs inside `authorizePublish`, which
+ * The embedded MQTT broker (aedes). Operators authenticate with their username and secret,
+ * connect with a client id in their own namespace (services/auth/client-id.ts) and publish under
+ * `lanterne/{operator}/...` only. Ingestion runs inside `authorizePublish`, which
  * aedes calls before it sends PUBACK: a QoS 1 message is acknowledged only once it is durable
  * (stored, or kept in quarantine). For QoS 0 the callback waits only when the write backlog is
  * over its high-water mark, which holds the client's socket: TCP backpressure, not loss.
@@ -38,18 +39,29 @@ export interface BrokerDeps {
 export interface BrokerStats {
   connections: number;
   authFailures: number;
+  /** CONNECTs refused for a client id in another operator's namespace. */
+  clientIdRejected: number;
   forbidden: number;
   received: number;
 }
 
+/** CONNACK return codes (MQTT 3.1.1, 3.2.2.3). */
+const IDENTIFIER_REJECTED = 2;
 const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
 
 export class MqttBroker {
   private aedes: Aedes | undefined;
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly principals = new WeakMap<Client, Principal>();
-  readonly stats: BrokerStats = { connections: 0, authFailures: 0, forbidden: 0, received: 0 };
+  readonly stats: BrokerStats = {
+    connections: 0,
+    authFailures: 0,
+    clientIdRejected: 0,
+    forbidden: 0,
+    received: 0,
+  };
 
   constructor(
     private readonly deps: BrokerDeps,
@@ -94,30 +106,51 @@ export class MqttBroker {
     this.wss = wss;
   }
 
+  /**
+   * Credentials first (refused: CONNACK 4; throttled after repeated failures: CONNACK 5, before
+   * any secret check), then the client id: one in another operator's namespace is refused with
+   * CONNACK 2 here, before aedes registers the client, so it never closes the other operator's
+   * session [MQTT-3.1.4-2]. Any other id is registered as the authenticator says (confined to the
+   * operator's namespace when it lies in nobody's).
+   */
   private authenticate(
     client: Client,
     username: string | undefined,
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
-    const refuse = () => {
-      this.stats.authFailures++;
-      const err = new Error("Bad username or password") as AuthenticateError;
-      err.returnCode = BAD_CREDENTIALS;
+    const refuse = (returnCode: 2 | 4 | 5, message: string) => {
+      const err = new Error(message) as AuthenticateError;
+      err.returnCode = returnCode;
       done(err, false);
     };
+    const badCredentials = () => {
+      this.stats.authFailures++;
+      refuse(BAD_CREDENTIALS, "Bad username or password");
+    };
     if (!username || !password) {
-      refuse();
+      badCredentials();
       return;
     }
-    this.deps.authenticator.operator(username, password.toString("utf8")).then(
+    const address = remoteAddress(client);
+    const attempt = { scheme: "mqtt" as const, ...(address !== undefined ? { address } : {}) };
+    this.deps.authenticator.operator(username, password.toString("utf8"), attempt).then(
       (principal) => {
-        if (principal) {
-          this.principals.set(client, principal);
-          done(null, true);
-        } else refuse();
+        if (!principal?.operatorId) return badCredentials();
+        const id = this.deps.authenticator.mqttClientId(principal.operatorId, client.id);
+        if (id === undefined) {
+          this.stats.clientIdRejected++;
+          return refuse(IDENTIFIER_REJECTED, "Client id in another operator's namespace");
+        }
+        // aedes registers (and takes over) sessions by client.id after this callback.
+        client.id = id;
+        this.principals.set(client, principal);
+        done(null, true);
       },
-      () => refuse(),
+      (err: unknown) => {
+        if (retryAfterSeconds(err) !== undefined) refuse(NOT_AUTHORIZED, "Too many failed logins");
+        else badCredentials();
+      },
     );
   }
 
@@ -203,6 +236,11 @@ export class MqttBroker {
     );
   }
 
+  /**
+   * A filter outside the operator's own prefix gets the failure return code 0x80 in the SUBACK
+   * [MQTT-3.9.3]: aedes writes 128 for a null subscription, whereas an error would close the
+   * connection. The other filters of the same SUBSCRIBE are granted as usual.
+   */
   private authorizeSubscribe(
     client: Client,
     sub: Subscription,
@@ -215,6 +253,12 @@ export class MqttBroker {
         (this.deps.sparkplug && sparkplugGroup(sub.topic) === operatorId));
     done(null, allowed ? sub : null);
   }
+}
+
+/** TCP: the socket's peer; WebSocket: the peer of the HTTP upgrade request (no proxy header trusted). */
+function remoteAddress(client: Client): string | undefined {
+  if (client.conn instanceof Socket) return client.conn.remoteAddress;
+  return client.req?.socket.remoteAddress;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -33,8 +33,13 @@ export function operatorPrefix(operatorId: string): string {
   return `${TOPIC_ROOT}/${operatorId}/`;
 }
 
-/** A subscription filter is allowed when it stays under the operator's own prefix. */
+/**
+ * A subscription filter is allowed when it stays under the operator's own prefix: its first level
+ * is `lanterne`, its second exactly the operator's id (no wildcard there), and it has at least one
+ * level below. Compared level by level, never as a string prefix, so that `lanterne/lumiere-estX/#`
+ * is not taken for `lumiere-est`'s. `#`, `+/#`, `lanterne/+/readings`, `$SYS/#` are refused.
+ */
 export function subscriptionAllowed(filter: string, operatorId: string): boolean {
-  const prefix = operatorPrefix(operatorId);
-  return filter.startsWith(prefix) || filter === `${TOPIC_ROOT}/${operatorId}/#`;
+  const [root, operator, ...below] = filter.split("/");
+  return root === TOPIC_ROOT && operator === operatorId && below.length > 0;
 }

@@ -15,7 +15,11 @@ export const DataCode = {
   PAYLOAD_SHAPE: "ERR_PAYLOAD_SHAPE",
   /** A batch holds more readings than allowed. */
   BATCH_TOO_LARGE: "ERR_BATCH_TOO_LARGE",
-  /** The reading's time is missing, unparsable, or too far in the future. */
+  /** The JSON document is nested deeper than allowed: refused before it is read. */
+  PAYLOAD_DEPTH: "ERR_PAYLOAD_DEPTH",
+  /** The document has an object with too many keys, an array too long or a string too long. */
+  PAYLOAD_LIMIT: "ERR_PAYLOAD_LIMIT",
+  /** The reading's time is unparsable, before 1970, or too far in the future. */
   TIME_INVALID: "ERR_TIME_INVALID",
   /** The device is not in the inventory. */
   DEVICE_UNKNOWN: "ERR_DEVICE_UNKNOWN",
@@ -76,6 +80,8 @@ export const REJECTING: ReadonlySet<string> = new Set<string>([
   DataCode.PAYLOAD_TOO_LARGE,
   DataCode.PAYLOAD_SHAPE,
   DataCode.BATCH_TOO_LARGE,
+  DataCode.PAYLOAD_DEPTH,
+  DataCode.PAYLOAD_LIMIT,
   DataCode.TIME_INVALID,
   DataCode.DEVICE_UNKNOWN,
   DataCode.DEVICE_NOT_ASSIGNED,
@@ -106,6 +112,12 @@ export function violation(code: DataCode, path: string, detail: string): Violati
 /** Thrown errors: access, configuration and infrastructure. */
 export const AuthRequiredError = createError("ERR_AUTH_REQUIRED", "Authentication required", 401);
 export const AuthInvalidError = createError("ERR_AUTH_INVALID", "Invalid credentials", 401);
+/** Too many failed logins for this username or address: refused before any check until `Retry-After`. */
+export const AuthThrottledError = createError(
+  "ERR_AUTH_THROTTLED",
+  "Too many failed logins: retry in %s s",
+  429,
+);
 export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
 export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);
@@ -130,3 +142,9 @@ export class InfrastructureError extends Error {
 }
 export const StoreUnavailableError = (message: string, cause?: unknown) =>
   new InfrastructureError("ERR_STORE_UNAVAILABLE", message, true, { cause });
+/** The store can no longer write in this process (a database invalidated by a fatal error). */
+export const StoreFailedError = (message: string, cause?: unknown) =>
+  new InfrastructureError("ERR_STORE_FAILED", message, false, { cause });
+/** The store's file cannot be read: the message names the file and what to do. */
+export const StoreDamagedError = (message: string, cause?: unknown) =>
+  new InfrastructureError("ERR_STORE_DAMAGED", message, false, { cause });

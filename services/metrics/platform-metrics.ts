@@ -1,6 +1,7 @@
 import type { ItemResult } from "../../gateway/pipeline/pipeline.ts";
+import { AUTH_SCHEMES, type AuthScheme, type AuthStats } from "../auth/principals.ts";
 import type { RollupStats } from "../rollups/maintainer.ts";
-import { Metrics } from "./registry.ts";
+import { type Counter, Metrics } from "./registry.ts";
 
 /**
  * The platform's own metrics (`GET /metrics`, Prometheus text format): what comes in, what is
@@ -14,6 +15,8 @@ export interface PlatformGauges {
   /** Disk spool in front of InfluxDB (zero with the embedded store). */
   spool(): { bytes: number; segments: number; oldestAgeMs: number };
   rollups(): RollupStats;
+  /** The authenticator's running totals of failed and throttled logins (MQTT and HTTP). */
+  auth?(): AuthStats;
 }
 
 export interface PlatformMetrics {
@@ -81,6 +84,16 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
     "lanterne_rollup_last_pass_seconds",
     "Duration of the last rollup pass.",
   );
+  const authFailuresTotal = registry.counter(
+    "lanterne_auth_failures_total",
+    "Logins whose credentials did not verify, by scheme (mqtt, basic, bearer).",
+  );
+  const authThrottledTotal = registry.counter(
+    "lanterne_auth_throttled_total",
+    "Logins refused before any check after repeated failures of the username or address, by scheme.",
+  );
+  const authFailuresBy = followTotals(authFailuresTotal);
+  const authThrottledBy = followTotals(authThrottledTotal);
   /** One incrementer per source and verdict: every message counts, so no label work per message. */
   const bySource = new Map<string, { accepted: (by?: number) => void; quarantined: (by?: number) => void }>();
   const verdictsOf = (source: string) => {
@@ -108,6 +121,13 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
     connections(gauges.mqttConnections());
     authFailures(gauges.mqttAuthFailures());
     forbidden(gauges.mqttForbidden());
+    const auth = gauges.auth?.();
+    if (auth) {
+      for (const scheme of AUTH_SCHEMES) {
+        authFailuresBy(scheme, auth.failures[scheme]);
+        authThrottledBy(scheme, auth.throttled[scheme]);
+      }
+    }
   });
   return {
     registry,
@@ -131,5 +151,18 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
       stored({}, observations);
       writeSeconds(seconds);
     },
+  };
+}
+
+/**
+ * A counter whose owner keeps the running total (the authenticator counts on its hot path without
+ * knowing about metrics): each collection adds what the total gained since the last one.
+ */
+function followTotals(counter: Counter): (scheme: AuthScheme, total: number) => void {
+  const seen = new Map<AuthScheme, number>();
+  return (scheme, total) => {
+    const gained = total - (seen.get(scheme) ?? 0);
+    if (gained > 0 || !seen.has(scheme)) counter({ scheme }, gained);
+    seen.set(scheme, total);
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Authenticator, Principal, Role } from "../../auth/principals.ts";
+import { type Authenticator, type Principal, type Role, retryAfterSeconds } from "../../auth/principals.ts";
 import { AuthInvalidError, AuthRequiredError, ForbiddenError } from "../../domain/errors.ts";
 
 declare module "fastify" {
@@ -14,19 +14,29 @@ declare module "fastify" {
 }
 
 /**
- * Who is calling, from the Authorization header:
- * - `Basic base64(username:secret)`: an operator (same credentials as MQTT), or a user
- *   (`id:token`);
+ * Who is calling, from the Authorization header. Each kind of credential works in its own scheme
+ * only, so that a staff token never doubles as a password:
+ * - `Basic base64(username:secret)`: an operator (the same credentials as MQTT);
  * - `Bearer <user id>.<token>`: a user (administrator or technician).
- * No header: the public. A header that does not verify: 401, never a silent downgrade.
+ * No header: the public. A header that does not verify: 401, never a silent downgrade. Too many
+ * recent failures for the username or the address: 429 `ERR_AUTH_THROTTLED` with `Retry-After`,
+ * answered before the slow secret check.
  */
 export const authPlugin = fp(
   async (app: FastifyInstance, opts: { authenticator: Authenticator }) => {
     app.decorateRequest("principal", undefined);
-    app.addHook("onRequest", async (request) => {
+    app.addHook("onRequest", async (request, reply) => {
       const header = request.headers.authorization;
       if (!header) return;
-      const principal = await identify(opts.authenticator, header);
+      let principal: Principal | undefined;
+      try {
+        principal = await identify(opts.authenticator, header, request.ip);
+      } catch (err) {
+        // The one error handler writes the body; the header has to be set here.
+        const seconds = retryAfterSeconds(err);
+        if (seconds !== undefined) reply.header("retry-after", String(seconds));
+        throw err;
+      }
       if (!principal) throw new AuthInvalidError();
       request.principal = principal;
     });
@@ -38,18 +48,22 @@ export const authPlugin = fp(
   { name: "lanterne-auth" },
 );
 
-async function identify(auth: Authenticator, header: string): Promise<Principal | undefined> {
+async function identify(
+  auth: Authenticator,
+  header: string,
+  address: string,
+): Promise<Principal | undefined> {
   const [scheme, value = ""] = header.split(" ", 2);
   if (scheme?.toLowerCase() === "bearer") {
     const dot = value.indexOf(".");
-    return dot > 0 ? auth.user(value.slice(0, dot), value.slice(dot + 1)) : undefined;
+    if (dot <= 0) return undefined;
+    return auth.user(value.slice(0, dot), value.slice(dot + 1), { scheme: "bearer", address });
   }
   if (scheme?.toLowerCase() === "basic") {
     const text = Buffer.from(value, "base64").toString("utf8");
     const colon = text.indexOf(":");
     if (colon <= 0) return undefined;
-    const [id, secret] = [text.slice(0, colon), text.slice(colon + 1)];
-    return (await auth.operator(id, secret)) ?? (await auth.user(id, secret));
+    return auth.operator(text.slice(0, colon), text.slice(colon + 1), { scheme: "basic", address });
   }
   return undefined;
 }
