@@ -11,6 +11,7 @@ import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
 import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
+import { createAccessService } from "../services/access/service.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
@@ -128,6 +129,12 @@ export class Platform {
     this.api = await buildApp({
       store: this.store,
       devices: this.devices,
+      access: createAccessService({
+        devices: this.devices,
+        contracts: this.contracts,
+        store: this.store,
+        clock: this.clock,
+      }),
       contracts: this.contracts,
       authenticator: this.authenticator,
       clock: this.clock,
@@ -245,7 +252,10 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   );
   checkInventory(inventory, contracts, territory);
   const devices = createDeviceIndex(inventory, () => clock.now());
-  const state = createDuckdbWorkerStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  const state = createDuckdbWorkerStore({
+    path: join(config.dataDir, "lanterne.duckdb"),
+    checkpointKib: config.duckdbCheckpointKib,
+  });
   const influx = createInfluxFromConfig(config);
   const spool = influx && createSpool(influx, config);
   const recentRollups = new MirroredRollups(influx ?? state, () => clock.now());
@@ -261,6 +271,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     mqttForbidden: () => broker.stats.forbidden,
     spool: () => spool?.stats() ?? { bytes: 0, segments: 0, oldestAgeMs: 0 },
     rollups: () => rollups.stats,
+    auth: () => authenticator.stats,
   });
   writer.onDurable = (observations, seconds) => {
     metrics.flushed(observations.length, seconds);

@@ -63,6 +63,12 @@ export const ConfigSchema = Type.Object({
     description: "LANTERNE_SPOOL_MAX_BYTES: disk spool for readings while InfluxDB is unreachable",
   }),
   mqttConcurrency: Type.Integer({ minimum: 1, default: 1000, description: "LANTERNE_MQTT_CONCURRENCY" }),
+  duckdbCheckpointKib: Type.Integer({
+    minimum: 64,
+    default: 16_384,
+    description:
+      "LANTERNE_DUCKDB_CHECKPOINT_KIB: the embedded store folds its write-ahead log into the database file once the log passes this size (KiB)",
+  }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -80,6 +86,7 @@ const ENV: Record<keyof Config, string> = {
   mqttConcurrency: "LANTERNE_MQTT_CONCURRENCY",
   store: "LANTERNE_STORE",
   spoolMaxBytes: "LANTERNE_SPOOL_MAX_BYTES",
+  duckdbCheckpointKib: "LANTERNE_DUCKDB_CHECKPOINT_KIB",
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

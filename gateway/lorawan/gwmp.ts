@@ -1,4 +1,5 @@
 import { DataCode } from "../../services/domain/errors.ts";
+import { parseBoundedJson } from "../pipeline/bounded-json.ts";
 
 /**
  * Semtech UDP packet forwarder protocol (GWMP), version 2, as written in
@@ -194,12 +195,9 @@ type JsonResult = { ok: true; value: Obj } | { ok: false; code: DataCode; detail
 
 /** Some forwarders end the JSON with NUL bytes (C strings): those are not part of the object. */
 function parseJsonObject(bytes: Buffer): JsonResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(trimNul(bytes).toString("utf8"));
-  } catch (err) {
-    return { ok: false, code: DataCode.PAYLOAD_JSON, detail: (err as Error).message };
-  }
+  const parsed = parseBoundedJson(trimNul(bytes));
+  if (!parsed.ok) return { ok: false, code: parsed.problem.code as DataCode, detail: parsed.problem.detail };
+  const value = parsed.value;
   if (!isObj(value)) return { ok: false, code: DataCode.PAYLOAD_JSON, detail: "JSON is not an object" };
   return { ok: true, value };
 }

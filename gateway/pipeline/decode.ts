@@ -1,5 +1,6 @@
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
+import { parseBoundedJson } from "./bounded-json.ts";
 
 /**
  * Decode stage: bytes of the canonical JSON format into candidate readings.
@@ -58,13 +59,9 @@ export function decodeJsonPayload(
 ): DecodeResult {
   const tooLarge = payloadTooLarge(payload, limits);
   if (tooLarge) return { ok: false, problem: tooLarge };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
-  } catch (err) {
-    return fail(DataCode.PAYLOAD_JSON, "", (err as Error).message);
-  }
-  return decodeDocument(doc, context, limits);
+  const parsed = parseBoundedJson(payload);
+  if (!parsed.ok) return { ok: false, problem: parsed.problem };
+  return decodeDocument(parsed.value, context, limits);
 }
 
 export function decodeDocument(
@@ -147,11 +144,36 @@ function readTime(value: unknown, receivedAt: EpochMs, maxFutureMs: number, prob
     problems.push(violation(DataCode.TIME_INVALID, "time", "expected ISO 8601 or epoch milliseconds"));
     return undefined;
   }
-  if (ms > receivedAt + maxFutureMs) {
-    problems.push(violation(DataCode.TIME_INVALID, "time", `${new Date(ms).toISOString()} is in the future`));
+  const wrong = timeProblem(ms, receivedAt, maxFutureMs);
+  if (wrong) {
+    problems.push(wrong);
     return undefined;
   }
   return Math.trunc(ms);
+}
+
+/** Readings are not older than the Unix epoch: anything earlier is a unit or clock error. */
+export const EARLIEST_READING: EpochMs = 0;
+
+/**
+ * The one time check of every source (JSON, protobuf, network-server events, Sparkplug, codecs),
+ * made with numbers only: a time beyond what a JavaScript Date holds (1e20, or nanoseconds sent as
+ * milliseconds) must not reach `new Date(...).toISOString()`, which throws.
+ */
+export function timeProblem(ms: number, receivedAt: EpochMs, maxFutureMs: number): Violation | undefined {
+  if (!Number.isFinite(ms)) return violation(DataCode.TIME_INVALID, "time", "not a finite number");
+  if (ms < EARLIEST_READING) {
+    return violation(DataCode.TIME_INVALID, "time", `${ms} ms is before 1970-01-01T00:00:00Z`);
+  }
+  if (ms > receivedAt + maxFutureMs) {
+    const unit = ms > 1e15 ? " (microseconds or nanoseconds? times are epoch milliseconds)" : "";
+    return violation(
+      DataCode.TIME_INVALID,
+      "time",
+      `${ms} ms is more than ${maxFutureMs} ms after reception${unit}`,
+    );
+  }
+  return undefined;
 }
 
 function fail(code: (typeof DataCode)[keyof typeof DataCode], path: string, detail: string): DecodeResult {

@@ -3,7 +3,13 @@ import type { ContractRegistry } from "../../services/contracts/registry.ts";
 import { DataCode, REJECTING } from "../../services/domain/errors.ts";
 import type { Observation, QuarantineEntry, RawUplink, Violation } from "../../services/domain/types.ts";
 import type { ViolationRecord } from "../../services/storage/store.ts";
-import { DEFAULT_LIMITS, type DecodedItem, type DecodeLimits, decodeJsonPayload } from "./decode.ts";
+import {
+  DEFAULT_LIMITS,
+  type DecodedItem,
+  type DecodeLimits,
+  decodeJsonPayload,
+  timeProblem,
+} from "./decode.ts";
 import { decodeProtobufPayload } from "./decode-protobuf.ts";
 import type { IngestWriter } from "./writer.ts";
 
@@ -70,13 +76,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           ? decodeProtobufPayload(asBuffer(uplink.payload), context, limits)
           : decodeJsonPayload(uplink.payload, context, limits);
       const outcome = decoded.ok
-        ? checkItems(deps, uplink, decoded.items)
+        ? checkItems(deps, uplink, decoded.items, limits)
         : refuseWhole(deps, uplink, decoded.problem);
       deps.observe?.(uplink.source, outcome.items);
       return outcome;
     },
     ingestItems(uplink, items) {
-      const outcome = checkItems(deps, uplink, items);
+      const outcome = checkItems(deps, uplink, items, limits);
       deps.observe?.(uplink.source, outcome.items);
       return outcome;
     },
@@ -115,13 +121,18 @@ function wholeEntry(uplink: RawUplink, reasons: Violation[]): QuarantineEntry {
   };
 }
 
-function checkItems(deps: PipelineDeps, uplink: RawUplink, items: DecodedItem[]): IngestOutcome {
+function checkItems(
+  deps: PipelineDeps,
+  uplink: RawUplink,
+  items: DecodedItem[],
+  limits: DecodeLimits,
+): IngestOutcome {
   const observations: Observation[] = [];
   const quarantine: QuarantineEntry[] = [];
   const violations: ViolationRecord[] = [];
   const results: ItemResult[] = [];
   for (const item of items) {
-    const result = checkItem(deps, uplink, item, { observations, quarantine, violations });
+    const result = checkItem(deps, uplink, item, { observations, quarantine, violations }, limits);
     results.push(result);
   }
   const durable = deps.writer.submit(observations, quarantine, violations);
@@ -140,11 +151,20 @@ interface Sink {
   violations: ViolationRecord[];
 }
 
-function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sink: Sink): ItemResult {
+function checkItem(
+  deps: PipelineDeps,
+  uplink: RawUplink,
+  item: DecodedItem,
+  sink: Sink,
+  limits: DecodeLimits,
+): ItemResult {
   const deviceId = item.reading?.deviceId ?? uplink.deviceId;
-  if (!item.reading) {
-    sink.quarantine.push(itemEntry(uplink, item, item.problems));
-    return result(item.index, deviceId, "quarantined", item.problems);
+  // Sources that decode themselves (codecs, network servers, Sparkplug) face the same time check.
+  const badTime = item.reading && timeProblem(item.reading.time, uplink.receivedAt, limits.maxFutureMs);
+  if (!item.reading || badTime) {
+    const reasons = badTime ? [...item.problems, badTime] : item.problems;
+    sink.quarantine.push(itemEntry(uplink, item, reasons));
+    return result(item.index, deviceId, "quarantined", reasons);
   }
   const outcome = checkReading(item.reading, uplink.operatorId, deps.devices, deps.contracts);
   // A decoder may explain what it could not give (a codec field it could not map): those
@@ -192,8 +212,24 @@ function itemEntry(
     ...(deviceId !== undefined ? { deviceId } : {}),
     ...(contract !== undefined ? { contract } : {}),
     source: uplink.source,
-    raw: JSON.stringify(item.raw) ?? "",
+    raw: rawText(item.raw),
     truncated: false,
     reasons,
   };
+}
+
+/**
+ * The item as JSON for the quarantine. Decoders bound the nesting of what they hand over, but an
+ * item may still hold a value JSON cannot write (a 64-bit Sparkplug integer is a bigint): written
+ * as a decimal string rather than throwing.
+ */
+function rawText(raw: unknown): string {
+  try {
+    return (
+      JSON.stringify(raw, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)) ??
+      ""
+    );
+  } catch (err) {
+    return `(not representable as JSON: ${(err as Error).message})`;
+  }
 }

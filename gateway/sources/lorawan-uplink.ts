@@ -1,5 +1,6 @@
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { Device, EpochMs, RawUplink, Violation } from "../../services/domain/types.ts";
+import { parseBoundedJson } from "../pipeline/bounded-json.ts";
 import type { DecodedItem, DecodeLimits } from "../pipeline/decode.ts";
 import type { IngestOutcome } from "../pipeline/pipeline.ts";
 
@@ -89,17 +90,15 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A network server's event as a JSON object, read within the bounds of every JSON input. */
 export function parseJsonObject(
   payload: Buffer | string,
   what: string,
 ): { ok: true; value: Record<string, unknown> } | { ok: false; violation: Violation } {
-  try {
-    const value: unknown = JSON.parse(typeof payload === "string" ? payload : payload.toString("utf8"));
-    if (isRecord(value)) return { ok: true, value };
-    return { ok: false, violation: violation(DataCode.PAYLOAD_SHAPE, "", `${what} is a JSON object`) };
-  } catch (err) {
-    return { ok: false, violation: violation(DataCode.PAYLOAD_JSON, "", (err as Error).message) };
-  }
+  const parsed = parseBoundedJson(payload);
+  if (!parsed.ok) return { ok: false, violation: parsed.problem };
+  if (isRecord(parsed.value)) return { ok: true, value: parsed.value };
+  return { ok: false, violation: violation(DataCode.PAYLOAD_SHAPE, "", `${what} is a JSON object`) };
 }
 
 export function parseTime(v: unknown): EpochMs | undefined {

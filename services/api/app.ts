@@ -83,8 +83,15 @@ function errorHandler(
 
 function httpText(status: number): string {
   return (
-    { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 413: "Payload Too Large" }[
-      status
-    ] ?? "Error"
+    {
+      400: "Bad Request",
+      401: "Unauthorized",
+      403: "Forbidden",
+      404: "Not Found",
+      413: "Payload Too Large",
+      422: "Unprocessable Entity",
+      429: "Too Many Requests",
+      503: "Service Unavailable",
+    }[status] ?? "Error"
   );
 }

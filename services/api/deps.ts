@@ -1,7 +1,8 @@
+import type { AccessService } from "../access/service.ts";
 import type { Authenticator } from "../auth/principals.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
-import type { RawUplink } from "../domain/types.ts";
+import type { RawUplink, Violation } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
 import type { RetentionStatus } from "../retention/keeper.ts";
 import type { RetentionPlan, RetentionStore } from "../retention/plan.ts";
@@ -19,6 +20,8 @@ export interface ApiDeps {
   /** The retention plan from the contracts and the state of its scheduled purge. */
   retention: { plan: RetentionPlan; status: RetentionStatus };
   devices: DeviceIndex;
+  /** Who may read what: every read route goes through it (services/access/). */
+  access: AccessService;
   contracts: ContractRegistry;
   authenticator: Authenticator;
   clock: Clock;
@@ -37,7 +40,12 @@ export interface ApiDeps {
 export interface IngestVerdict {
   accepted: number;
   quarantined: number;
-  items: Array<{ index: number; deviceId?: string; status: string; violations: unknown[] }>;
+  items: Array<{
+    index: number;
+    deviceId?: string;
+    status: "accepted" | "quarantined";
+    violations: Violation[];
+  }>;
   refusedWhole: boolean;
   durable: Promise<void>;
 }

@@ -1,7 +1,15 @@
+import type { AggregateRequest } from "../access/aggregate-reads.ts";
+import type { SeriesRequest } from "../access/device-reads.ts";
+import type { QuarantineRequest } from "../access/quarantine-reads.ts";
 import { BadRequestError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 
-/** Query-string readers shared by the routes. Every bad value is a 400 with ERR_BAD_REQUEST. */
+/**
+ * Query-string readers shared by the routes: they turn the strings a schema let through into
+ * the typed requests of the access service. Every bad value is a 400 with ERR_BAD_REQUEST.
+ */
+
+const DAY = 86_400_000;
 
 export function parseTime(value: string | undefined, fallback: EpochMs, name: string): EpochMs {
   if (value === undefined || value === "") return fallback;
@@ -17,6 +25,13 @@ export function parseRange(q: { from?: string; to?: string }, now: EpochMs, defa
   return { from, to };
 }
 
+/** Bounds that may each be absent (quarantine, compliance): no default span. */
+export function parseOpenRange(q: { from?: string; to?: string }): { from?: EpochMs; to?: EpochMs } {
+  const from = q.from ? parseTime(q.from, 0, "from") : undefined;
+  const to = q.to ? parseTime(q.to, 0, "to") : undefined;
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** "raw" or a duration such as "15m", "1h", "1d"; undefined means raw. */
@@ -29,22 +44,81 @@ export function parseResolution(value: string | undefined): number | undefined {
   return ms;
 }
 
-/** Refuses a query that would return more buckets than a screen can use. */
-export function checkBucketCount(
-  from: EpochMs,
-  to: EpochMs,
-  resolutionMs: number | undefined,
-  max: number,
-): void {
-  if (resolutionMs !== undefined && (to - from) / resolutionMs > max) {
-    throw new BadRequestError(`more than ${max} buckets: choose a coarser resolution or a shorter range`);
-  }
-}
-
 export function parseList(value: string | undefined): string[] | undefined {
   if (value === undefined || value === "") return undefined;
   return value
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** An empty parameter (`?commune=`) is an absent one, as it always was. */
+function given(value: string | undefined): string | undefined {
+  return value === "" ? undefined : value;
+}
+
+/** The named optional text parameters that were given, without the empty ones. */
+export function givenTexts<K extends string>(
+  q: Partial<Record<K, string>>,
+  names: readonly K[],
+): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = given(q[name]);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+export function parseSeriesRequest(
+  q: { from?: string; to?: string; resolution?: string; fields?: string },
+  now: EpochMs,
+): SeriesRequest {
+  const resolutionMs = parseResolution(q.resolution);
+  const fields = parseList(q.fields);
+  return {
+    ...parseRange(q, now, DAY),
+    resolution: given(q.resolution) ?? "raw",
+    ...(resolutionMs !== undefined ? { resolutionMs } : {}),
+    ...(fields !== undefined ? { fields } : {}),
+  };
+}
+
+export function parseAggregateRequest(
+  q: {
+    from?: string;
+    to?: string;
+    groupBy?: string;
+    domain?: string;
+    commune?: string;
+    field?: string;
+    resolution?: string;
+  },
+  now: EpochMs,
+): AggregateRequest {
+  const resolutionMs = parseResolution(q.resolution);
+  const groupBy = parseList(q.groupBy);
+  return {
+    ...parseRange(q, now, DAY),
+    ...givenTexts(q, ["domain", "commune", "field"]),
+    ...(groupBy !== undefined ? { groupBy } : {}),
+    ...(resolutionMs !== undefined ? { resolutionMs } : {}),
+  };
+}
+
+export function parseQuarantineRequest(q: {
+  operator?: string;
+  device?: string;
+  code?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  before?: number;
+}): QuarantineRequest {
+  return {
+    ...givenTexts(q, ["operator", "device", "code"]),
+    ...parseOpenRange(q),
+    limit: q.limit ?? 100,
+    ...(q.before !== undefined ? { before: q.before } : {}),
+  };
 }

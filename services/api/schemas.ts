@@ -28,6 +28,10 @@ export const DeviceState = Type.Object({
   values: Type.Record(Type.String(), Type.Object({ value: FieldValueSchema, time: Type.String() })),
 });
 
+/**
+ * A device as its reader may see it. For an operator, `operator` is itself while it holds the
+ * device and null otherwise, and `state` is null unless it holds the device now.
+ */
 export const DeviceSchema = Type.Object({
   id: Type.String(),
   domain: Type.String(),
@@ -37,6 +41,12 @@ export const DeviceSchema = Type.Object({
   lon: Type.Number(),
   attributes: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
   state: Type.Union([DeviceState, Type.Null()]),
+  periods: Type.Optional(
+    Type.Array(Type.Object({ from: Type.String(), to: Type.Union([Type.String(), Type.Null()]) }), {
+      description:
+        "operators only: the periods it held the device (to: null while it lasts); its data are clipped to them",
+    }),
+  ),
 });
 
 export const IngestResponse = Type.Object({

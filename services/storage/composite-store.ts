@@ -45,12 +45,13 @@ export function composeStores(
   if ((series as unknown) === state && (rollups as unknown) === state)
     return state as unknown as PlatformStore;
   return {
+    // With the embedded default, `series` and `state` are one store: start and close it once.
     async start() {
       await state.start();
-      await series.start?.();
+      if ((series as unknown) !== state) await series.start?.();
     },
     async close() {
-      await series.close?.();
+      if ((series as unknown) !== state) await series.close?.();
       await state.close();
     },
     async ping() {

@@ -2,7 +2,13 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { BIGINT, BOOLEAN, DuckDBInstance, LIST, listValue, TIMESTAMP_MS, VARCHAR } from "@duckdb/node-api";
-import { BadRequestError, InfrastructureError, StoreUnavailableError } from "../domain/errors.ts";
+import {
+  BadRequestError,
+  InfrastructureError,
+  StoreDamagedError,
+  StoreFailedError,
+  StoreUnavailableError,
+} from "../domain/errors.ts";
 import type { EpochMs, FieldValue, Observation, QuarantineEntry, Violation } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
@@ -124,6 +130,8 @@ import type {
 export interface DuckdbStoreConfig {
   /** Database file, e.g. "data/lanterne.duckdb" (parent directory created), or ":memory:". */
   path: string;
+  /** Write-ahead log size past which DuckDB checkpoints by itself, in KiB (DuckDB's default: 16 MiB). */
+  checkpointKib?: number;
 }
 
 export function createDuckdbStore(config: DuckdbStoreConfig): DuckdbStore {
@@ -224,7 +232,7 @@ export class DuckdbStore
   async start(): Promise<void> {
     if (this.session) return;
     try {
-      this.session = await openSession(this.config.path);
+      this.session = await openSession(this.config);
     } catch (err) {
       throw toStoreError(err);
     }
@@ -478,20 +486,43 @@ async function commitOneByOne(session: Session, group: readonly PendingWrite[], 
 
 // ---------------------------------------------------------------- lifecycle
 
-async function openSession(path: string): Promise<Session> {
+async function openSession(config: DuckdbStoreConfig): Promise<Session> {
+  const { path } = config;
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path);
+  const instance = await openInstance(path);
   try {
-    return await prepareSession(instance);
+    return await prepareSession(instance, config);
   } catch (err) {
     instance.closeSync();
     throw err;
   }
 }
 
-async function prepareSession(instance: DuckDBInstance): Promise<Session> {
+/**
+ * A file DuckDB cannot read (damaged, or written by a newer DuckDB) stops the start with a message
+ * that names the file and what to do, rather than DuckDB's serialization detail alone.
+ */
+async function openInstance(path: string): Promise<DuckDBInstance> {
+  try {
+    return await DuckDBInstance.create(path);
+  } catch (err) {
+    const detail = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    if (/lock/i.test(detail)) throw StoreUnavailableError(`DuckDB: ${detail}`, err);
+    throw StoreDamagedError(
+      `The embedded database ${path} cannot be opened (${detail}). If another program did not write it, ` +
+        "it is damaged: stop Lanterne, move the file (and any .wal beside it) aside to keep it for recovery, " +
+        "then start again on an empty file, or restore it from a backup.",
+      err,
+    );
+  }
+}
+
+async function prepareSession(instance: DuckDBInstance, config: DuckdbStoreConfig): Promise<Session> {
   const writer = await instance.connect();
   try {
+    if (config.checkpointKib !== undefined) {
+      await writer.run(`SET checkpoint_threshold = '${wholeNumber(config.checkpointKib)}KiB'`);
+    }
     await prepareSchema(writer);
     await writer.run(LATEST_BATCH_TABLE);
     await writer.run(READING_REWRITES_TABLE);
@@ -975,15 +1006,20 @@ function toQuarantineEntry(row: Row): QuarantineEntry {
 
 /**
  * DuckDB error classes that may clear on retry: I/O (disk full, file lock held by another
- * process), memory, write conflicts, a database invalidated by a fatal error (after a restart).
- * Other classes (Binder, Parser, Conversion...) are bugs or bad input and are rethrown as they are.
+ * process), memory, write conflicts. Other classes (Binder, Parser, Conversion...) are bugs or bad
+ * input and are rethrown as they are.
  */
-const TRANSIENT =
-  /^(IO|Out of Memory|Transaction|Interrupt|Connection|FATAL|Fatal) Error|disconnected|invalidated/;
+const TRANSIENT = /^(IO|Out of Memory|Transaction|Interrupt|Connection) Error|disconnected/;
+/**
+ * A fatal error invalidates the database instance: every later statement fails the same way
+ * until the file is opened again, so retrying in this process cannot succeed.
+ */
+const FATAL = /^(FATAL|Fatal) Error|invalidated/;
 
 function toStoreError(err: unknown): unknown {
   if (err instanceof InfrastructureError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  if (FATAL.test(message)) return StoreFailedError(`DuckDB: ${message.split("\n")[0]}`, err);
   if (!TRANSIENT.test(message)) return err;
   return StoreUnavailableError(`DuckDB: ${message.split("\n")[0]}`, err);
 }

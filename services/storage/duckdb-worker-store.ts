@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { StoreUnavailableError } from "../domain/errors.ts";
 import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
@@ -38,21 +39,51 @@ export class DuckdbWorkerStore
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private seq = 0;
   private closing = false;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly config: DuckdbStoreConfig) {}
 
-  async start(): Promise<void> {
-    this.closing = false;
-    this.worker = this.spawn();
-    await this.call("start");
+  /**
+   * Idempotent: a second start (the same store seen through two roles) must not open the file
+   * again. DuckDB's file lock is per process, so a second instance in this process would open
+   * the file unhindered, and whichever instance closed last checkpointed its own view over the
+   * other's: a clean stop lost every reading, or left a file that no longer opened.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.open().catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
   }
 
   async close(): Promise<void> {
-    if (!this.worker) return;
+    const worker = this.worker;
+    if (!worker) return;
     this.closing = true;
-    await this.call("close");
-    await this.worker.terminate();
-    this.worker = undefined;
+    try {
+      await this.call("close");
+    } finally {
+      await worker.terminate();
+      this.worker = undefined;
+      this.starting = undefined;
+      releaseFile(this.config.path);
+    }
+  }
+
+  private async open(): Promise<void> {
+    claimFile(this.config.path);
+    this.closing = false;
+    this.worker = this.spawn();
+    try {
+      await this.call("start");
+    } catch (err) {
+      this.closing = true;
+      await this.worker?.terminate();
+      this.worker = undefined;
+      releaseFile(this.config.path);
+      throw err;
+    }
   }
 
   write(observations: readonly Observation[]): Promise<void> {
@@ -168,6 +199,22 @@ interface RemoteError {
 
 function stripUndefined(e: RemoteError): Partial<RemoteError> {
   return Object.fromEntries(Object.entries(e).filter(([k, v]) => v !== undefined && k !== "message"));
+}
+
+/** Database files open in this process: one store per file (see `start`). */
+const openFiles = new Set<string>();
+
+function claimFile(path: string): void {
+  if (path === ":memory:") return;
+  const key = resolve(path);
+  if (openFiles.has(key)) {
+    throw StoreUnavailableError(`DuckDB file ${key} is already open in this process by another store`);
+  }
+  openFiles.add(key);
+}
+
+function releaseFile(path: string): void {
+  openFiles.delete(resolve(path));
 }
 
 export function createDuckdbWorkerStore(config: DuckdbStoreConfig): DuckdbWorkerStore {

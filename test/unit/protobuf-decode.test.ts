@@ -197,13 +197,16 @@ describe("protobuf decode stage: protobuf-only problems", () => {
     expect(item?.problems).toEqual([{ code: "ERR_TIME_INVALID", path: "time", detail: expect.any(String) }]);
   });
 
-  it("accepts the Timestamp range's own bounds (the earliest one as a past reading)", () => {
+  it("reads the Timestamp range's earliest bound, then refuses it as a reading before 1970", () => {
     const item = secondItem({
       device: "d",
       time: { seconds: -62_135_596_800, nanos: 999_999_999 },
       data: {},
     });
-    expect(item?.reading?.time).toBe(Date.parse("0001-01-01T00:00:00.999Z"));
+    expect(item?.reading).toBeUndefined();
+    expect(item?.problems).toEqual([
+      { code: "ERR_TIME_INVALID", path: "time", detail: expect.stringContaining("before 1970") },
+    ]);
   });
 
   it("treats an empty device string as absent (proto3 has no presence for strings)", () => {

@@ -1,10 +1,12 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 
 /** Public descriptions: the territory's communes and the data contracts operators must meet. */
 export async function catalogRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     "/api/v1/contracts",
     {
       schema: {
@@ -57,7 +59,7 @@ export async function catalogRoutes(app: FastifyInstance, deps: ApiDeps): Promis
         })),
       })),
   );
-  app.get(
+  typed.get(
     "/api/v1/communes",
     {
       schema: {

@@ -1,15 +1,17 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 
 /** Liveness (the process answers) and readiness (the store and the broker are usable). */
 export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     "/health",
     { schema: { tags: ["health"], response: { 200: Type.Object({ status: Type.Literal("ok") }) } } },
     async () => ({ status: "ok" as const }),
   );
-  app.get(
+  typed.get(
     "/ready",
     {
       schema: {
@@ -26,7 +28,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       return reply.code(ready ? 200 : 503).send({ ready, checks });
     },
   );
-  app.get(
+  typed.get(
     "/api/v1/status",
     {
       preHandler: app.requireRole("admin", "technician"),
@@ -34,7 +36,7 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     },
     async () => deps.stats(),
   );
-  app.get(
+  typed.get(
     "/metrics",
     {
       preHandler: app.requireRole("admin", "technician"),

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 import { rawJsonBodies } from "../plugins/raw-body.ts";
@@ -19,7 +20,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       { parseAs: "buffer", bodyLimit: deps.maxPayloadBytes * 2 },
       (_req, body, done) => done(null, body),
     );
-    scope.post(
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
       "/api/v1/readings",
       {
         preHandler: scope.requireRole("operator"),

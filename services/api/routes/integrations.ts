@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { AuthInvalidError, NotFoundError } from "../../domain/errors.ts";
@@ -29,7 +30,7 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
   const verified = new SecretCache(hooks.verifySecret);
   app.register(async (scope) => {
     rawJsonBodies(scope, deps.maxPayloadBytes);
-    scope.post(
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
       "/api/v1/integrations/:id/uplink",
       {
         schema: {
@@ -40,7 +41,7 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
         },
       },
       async (request) => {
-        const { id } = request.params as { id: string };
+        const { id } = request.params;
         const hook = hooks.webhooks.get(id);
         if (!hook) throw new NotFoundError(`integration ${id}`);
         const secret = request.headers["x-lanterne-secret"];

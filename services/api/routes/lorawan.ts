@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
@@ -96,7 +97,8 @@ const Response = Type.Object({
 });
 
 export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     "/api/v1/lorawan/health",
     {
       preHandler: app.requireRole("admin", "technician"),

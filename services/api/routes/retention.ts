@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { retentionReport } from "../../retention/report.ts";
@@ -27,7 +28,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What the contracts' retention clauses keep, for how long, and what each tier holds now (staff). */
 export async function retentionRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get(
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get(
     "/api/v1/retention",
     {
       preHandler: app.requireRole("admin", "technician"),
@@ -46,10 +48,10 @@ export async function retentionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
         ...(report.lastRunAt !== undefined ? { lastRunAt: iso(report.lastRunAt) } : {}),
         ...(report.lastError !== undefined ? { lastError: report.lastError } : {}),
         longestDays: report.longestDays,
-        lines: report.lines.map((l) => ({
+        lines: report.lines.map(({ keepsFrom, oldest, ...l }) => ({
           ...l,
-          keepsFrom: iso(l.keepsFrom),
-          ...(l.oldest !== undefined ? { oldest: iso(l.oldest) } : {}),
+          keepsFrom: iso(keepsFrom),
+          ...(oldest !== undefined ? { oldest: iso(oldest) } : {}),
         })),
       };
     },

@@ -1,0 +1,37 @@
+import type { ContractRegistry } from "../contracts/registry.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { DeviceIndex } from "../inventory/device-index.ts";
+import { type AggregateReadStore, type AggregateReads, createAggregateReads } from "./aggregate-reads.ts";
+import { createDeviceReads, type DeviceReadStore, type DeviceReads } from "./device-reads.ts";
+import { type AccessPolicy, createAccessPolicy } from "./policy.ts";
+import { createQuarantineReads, type QuarantineReadStore, type QuarantineReads } from "./quarantine-reads.ts";
+
+export interface AccessServiceDeps {
+  devices: Pick<DeviceIndex, "get" | "list">;
+  contracts: Pick<ContractRegistry, "versions" | "all">;
+  store: DeviceReadStore & QuarantineReadStore & AggregateReadStore;
+  clock: Clock;
+}
+
+/**
+ * Every read of the API goes through here: the policy decides who may read what, the readers
+ * turn its decisions into store queries and views. Routes check the principal's role, call one
+ * reader and return its answer; new readers (alerts, web pages, open data, clauses) ask the same
+ * policy.
+ */
+export interface AccessService {
+  readonly policy: AccessPolicy;
+  readonly devices: DeviceReads;
+  readonly quarantine: QuarantineReads;
+  readonly aggregates: AggregateReads;
+}
+
+export function createAccessService(deps: AccessServiceDeps): AccessService {
+  const policy = createAccessPolicy(deps);
+  return {
+    policy,
+    devices: createDeviceReads({ policy, store: deps.store, contracts: deps.contracts }),
+    quarantine: createQuarantineReads({ policy, store: deps.store }),
+    aggregates: createAggregateReads({ policy, store: deps.store }),
+  };
+}
