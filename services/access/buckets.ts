@@ -15,11 +15,12 @@ export function checkBucketCount(
 }
 
 /**
- * One series from the series of several windows, in time order. Stores cut buckets at multiples
- * of the resolution since the epoch, whatever the range asked, so a bucket cut by a window's edge
- * (a handover at half past) comes back with the same start from each side: counts add up, means
- * are weighted by counts, min and max combine, and the later window's last value wins. Raw
- * points never share a window, so they are only put in order.
+ * One series from the series of several windows (an operator's periods), in time order. Stores
+ * cut buckets at multiples of the resolution since the epoch, whatever the range asked, so a
+ * bucket spanning the gap between two periods (a device handed over at half past and back
+ * before the hour, or within one day at a daily resolution) comes back with the same start from
+ * each side: counts add up, means are weighted by counts, min and max combine, and the later
+ * window's last value wins. Raw points never share a window, so they are only put in order.
  */
 export function mergeSeries(parts: readonly (readonly SeriesBucket[])[]): SeriesBucket[] {
   if (parts.length === 1) return [...(parts[0] ?? [])];

@@ -3,7 +3,6 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { EpochMs } from "../domain/types.ts";
 import type { DeviceState, SeriesBucket, TimeSeriesStore } from "../storage/store.ts";
 import { checkBucketCount, mergeSeries } from "./buckets.ts";
-import { ownWindows } from "./own-readings.ts";
 import type { Window } from "./periods.ts";
 import { type AccessPolicy, audienceOf, type DeviceGrant, type DeviceListFilter } from "./policy.ts";
 import { type DeviceView, deviceView, iso, type PointView, pointView } from "./views.ts";
@@ -12,7 +11,7 @@ import { type DeviceView, deviceView, iso, type PointView, pointView } from "./v
 const MAX_BUCKETS = 10_000;
 const RAW_BUCKET_MS = 60_000;
 
-export type DeviceReadStore = Pick<TimeSeriesStore, "latest" | "series" | "countValues">;
+export type DeviceReadStore = Pick<TimeSeriesStore, "latest" | "series">;
 
 export interface DeviceReadsDeps {
   policy: AccessPolicy;
@@ -68,7 +67,7 @@ export function createDeviceReads(deps: DeviceReadsDeps): DeviceReads {
       const g = policy.device(principal, id);
       checkBucketCount(q.from, q.to, q.resolutionMs ?? RAW_BUCKET_MS, MAX_BUCKETS);
       const fields = seriesFields(deps.contracts, g, q.fields);
-      const windows = fields.length > 0 ? await readableWindows(deps, g, q) : [];
+      const windows = fields.length > 0 ? policy.windows(g, { from: q.from, to: q.to }) : [];
       const parts = await Promise.all(windows.map((w) => seriesIn(store, g, w, fields, q.resolutionMs)));
       return {
         device: g.device.id,
@@ -120,13 +119,13 @@ function seriesFields(
   return names.filter((f) => !g.hidden.has(f));
 }
 
-/** The asked range cut to the grant's periods, then to the operator's own stored readings. */
-async function readableWindows(deps: DeviceReadsDeps, g: DeviceGrant, q: SeriesRequest): Promise<Window[]> {
-  const windows = deps.policy.windows(g, { from: q.from, to: q.to });
-  if (!g.held) return windows;
-  return ownWindows(deps.store, g.device.id, g.held.operatorId, windows);
-}
-
+/**
+ * One window's readings; an operator's only those stored under its own name. The pipeline
+ * stores a reading under the operator assigned at the reading's time, so within an operator's
+ * periods every reading is normally its own. They differ when the inventory's periods were
+ * corrected after the fact or an archive was imported under another operator: the periods alone
+ * would then show one operator another's readings, and the store's filter keeps them apart.
+ */
 function seriesIn(
   store: DeviceReadStore,
   g: DeviceGrant,
@@ -140,5 +139,6 @@ function seriesIn(
     to: w.to,
     fields,
     ...(resolutionMs !== undefined ? { resolutionMs } : {}),
+    ...(g.held ? { operatorId: g.held.operatorId } : {}),
   });
 }

@@ -234,7 +234,9 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore
   async series(q: SeriesQuery): Promise<SeriesBucket[]> {
     if (q.resolutionMs !== undefined) timeBucket(q.resolutionMs);
     const params = new Params();
-    const conditions = [deviceIdsCondition(params, [q.deviceId]), ...timeConditions(q.from, q.to)];
+    // `operator` is a tag of each point: the operator a reading was stored under, bound as a value.
+    const tags = tagConditions(params, { deviceIds: [q.deviceId], operatorId: q.operatorId });
+    const conditions = [...tags, ...timeConditions(q.from, q.to)];
     const schema = await this.schemaWith([], q.fields ?? []);
     const wanted = q.fields ? new Set(q.fields) : undefined;
     const plan = fieldPlan([...schema.values()], (f) => !wanted || wanted.has(f.name));

@@ -48,6 +48,12 @@ export interface SeriesQuery {
   to: EpochMs;
   resolutionMs?: number;
   fields?: readonly string[];
+  /**
+   * Only readings stored under this operator (each reading's own operator, as `countValues`
+   * filters, not the device's current one as `latest` does); every operator's when omitted.
+   * Buckets then summarise that operator's readings alone.
+   */
+  operatorId?: string;
 }
 
 export interface SeriesBucket {

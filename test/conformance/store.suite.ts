@@ -117,6 +117,7 @@ export function timeSeriesConformance<S extends TimeSeriesStore>(
     writeAndReadBack(ctx);
     latestValues(ctx);
     seriesQueries(ctx);
+    seriesByOperator(ctx);
     aggregates(ctx);
     countingValues(ctx);
     largeRanges(ctx);
@@ -376,6 +377,83 @@ function seriesQueries(ctx: Ctx): void {
   });
 }
 
+/**
+ * lamp-1 handed over from op-a to op-b at T0 + 30 s: minute 0 holds both operators' readings,
+ * minute 1 op-b's only. lamp-2's reading under op-a must never come with lamp-1's.
+ */
+const HANDOVER: Observation[] = [
+  reading("lamp-1", T0 + 10_000, { power_w: 10, state: "a" }),
+  reading("lamp-1", T0 + 20_000, { power_w: 20 }),
+  reading("lamp-1", T0 + 40_000, { power_w: 60, state: "b" }, { operatorId: "op-b" }),
+  reading("lamp-1", T0 + 70_000, { power_w: 70 }, { operatorId: "op-b" }),
+  reading("lamp-2", T0 + 30_000, { power_w: 1000 }, { operatorId: "op-a" }),
+];
+
+function seriesByOperator(ctx: Ctx): void {
+  describe("series of one operator", () => {
+    beforeEach(async () => {
+      await ctx.store.write(HANDOVER);
+    });
+    const range = { deviceId: "lamp-1", from: T0, to: T0 + 2 * MINUTE };
+    const raw = (time: number, field: string, last: FieldValue) =>
+      typeof last === "number"
+        ? { time, field, count: 1, mean: last, min: last, max: last, last }
+        : { time, field, count: 1, last };
+
+    it("returns only the raw points stored under that operator", async () => {
+      expect(await ctx.store.series({ ...range, operatorId: "op-a" })).toEqual([
+        raw(T0 + 10_000, "power_w", 10),
+        raw(T0 + 10_000, "state", "a"),
+        raw(T0 + 20_000, "power_w", 20),
+      ]);
+      expect(await ctx.store.series({ ...range, operatorId: "op-b" })).toEqual([
+        raw(T0 + 40_000, "power_w", 60),
+        raw(T0 + 40_000, "state", "b"),
+        raw(T0 + 70_000, "power_w", 70),
+      ]);
+    });
+
+    it("buckets only that operator's readings, also in a bucket both share", async () => {
+      const bucketed = { ...range, resolutionMs: MINUTE };
+      expect(await ctx.store.series({ ...bucketed, operatorId: "op-a" })).toEqual([
+        { time: T0, field: "power_w", count: 2, mean: 15, min: 10, max: 20, last: 20 },
+        { time: T0, field: "state", count: 1, last: "a" },
+      ]);
+      expect(await ctx.store.series({ ...bucketed, operatorId: "op-b" })).toEqual([
+        { time: T0, field: "power_w", count: 1, mean: 60, min: 60, max: 60, last: 60 },
+        { time: T0, field: "state", count: 1, last: "b" },
+        { time: T0 + MINUTE, field: "power_w", count: 1, mean: 70, min: 70, max: 70, last: 70 },
+      ]);
+    });
+
+    it("returns every operator's readings without one", async () => {
+      const points = await ctx.store.series(range);
+      expect(points.map((p) => [p.time, p.field, p.last])).toEqual([
+        [T0 + 10_000, "power_w", 10],
+        [T0 + 10_000, "state", "a"],
+        [T0 + 20_000, "power_w", 20],
+        [T0 + 40_000, "power_w", 60],
+        [T0 + 40_000, "state", "b"],
+        [T0 + 70_000, "power_w", 70],
+      ]);
+      expect(await ctx.store.series({ ...range, resolutionMs: MINUTE })).toEqual([
+        { time: T0, field: "power_w", count: 3, mean: 30, min: 10, max: 60, last: 60 },
+        { time: T0, field: "state", count: 2, last: "b" },
+        { time: T0 + MINUTE, field: "power_w", count: 1, mean: 70, min: 70, max: 70, last: 70 },
+      ]);
+    });
+
+    it("combines with the fields and range asked, and matches nothing for another operator", async () => {
+      const states = await ctx.store.series({ ...range, fields: ["state"], operatorId: "op-a" });
+      expect(states.map((p) => p.last)).toEqual(["a"]);
+      const late = await ctx.store.series({ ...range, from: T0 + 30_000, operatorId: "op-a" });
+      expect(late).toEqual([]);
+      expect(await ctx.store.series({ ...range, operatorId: "op-z" })).toEqual([]);
+      expect(await ctx.store.series({ ...range, resolutionMs: MINUTE, operatorId: "op-z" })).toEqual([]);
+    });
+  });
+}
+
 // ---------------------------------------------------------------- aggregate
 
 function sortRows(rows: AggregateRow[]): AggregateRow[] {
@@ -604,6 +682,8 @@ function awkwardNames(ctx: Ctx): void {
           `dev-${(i + n - 1) % n}`,
         ]);
         expect(await ctx.store.countValues({ commune: at(i), operatorId: at(i + 1) })).toBe(1);
+        const own = { deviceId: `dev-${i}`, from: T0, to: T0 + HOUR, operatorId: at(i + 1) };
+        expect((await ctx.store.series(own)).map((p) => p.last)).toEqual([i]);
       }
       const rows = await ctx.store.aggregate({
         from: T0,
@@ -954,6 +1034,10 @@ function hostileValues(ctx: Ctx): void {
       }
       expect(await s.series({ deviceId: value, ...range })).toEqual([]);
       expect(await s.series({ deviceId: "lamp-1", ...range, fields: [value] })).toEqual([]);
+      expect(await s.series({ deviceId: "lamp-1", ...range, operatorId: value })).toEqual([]);
+      expect(await s.series({ deviceId: "lamp-1", ...range, operatorId: value, resolutionMs: HOUR })).toEqual(
+        [],
+      );
       expect(await s.aggregate({ ...range, groupBy: ["commune"], domain: value })).toEqual([]);
       expect(await s.aggregate({ ...range, groupBy: [], commune: value })).toEqual([]);
       expect(await s.aggregate({ ...range, groupBy: [], field: value })).toEqual([]);
@@ -973,6 +1057,8 @@ function hostileValues(ctx: Ctx): void {
       expect(state?.values["field'name"]?.value).toBe("it's");
       const points = await ctx.store.series({ deviceId: id, from: T0, to: T0 + 1, fields: ["field'name"] });
       expect(points.map((p) => p.last)).toEqual(["it's"]);
+      const own = await ctx.store.series({ deviceId: id, from: T0, to: T0 + 1, operatorId: odd.operatorId });
+      expect(own.map((p) => p.field).sort()).toEqual(["field'name", 'say "x"']);
     });
   });
 }

@@ -1,15 +1,15 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mergeSeries } from "../../services/access/buckets.ts";
-import { ownWindows } from "../../services/access/own-readings.ts";
+import { createDeviceReads, type DeviceReadStore } from "../../services/access/device-reads.ts";
 import { clipToPeriods, type Period, type Window } from "../../services/access/periods.ts";
 import { type AccessPolicy, createAccessPolicy, type DeviceGrant } from "../../services/access/policy.ts";
 import type { Principal } from "../../services/auth/principals.ts";
-import { loadContractDir } from "../../services/contracts/registry.ts";
+import { type ContractRegistry, loadContractDir } from "../../services/contracts/registry.ts";
 import { fixedClock } from "../../services/domain/clock.ts";
 import type { Assignment, Device } from "../../services/domain/types.ts";
 import { createDeviceIndex } from "../../services/inventory/device-index.ts";
-import type { AggregateRow, DeviceFilter, DeviceState, SeriesBucket } from "../../services/storage/store.ts";
+import type { AggregateRow, DeviceState, SeriesBucket, SeriesQuery } from "../../services/storage/store.ts";
 import { CCPHVA_DIR } from "../../territory/generate.ts";
 
 const MIN = 60_000;
@@ -56,9 +56,10 @@ const devices = [
 
 const clock = fixedClock(BEFORE);
 let policy: AccessPolicy;
+let contracts: ContractRegistry;
 
 beforeAll(async () => {
-  const contracts = await loadContractDir(join(CCPHVA_DIR, "contracts"));
+  contracts = await loadContractDir(join(CCPHVA_DIR, "contracts"));
   policy = createAccessPolicy({ devices: createDeviceIndex(devices, () => clock.now()), contracts, clock });
 });
 
@@ -312,45 +313,150 @@ describe("access policy: fields, quarantine scope and aggregates", () => {
   });
 });
 
-describe("own readings: a period's windows cut to the operator's stored readings", () => {
-  /** Stored values of one device: time and the operator they were stored under. */
-  const countingStore = (stored: { time: number; operatorId: string }[]) => ({
-    async countValues(f: DeviceFilter & { from?: number; to?: number }) {
-      return stored.filter(
-        (s) =>
-          (f.operatorId === undefined || s.operatorId === f.operatorId) &&
-          s.time >= (f.from ?? 0) &&
-          s.time < (f.to ?? Number.POSITIVE_INFINITY),
-      ).length;
-    },
+describe("series: an operator's own readings within its periods", () => {
+  /**
+   * lum-back goes from lumiere-est to lumiere-nord at H and back to lumiere-est at H + 30 min, so
+   * lumiere-est reads two windows of the asked range. Each stored value is named after the
+   * operator it was stored under and its minute from H.
+   */
+  const BACK = H + 30 * MIN;
+  const back = lamp("lum-back", [
+    { operatorId: "lumiere-est", from: T0, to: H },
+    { operatorId: "lumiere-nord", from: H, to: BACK },
+    { operatorId: "lumiere-est", from: BACK },
+  ]);
+  interface Stored {
+    time: number;
+    operatorId: string;
+    name: string;
+  }
+  const est = (minute: number): Stored => ({
+    time: H + minute * MIN,
+    operatorId: "lumiere-est",
+    name: `est${minute}`,
   });
-  const own = (time: number) => ({ time, operatorId: "a" });
-  const other = (time: number) => ({ time, operatorId: "b" });
-  const kept = (w: Window[], times: number[]) => times.filter((t) => w.some((x) => x.from <= t && t < x.to));
-  const cases: { name: string; stored: { time: number; operatorId: string }[]; want: number[] }[] = [
-    { name: "all its own", stored: [own(10), own(500)], want: [10, 500] },
-    { name: "none stored", stored: [], want: [] },
-    { name: "another's only", stored: [other(10)], want: [] },
-    { name: "another's in between", stored: [own(10), other(300), own(301), own(900)], want: [10, 301, 900] },
-    { name: "both within one millisecond", stored: [own(10), own(400), other(400)], want: [10] },
+  const nord = (minute: number): Stored => ({
+    time: H + minute * MIN,
+    operatorId: "lumiere-nord",
+    name: `nord${minute}`,
+  });
+
+  /** The port's series over stored values, in time order; it records what it was asked. */
+  function memorySeries(stored: readonly Stored[]) {
+    const asked: SeriesQuery[] = [];
+    const store: DeviceReadStore = {
+      latest: async () => [],
+      async series(q) {
+        asked.push(q);
+        const kept = stored
+          .filter((s) => q.operatorId === undefined || s.operatorId === q.operatorId)
+          .filter((s) => s.time >= q.from && s.time < q.to)
+          .sort((a, b) => a.time - b.time);
+        return bucketed(kept, q.resolutionMs);
+      },
+    };
+    return { store, asked };
+  }
+  /** Raw: one point per value; bucketed: count and last value per bucket, as the stores do. */
+  const bucketed = (kept: readonly Stored[], resolutionMs: number | undefined): SeriesBucket[] => {
+    const point = (s: Stored): SeriesBucket => ({
+      time: s.time,
+      field: "active_power_w",
+      count: 1,
+      last: s.name,
+    });
+    if (resolutionMs === undefined) return kept.map(point);
+    const byTime = new Map<number, SeriesBucket>();
+    for (const s of kept) {
+      const time = Math.floor(s.time / resolutionMs) * resolutionMs;
+      byTime.set(time, { ...point(s), time, count: (byTime.get(time)?.count ?? 0) + 1 });
+    }
+    return [...byTime.values()];
+  };
+
+  async function read(whom: Who, stored: readonly Stored[], resolutionMs?: number) {
+    at(BACK + 60 * MIN);
+    const { store, asked } = memorySeries(stored);
+    const backPolicy = createAccessPolicy({
+      devices: createDeviceIndex([back], () => clock.now()),
+      contracts,
+      clock,
+    });
+    const reads = createDeviceReads({ policy: backPolicy, store, contracts });
+    const range = { from: H - 120 * MIN, to: H + 120 * MIN };
+    const answer = await reads.series(who[whom], "lum-back", {
+      ...range,
+      fields: ["active_power_w"],
+      resolution: resolutionMs === undefined ? "raw" : String(resolutionMs),
+      ...(resolutionMs === undefined ? {} : { resolutionMs }),
+    });
+    return { points: answer.points, asked };
+  }
+
+  const cases: { name: string; who: Who; stored: Stored[]; want: string[] }[] = [
+    {
+      name: "all its own, in both its periods",
+      who: "outgoing",
+      stored: [est(-90), est(-10), est(45)],
+      want: ["est-90", "est-10", "est45"],
+    },
+    { name: "none stored", who: "outgoing", stored: [], want: [] },
+    { name: "another's only", who: "outgoing", stored: [nord(-30), nord(50)], want: [] },
+    {
+      name: "another's in between",
+      who: "outgoing",
+      stored: [est(-90), nord(-60), est(-59), est(-1), nord(40), est(41)],
+      want: ["est-90", "est-59", "est-1", "est41"],
+    },
+    // Once dropped as a mixed window that could not be halved: now the operator's own is kept.
+    {
+      name: "both within one millisecond",
+      who: "outgoing",
+      stored: [est(-10), est(-30), nord(-30)],
+      want: ["est-30", "est-10"],
+    },
+    {
+      name: "its own name within another's period",
+      who: "outgoing",
+      stored: [est(-1), est(10), est(31)],
+      want: ["est-1", "est31"],
+    },
+    {
+      name: "the period between, its own readings only",
+      who: "incoming",
+      stored: [nord(-45), est(5), nord(11), nord(15), nord(35)],
+      want: ["nord11", "nord15"],
+    },
+    {
+      name: "staff, every reading",
+      who: "technician",
+      stored: [est(-1), nord(-1), nord(10), est(40)],
+      want: ["est-1", "nord-1", "nord10", "est40"],
+    },
   ];
-  it.each(cases)("$name", async (c) => {
-    const windows = await ownWindows(countingStore(c.stored), "lamp", "a", [{ from: 0, to: 1000 }]);
-    expect(
-      kept(
-        windows,
-        c.stored.map((s) => s.time),
-      ),
-    ).toEqual(c.want);
-    expect(
-      windows.every(
-        (w) =>
-          kept(
-            [w],
-            c.stored.filter((s) => s.operatorId === "b").map((s) => s.time),
-          ).length === 0,
-      ),
-    ).toBe(true);
+  it.each(cases)("$who: $name", async (c) => {
+    const { points } = await read(c.who, c.stored);
+    expect(points.map((p) => p.last)).toEqual(c.want);
+  });
+
+  it("asks the store once per period, under the operator's name (staff: once, every operator)", async () => {
+    const outgoing = await read("outgoing", []);
+    expect(outgoing.asked.map((q) => [q.from, q.to, q.operatorId])).toEqual([
+      [H - 120 * MIN, H, "lumiere-est"],
+      [BACK, H + 120 * MIN, "lumiere-est"],
+    ]);
+    const staff = await read("technician", []);
+    expect(staff.asked.map((q) => [q.from, q.to, q.operatorId])).toEqual([
+      [H - 120 * MIN, H + 120 * MIN, undefined],
+    ]);
+  });
+
+  it("counts every reading of its own in a bucket spanning both its periods, and none of another's", async () => {
+    const stored = [est(-90), est(-10), nord(-5), nord(10), est(10), est(45), nord(50)];
+    const { points } = await read("outgoing", stored, DAY);
+    expect(points.map((p) => [p.time, p.count, p.last])).toEqual([
+      [new Date(Math.floor(H / DAY) * DAY).toISOString(), 3, "est45"],
+    ]);
   });
 });
 
