@@ -7,6 +7,7 @@ import { mapCodecData } from "../gateway/codecs/mapping.ts";
 import { createDefaultCodecRegistry } from "../gateway/codecs/registry.ts";
 import { type AsyncCodecSandbox, createWorkerCodecSandbox } from "../gateway/codecs/worker-sandbox.ts";
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
+import { StoreWatch } from "../gateway/pipeline/store-watch.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
 import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
@@ -38,6 +39,7 @@ import { createIntegrations, type Integrations } from "./integrations.ts";
 import { createSemtechUdp, type SemtechUdp } from "./semtech.ts";
 
 export interface PlatformParts {
+  storeWatch: StoreWatch;
   territory: TerritoryFile;
   contracts: ContractRegistry;
   devices: DeviceIndex;
@@ -69,6 +71,13 @@ export class Platform {
   apiUrl = "";
 
   readonly territory: TerritoryFile;
+  /** Whether the stores still take writes: readiness, and a bounded life for a failed store. */
+  readonly storeWatch: StoreWatch;
+  /**
+   * What to do once the store has failed for `LANTERNE_STORE_FAILURE_EXIT_S`: `serve` exits
+   * non-zero so that the supervisor restarts the process; in a test, whatever the test asks.
+   */
+  onStoreFailed: (reason: string) => void = () => {};
   readonly contracts: ContractRegistry;
   readonly devices: DeviceIndex;
   readonly store: PlatformStore;
@@ -99,6 +108,7 @@ export class Platform {
     parts: PlatformParts,
   ) {
     this.territory = parts.territory;
+    this.storeWatch = parts.storeWatch;
     this.contracts = parts.contracts;
     this.devices = parts.devices;
     this.store = parts.store;
@@ -121,6 +131,7 @@ export class Platform {
 
   async start(): Promise<void> {
     await this.store.start();
+    this.storeWatch.start();
     await this.recentRollups.start();
     this.rollups.start(this.devices.list().map((d) => d.id));
     this.retention.start();
@@ -139,7 +150,11 @@ export class Platform {
       authenticator: this.authenticator,
       clock: this.clock,
       ingest: (uplink) => this.pipeline.ingest(uplink),
-      readiness: async () => ({ store: await this.store.ping(), mqtt: this.broker.port > 0 }),
+      readiness: async () => ({
+        store: this.storeWatch.healthy && (await this.store.ping()),
+        mqtt: this.broker.port > 0,
+      }),
+      storeWriting: () => this.storeWatch.healthy,
       stats: () => this.stats(),
       retention: this.retention,
       webhooks: { webhooks: this.integrations.webhooks, verifySecret },
@@ -154,19 +169,25 @@ export class Platform {
     await this.semtechUdp?.source.start();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the sources, writes what is pending, closes the stores. Resolves false when the store
+   * could not take what was pending (it had failed): that was never acknowledged.
+   */
+  async close(): Promise<boolean> {
+    this.storeWatch.close();
     await this.semtechUdp?.source.close();
     await this.semtechUdp?.counters.close();
     await this.integrations.close();
     await this.api?.close();
     await this.broker.close();
-    await this.writer.close();
+    const written = await this.writer.close(this.config.storeFailureExitS * 1000);
     await this.rollups.close();
     await this.retention.close();
     this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
     await this.codecs.close();
+    return written;
   }
 
   /** Gateways from the Semtech UDP listener, device statuses from the network servers. */
@@ -255,6 +276,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const state = createDuckdbWorkerStore({
     path: join(config.dataDir, "lanterne.duckdb"),
     checkpointKib: config.duckdbCheckpointKib,
+    minFreeBytes: config.minFreeMib * 1_048_576,
   });
   const influx = createInfluxFromConfig(config);
   const spool = influx && createSpool(influx, config);
@@ -322,10 +344,21 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     now: () => clock.now(),
   });
   const broker: MqttBroker = new MqttBroker(
-    { authenticator, pipeline, writer, clock, sparkplug },
+    { authenticator, pipeline, writer, clock, sparkplug, storeWriting: () => storeWatch.healthy },
     { host: config.host, port: config.mqttPort, wsPort: config.wsPort, concurrency: config.mqttConcurrency },
   );
-  return new Platform(config, {
+  const storeWatch = new StoreWatch(
+    {
+      writer,
+      ping: () => store.ping(),
+      now: () => Date.now(),
+      log: (line) => process.stderr.write(`${line}\n`),
+      onFailed: (reason) => platform.onStoreFailed(reason),
+    },
+    { checkMs: 1000, unreadyAfterMs: 5000, exitAfterMs: config.storeFailureExitS * 1000 },
+  );
+  const platform: Platform = new Platform(config, {
+    storeWatch,
     territory,
     contracts,
     devices,
@@ -346,6 +379,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     ...(spool ? { spool } : {}),
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
   });
+  return platform;
 }
 
 function healthWriter(

@@ -34,14 +34,27 @@ export async function serve(config: Config, options: { demo: boolean; simulator:
     stopping = true;
     log("Lanterne: stopping (writing what is pending)...");
     await simulator?.close();
-    await platform.close();
+    const written = await platform.close();
     await standIn?.close();
+    if (!written) {
+      process.stderr.write("Lanterne: stopped with writes the store did not take (never acknowledged).\n");
+      process.exit(STORE_FAILED_EXIT);
+    }
     log("Lanterne: stopped.");
     process.exit(0);
+  };
+  // A store that cannot write will not heal in this process: exit for the supervisor to restart
+  // it (systemd's Restart=on-failure). What was not durable was never acknowledged.
+  platform.onStoreFailed = (reason) => {
+    process.stderr.write(`Lanterne: ERR_STORE_FAILED: ${reason}; exiting (status ${STORE_FAILED_EXIT}).\n`);
+    process.exit(STORE_FAILED_EXIT);
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
 }
+
+/** EX_TEMPFAIL (sysexits.h): a temporary failure, worth a restart. */
+const STORE_FAILED_EXIT = 75;
 
 function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Closable | undefined): void {
   const c = p.config;

@@ -63,6 +63,18 @@ export const ConfigSchema = Type.Object({
     description: "LANTERNE_SPOOL_MAX_BYTES: disk spool for readings while InfluxDB is unreachable",
   }),
   mqttConcurrency: Type.Integer({ minimum: 1, default: 1000, description: "LANTERNE_MQTT_CONCURRENCY" }),
+  storeFailureExitS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description:
+      "LANTERNE_STORE_FAILURE_EXIT_S: a store that has failed every write this long (seconds) makes the process exit with status 75, for its supervisor to restart it",
+  }),
+  minFreeMib: Type.Integer({
+    minimum: 0,
+    default: 256,
+    description:
+      "LANTERNE_MIN_FREE_MIB: free space (MiB) the embedded store keeps on its disk; under it, writes wait (backpressure) and the platform is not ready",
+  }),
   duckdbCheckpointKib: Type.Integer({
     minimum: 64,
     default: 16_384,
@@ -87,6 +99,8 @@ const ENV: Record<keyof Config, string> = {
   store: "LANTERNE_STORE",
   spoolMaxBytes: "LANTERNE_SPOOL_MAX_BYTES",
   duckdbCheckpointKib: "LANTERNE_DUCKDB_CHECKPOINT_KIB",
+  storeFailureExitS: "LANTERNE_STORE_FAILURE_EXIT_S",
+  minFreeMib: "LANTERNE_MIN_FREE_MIB",
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

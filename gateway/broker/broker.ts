@@ -34,6 +34,8 @@ export interface BrokerDeps {
   clock: Clock;
   /** Sparkplug B (`spBv1.0/{operator}/...`), when enabled. */
   sparkplug?: SparkplugIngest;
+  /** False while the store fails its writes: new connections are refused (CONNACK 3). */
+  storeWriting?: () => boolean;
 }
 
 export interface BrokerStats {
@@ -48,6 +50,8 @@ export interface BrokerStats {
 /** CONNACK return codes (MQTT 3.1.1, 3.2.2.3). */
 const IDENTIFIER_REJECTED = 2;
 const BAD_CREDENTIALS = 4;
+/** CONNACK 3: the server is unavailable (its store is not taking writes). */
+const SERVER_UNAVAILABLE = 3;
 const NOT_AUTHORIZED = 5;
 
 export class MqttBroker {
@@ -119,7 +123,7 @@ export class MqttBroker {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void {
-    const refuse = (returnCode: 2 | 4 | 5, message: string) => {
+    const refuse = (returnCode: 2 | 3 | 4 | 5, message: string) => {
       const err = new Error(message) as AuthenticateError;
       err.returnCode = returnCode;
       done(err, false);
@@ -130,6 +134,10 @@ export class MqttBroker {
     };
     if (!username || !password) {
       badCredentials();
+      return;
+    }
+    if (this.deps.storeWriting?.() === false) {
+      refuse(SERVER_UNAVAILABLE, "The store is not taking writes");
       return;
     }
     const address = remoteAddress(client);

@@ -54,6 +54,14 @@ export interface WriterStats {
   lastError?: string;
 }
 
+/** Whether the stores take what the writer hands them, for readiness and the store watch. */
+export interface WriterHealth {
+  /** When the writes began to fail without a success since (epoch ms), if they are failing. */
+  failingSince?: number;
+  /** The last failure, with its code (ERR_STORE_FAILED: retrying in this process cannot help). */
+  lastError?: { code: string; message: string; retryable: boolean };
+}
+
 type Stores = TimeSeriesStore & QuarantineStore & ViolationLog;
 
 export class IngestWriter {
@@ -63,6 +71,7 @@ export class IngestWriter {
   private timer: NodeJS.Timeout | undefined;
   private roomWaiters: Array<() => void> = [];
   private closed = false;
+  private failure: WriterHealth = {};
   readonly stats: WriterStats = { pending: 0, flushes: 0, written: 0, quarantined: 0, failures: 0 };
 
   /** Called after each flush with the observations it made durable and how long the store took. */
@@ -102,14 +111,25 @@ export class IngestWriter {
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
-  /** Writes what is pending, then stops taking timers. */
-  async close(): Promise<void> {
+  health(): WriterHealth {
+    return { ...this.failure };
+  }
+
+  /**
+   * Writes what is pending, then stops taking timers. Resolves true once everything is durable;
+   * false when the store has kept failing for `giveUpMs`: what is left was never acknowledged,
+   * and waiting on a store that cannot write would only hang the stop.
+   */
+  async close(giveUpMs = Number.POSITIVE_INFINITY): Promise<boolean> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     while (this.inFlight > 0 || this.batch.size > 0) {
-      if (this.inFlight < this.config.maxInFlight && this.batch.size > 0) await this.flush();
-      else await new Promise((r) => setTimeout(r, 5));
+      const since = this.failure.failingSince;
+      if (since !== undefined && Date.now() - since >= giveUpMs) return false;
+      if (this.inFlight < this.config.maxInFlight && this.batch.size > 0) void this.flush();
+      await new Promise((r) => setTimeout(r, 5));
     }
+    return true;
   }
 
   private schedule(): void {
@@ -160,14 +180,28 @@ export class IngestWriter {
     for (let i = 0; i < parts.length; ) {
       try {
         await (parts[i] as () => Promise<void>)();
+        this.failure = {};
         i++;
       } catch (err) {
         this.stats.failures++;
         this.stats.lastError = (err as Error).message;
+        this.noteFailure(err);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
       }
     }
+  }
+
+  private noteFailure(err: unknown): void {
+    const e = err as Error & { code?: string; retryable?: boolean };
+    this.failure = {
+      failingSince: this.failure.failingSince ?? Date.now(),
+      lastError: {
+        code: e.code ?? "ERR_STORE_UNAVAILABLE",
+        message: e.message,
+        retryable: e.retryable !== false,
+      },
+    };
   }
 
   private releaseRoom(): void {

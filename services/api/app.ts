@@ -66,7 +66,8 @@ function errorHandler(
   reply: import("fastify").FastifyReply,
 ) {
   const status = error.statusCode ?? 500;
-  if (status >= 500) {
+  // 503 is a coded, expected state (the store is not taking writes); other 5xx details are hidden.
+  if (status >= 500 && status !== 503) {
     this.log.error(error);
     return reply.code(status).send({
       statusCode: status,

@@ -29,6 +29,8 @@ export interface ApiDeps {
   ingest: (uplink: RawUplink) => IngestVerdict;
   /** Readiness of the parts the API depends on. */
   readiness: () => Promise<Record<string, boolean>>;
+  /** False while the store fails its writes: ingestion then answers 503 at once instead of hanging. */
+  storeWriting?: () => boolean;
   /** Numbers for health pages. */
   stats: () => Record<string, number>;
   /** The platform's metrics in Prometheus text format. */

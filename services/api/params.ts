@@ -11,16 +11,32 @@ import type { EpochMs } from "../domain/types.ts";
 
 const DAY = 86_400_000;
 
+/**
+ * The times a JavaScript Date holds, 100,000,000 days either side of the epoch (ECMA-262,
+ * "Time Values and Time Range"). A time past them (`to=99999999999999999999`, nanoseconds sent
+ * as milliseconds) cannot be written back as ISO 8601 in the answer, nor bound as a store
+ * timestamp: it is a bad request, not a 500.
+ */
+export const MAX_TIME_MS = 8.64e15;
+
 export function parseTime(value: string | undefined, fallback: EpochMs, name: string): EpochMs {
   if (value === undefined || value === "") return fallback;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) throw new BadRequestError(`${name} must be ISO 8601 or epoch milliseconds`);
+  return checkTimeRange(ms, name);
+}
+
+function checkTimeRange(ms: EpochMs, name: string): EpochMs {
+  if (Math.abs(ms) > MAX_TIME_MS) {
+    throw new BadRequestError(`${name} must lie within ${MAX_TIME_MS} ms of 1970-01-01T00:00:00Z`);
+  }
   return ms;
 }
 
 export function parseRange(q: { from?: string; to?: string }, now: EpochMs, defaultSpanMs: number) {
   const to = parseTime(q.to, now, "to");
-  const from = parseTime(q.from, to - defaultSpanMs, "from");
+  // The default span may reach past the earliest time from a `to` near it.
+  const from = checkTimeRange(parseTime(q.from, to - defaultSpanMs, "from"), "from");
   if (from >= to) throw new BadRequestError("from must be before to");
   return { from, to };
 }

@@ -118,6 +118,12 @@ export const AuthThrottledError = createError(
   "Too many failed logins: retry in %s s",
   429,
 );
+/** The store is not taking writes (see the store watch): the client sends again later. */
+export const StoreNotWritingError = createError(
+  "ERR_STORE_UNAVAILABLE",
+  "The store is not taking writes; send again later",
+  503,
+);
 export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
 export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { BIGINT, BOOLEAN, DuckDBInstance, LIST, listValue, TIMESTAMP_MS, VARCHAR } from "@duckdb/node-api";
@@ -132,6 +132,13 @@ export interface DuckdbStoreConfig {
   path: string;
   /** Write-ahead log size past which DuckDB checkpoints by itself, in KiB (DuckDB's default: 16 MiB). */
   checkpointKib?: number;
+  /**
+   * Free space kept on the file's disk, in bytes (none: not checked). Under it, writes fail as
+   * retryable (ERR_STORE_UNAVAILABLE) before DuckDB runs out of room in the middle of its log:
+   * DuckDB 1.5.5 then left a torn log entry and acknowledged later commits that it dropped when
+   * it replayed the log at the next start.
+   */
+  minFreeBytes?: number;
 }
 
 export function createDuckdbStore(config: DuckdbStoreConfig): DuckdbStore {
@@ -169,6 +176,10 @@ const QUARANTINE_TYPES = [
 /** Everything open between start() and close(). */
 interface Session {
   instance: DuckDBInstance;
+  /** Why writing stopped in this session: a COMMIT failed (see inTransaction). */
+  logFailure?: string;
+  /** Free space on the file's disk, checked before each write transaction. */
+  diskRoom: DiskRoom;
   /** Appenders and write transactions; used by one job at a time (the write lane). */
   writer: DuckDBConnection;
   /** Reads, one at a time (the read lane), so that a long query never delays a commit. */
@@ -531,6 +542,7 @@ async function prepareSession(instance: DuckDBInstance, config: DuckdbStoreConfi
     await dictionary.load(writer);
     return {
       instance,
+      diskRoom: new DiskRoom(config.path, config.minFreeBytes),
       writer,
       reader: await instance.connect(),
       dictionary,
@@ -593,6 +605,38 @@ function quietly(action: () => void): void {
 }
 
 // ---------------------------------------------------------------- writes
+
+/** Refuses a write while the disk under the database has less free space than its reserve. */
+class DiskRoom {
+  private checkedAt = 0;
+  private free = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly path: string,
+    private readonly minFreeBytes: number | undefined,
+  ) {}
+
+  check(): void {
+    const min = this.minFreeBytes;
+    if (min === undefined || min <= 0 || this.path === ":memory:") return;
+    // statfs is cheap but not free: once per 100 ms is enough, a transaction writes far less.
+    const now = Date.now();
+    if (now - this.checkedAt >= 100) {
+      const stats = statfsSync(dirname(this.path));
+      this.free = stats.bavail * stats.bsize;
+      this.checkedAt = now;
+    }
+    if (this.free < min) {
+      throw StoreUnavailableError(
+        `DuckDB: the disk of ${this.path} has ${mib(this.free)} MiB free, under the reserve of ${mib(min)} MiB (LANTERNE_MIN_FREE_MIB)`,
+      );
+    }
+  }
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1_048_576).toFixed(1);
+}
 
 async function commitObservations(session: Session, observations: readonly Observation[]): Promise<void> {
   await inTransaction(session, async () => {
@@ -682,15 +726,37 @@ function appendRegistrations(session: Session, registered: Registrations): void 
   }
 }
 
-/** The appender joins the connection's open transaction: its rows commit (to the WAL) with COMMIT. */
+/**
+ * The appender joins the connection's open transaction: its rows commit (to the WAL) with COMMIT.
+ *
+ * A COMMIT that fails may leave a torn entry in the write-ahead log (a full disk cut it short),
+ * and DuckDB goes on appending later commits after it. At the next start DuckDB replays the log
+ * up to the torn entry and silently drops everything after it: on a full disk, commits made
+ * after the first failure were acknowledged and then lost at restart. So the first failed COMMIT
+ * ends writing in this session: every later write fails with ERR_STORE_FAILED (never
+ * acknowledged), and the platform restarts, which replays the log up to that point and cuts it
+ * there before writing again.
+ */
 async function inTransaction(session: Session, work: () => Promise<void>): Promise<void> {
+  if (session.logFailure !== undefined) {
+    throw StoreFailedError(
+      `DuckDB: writing stopped after a commit failed (${session.logFailure}); the store must be opened again`,
+    );
+  }
+  session.diskRoom.check();
   await session.writer.run("BEGIN TRANSACTION");
   try {
     await work();
-    await session.writer.run("COMMIT");
   } catch (err) {
     await abort(session);
     throw err;
+  }
+  try {
+    await session.writer.run("COMMIT");
+  } catch (err) {
+    session.logFailure = (err instanceof Error ? err.message : String(err)).split("\n")[0] ?? "";
+    await abort(session);
+    throw StoreFailedError(`DuckDB: ${session.logFailure}`, err);
   }
 }
 
@@ -801,9 +867,13 @@ function countQuery(filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }): Qu
   return { sql: `SELECT count(*) AS n FROM readings ${where(conditions)}`, params: paramsOf(conditions) };
 }
 
+/** The operator is each reading's own (its series'), not the device's current one: see SeriesQuery. */
 function seriesConditions(q: SeriesQuery): (Condition | undefined)[] {
   return [
-    within("series_id", "SELECT series_id FROM series", [eq("device_id", "device_id", q.deviceId)]),
+    within("series_id", "SELECT series_id FROM series", [
+      eq("device_id", "device_id", q.deviceId),
+      eq("operator_id", "operator_id", q.operatorId),
+    ]),
     since("time", q.from),
     until("time", q.to),
     within("field_id", "SELECT field_id FROM fields", [inList("name", "fields", q.fields)]),

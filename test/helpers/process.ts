@@ -53,6 +53,17 @@ export async function killHard(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Sends a stop signal as a supervisor or Ctrl+C would, and resolves with the exit code. */
+export async function stopGracefully(
+  child: ChildProcess,
+  signal: "SIGINT" | "SIGTERM",
+): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  child.kill(signal);
+  return exited;
+}
+
 /** An executable found on PATH, then in `extraDirs` (Debian puts daemons in /usr/sbin). */
 export function findExecutable(name: string, extraDirs: readonly string[] = []): string | undefined {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs];

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { StoreNotWritingError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { rawJsonBodies } from "../plugins/raw-body.ts";
 import { ErrorBody, IngestResponse } from "../schemas.ts";
@@ -29,10 +30,17 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
           description:
             "One reading {device, time, data} or a batch {readings: [...]}, as on MQTT; or the protobuf " +
             "envelope lanterne.v1.Readings with Content-Type: application/x-protobuf.",
-          response: { 200: IngestResponse, 422: IngestResponse, 401: ErrorBody, 403: ErrorBody },
+          response: {
+            200: IngestResponse,
+            422: IngestResponse,
+            401: ErrorBody,
+            403: ErrorBody,
+            503: ErrorBody,
+          },
         },
       },
       async (request, reply) => {
+        if (deps.storeWriting?.() === false) throw new StoreNotWritingError();
         const outcome = deps.ingest({
           source: "http",
           operatorId: request.principal?.operatorId ?? "",

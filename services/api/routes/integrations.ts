@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { AuthInvalidError, NotFoundError } from "../../domain/errors.ts";
+import { AuthInvalidError, NotFoundError, StoreNotWritingError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { rawJsonBodies } from "../plugins/raw-body.ts";
 import { ErrorBody } from "../schemas.ts";
@@ -37,7 +37,12 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
           tags: ["ingestion"],
           description: "A network server's uplink webhook (The Things Stack v3), with X-Lanterne-Secret.",
           params: Type.Object({ id: Type.String() }),
-          response: { 200: Type.Object({ ok: Type.Boolean() }), 401: ErrorBody, 404: ErrorBody },
+          response: {
+            200: Type.Object({ ok: Type.Boolean() }),
+            401: ErrorBody,
+            404: ErrorBody,
+            503: ErrorBody,
+          },
         },
       },
       async (request) => {
@@ -47,6 +52,7 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
         const secret = request.headers["x-lanterne-secret"];
         if (typeof secret !== "string" || !(await verified.check(id, secret, hook.secretHash)))
           throw new AuthInvalidError();
+        if (deps.storeWriting?.() === false) throw new StoreNotWritingError();
         await hook.receive(typeof request.body === "string" ? request.body : "");
         return { ok: true };
       },

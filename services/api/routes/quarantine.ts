@@ -12,7 +12,14 @@ const QuarantineQuery = Type.Object({
   from: Type.Optional(Type.String()),
   to: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  before: Type.Optional(Type.Integer({ description: "page: entries with an id below this one" })),
+  // Bounded like any id (a 64-bit store column): a larger number is a 400, not a failed query.
+  before: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: "page: entries with an id below this one",
+    }),
+  ),
 });
 
 const QuarantinePage = Type.Object({
