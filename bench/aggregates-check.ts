@@ -81,7 +81,9 @@ function differences(route: string, key: string, r: ApiRow, g: GroupRollup): str
   if (r.count !== g.count) out.push(`${route}: ${key} count ${r.count}, written ${g.count}`);
   if (r.devices !== g.devices) out.push(`${route}: ${key} devices ${r.devices}, written ${g.devices}`);
   for (const k of ["mean", "min", "max"] as const) {
-    if (!close(r[k], g[k])) out.push(`${route}: ${key} ${k} ${r[k]}, written ${g[k]}`);
+    const answered = r[k];
+    if (answered === undefined || !close(answered, g[k]))
+      out.push(`${route}: ${key} ${k} ${answered}, written ${g[k]}`);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { TtsSource } from "../gateway/sources/tts.ts";
 import type { Webhook } from "../services/api/routes/integrations.ts";
 import type { Clock } from "../services/domain/clock.ts";
 import { ConfigInvalidError } from "../services/domain/errors.ts";
+import type { Logger } from "../services/domain/logger.ts";
 import type { Device } from "../services/domain/types.ts";
 import type { DeviceIndex } from "../services/inventory/device-index.ts";
 import type { IntegrationConfig } from "../services/inventory/integrations.ts";
@@ -25,6 +26,7 @@ export function createIntegrations(
     clock: Clock;
     decoder: UplinkDecoder;
     env: NodeJS.ProcessEnv;
+    log?: Logger;
   },
 ): Integrations {
   const byEui = devicesByEui(deps.devices.list());
@@ -42,7 +44,8 @@ export function createIntegrations(
     const password = passwordOf(c, deps.env);
     const auth = { ...(c.username ? { username: c.username } : {}), ...(password ? { password } : {}) };
     if (c.kind === "chirpstack") {
-      const cs = { id: c.id, operatorId: c.operatorId, url: c.url ?? "", ...auth };
+      const log = deps.log?.child({ integration: c.id });
+      const cs = { id: c.id, operatorId: c.operatorId, url: c.url ?? "", ...auth, ...(log ? { log } : {}) };
       sources.push(new ChirpstackSource(c.applications ? { ...cs, applications: c.applications } : cs, sink));
       continue;
     }

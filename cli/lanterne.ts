@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
-import { parseContractText } from "../services/contracts/parse.ts";
+import { type ParseResult, parseContractText } from "../services/contracts/parse.ts";
 import { lorawanCommand } from "./lorawan.ts";
 import { retentionCommand } from "./retention.ts";
 import { serve } from "./serve.ts";
@@ -14,7 +14,8 @@ import { simulate } from "./simulate.ts";
  *   lanterne simulate [--url URL] [--speed N]   publish demo telemetry to a running platform
  *   lanterne simulate --lorawan [--udp HOST:PORT] [--chirpstack-url URL] [--marshaler json|protobuf]
  *                                              the territory's LoRaWAN sensors: gateways over UDP, ChirpStack over MQTT
- *   lanterne contracts validate FILE...        check data contract files, listing every error
+ *   lanterne contracts validate FILE...        check data contract files (the official ODCS v3.1.0
+ *                                              JSON Schema, then Lanterne's rules), listing every error
  *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
  *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
  */
@@ -94,7 +95,8 @@ async function contractsCommand(args: string[]): Promise<number> {
   }
   let failed = 0;
   for (const file of files) {
-    const result = parseContractText(await readFile(file, "utf8"), file);
+    // Checked against the official ODCS v3.1 JSON Schema, then Lanterne's rules (contracts/parse.ts).
+    const result = await validateContractFile(file);
     if (result.ok) {
       const c = result.contract;
       console.log(
@@ -107,6 +109,15 @@ async function contractsCommand(args: string[]): Promise<number> {
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** A file that cannot be read fails like an invalid one, and the other files are still checked. */
+async function validateContractFile(file: string): Promise<ParseResult> {
+  try {
+    return parseContractText(await readFile(file, "utf8"), file);
+  } catch (err) {
+    return { ok: false, errors: [`cannot be read: ${(err as Error).message}`] };
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { pino, type Logger as RootLogger } from "pino";
 import { MqttBroker } from "../gateway/broker/broker.ts";
 import { createCodecDecoder } from "../gateway/codecs/decoder.ts";
 import { mapCodecData } from "../gateway/codecs/mapping.ts";
@@ -20,6 +21,7 @@ import type { Config } from "../services/config.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
 import { type Clock, systemClock } from "../services/domain/clock.ts";
 import { ConfigInvalidError } from "../services/domain/errors.ts";
+import type { Logger } from "../services/domain/logger.ts";
 import type { Device } from "../services/domain/types.ts";
 import { createDeviceIndex, type DeviceIndex } from "../services/inventory/device-index.ts";
 import { loadInventoryFile } from "../services/inventory/load.ts";
@@ -27,7 +29,7 @@ import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { HealthWriter } from "../services/metrics/health-writer.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
-import { RetentionKeeper } from "../services/retention/keeper.ts";
+import { RETENTION_INTERVAL_MS, RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
 import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
 import { MirroredRollups } from "../services/rollups/mirror.ts";
@@ -39,6 +41,7 @@ import { createIntegrations, type Integrations } from "./integrations.ts";
 import { createSemtechUdp, type SemtechUdp } from "./semtech.ts";
 
 export interface PlatformParts {
+  logger: RootLogger;
   storeWatch: StoreWatch;
   territory: TerritoryFile;
   contracts: ContractRegistry;
@@ -70,6 +73,8 @@ export class Platform {
   api: FastifyInstance | undefined;
   apiUrl = "";
 
+  /** The root logger (LANTERNE_LOG_LEVEL): the API's, and its children's in every part. */
+  readonly logger: RootLogger;
   readonly territory: TerritoryFile;
   /** Whether the stores still take writes: readiness, and a bounded life for a failed store. */
   readonly storeWatch: StoreWatch;
@@ -107,6 +112,7 @@ export class Platform {
     readonly config: Config,
     parts: PlatformParts,
   ) {
+    this.logger = parts.logger;
     this.territory = parts.territory;
     this.storeWatch = parts.storeWatch;
     this.contracts = parts.contracts;
@@ -137,32 +143,35 @@ export class Platform {
     this.retention.start();
     this.health?.start();
     await this.broker.start();
-    this.api = await buildApp({
-      store: this.store,
-      devices: this.devices,
-      access: createAccessService({
-        devices: this.devices,
-        contracts: this.contracts,
+    this.api = await buildApp(
+      {
         store: this.store,
+        devices: this.devices,
+        access: createAccessService({
+          devices: this.devices,
+          contracts: this.contracts,
+          store: this.store,
+          clock: this.clock,
+        }),
+        contracts: this.contracts,
+        authenticator: this.authenticator,
         clock: this.clock,
-      }),
-      contracts: this.contracts,
-      authenticator: this.authenticator,
-      clock: this.clock,
-      ingest: (uplink) => this.pipeline.ingest(uplink),
-      readiness: async () => ({
-        store: this.storeWatch.healthy && (await this.store.ping()),
-        mqtt: this.broker.port > 0,
-      }),
-      storeWriting: () => this.storeWatch.healthy,
-      stats: () => this.stats(),
-      retention: this.retention,
-      webhooks: { webhooks: this.integrations.webhooks, verifySecret },
-      lorawan: () => this.lorawanHealth(),
-      metrics: () => this.metrics.registry.render(),
-      owner: this.territory.owner,
-      maxPayloadBytes: this.config.maxPayloadBytes,
-    });
+        ingest: (uplink) => this.pipeline.ingest(uplink),
+        readiness: async () => ({
+          store: this.storeWatch.healthy && (await this.store.ping()),
+          mqtt: this.broker.port > 0,
+        }),
+        storeWriting: () => this.storeWatch.healthy,
+        stats: () => this.stats(),
+        retention: this.retention,
+        webhooks: { webhooks: this.integrations.webhooks, verifySecret },
+        lorawan: () => this.lorawanHealth(),
+        metrics: () => this.metrics.registry.metrics(),
+        owner: this.territory.owner,
+        maxPayloadBytes: this.config.maxPayloadBytes,
+      },
+      { loggerInstance: this.logger },
+    );
     this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
     await this.integrations.start();
     await this.semtechUdp?.counters.start();
@@ -264,6 +273,7 @@ export class Platform {
 }
 
 export async function createPlatform(config: Config, clock: Clock = systemClock): Promise<Platform> {
+  const logger = createRootLogger(config);
   const territory = await loadTerritoryFile(config.territoryDir);
   const contracts = await loadContractDir(territory.contractsDir);
   const inventory = await loadInventoryFile(
@@ -279,11 +289,21 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     minFreeBytes: config.minFreeMib * 1_048_576,
   });
   const influx = createInfluxFromConfig(config);
-  const spool = influx && createSpool(influx, config);
+  const spool = influx && createSpool(influx, config, logger.child({ component: "spool" }));
   const recentRollups = new MirroredRollups(influx ?? state, () => clock.now());
   const store = composeStores(spool ?? state, state, recentRollups);
-  const writer = new IngestWriter(store, { ...DEFAULT_WRITER, highWater: config.highWater });
-  const rollups = new RollupMaintainer(store, DEFAULT_ROLLUPS, () => clock.now());
+  const writer = new IngestWriter(
+    store,
+    { ...DEFAULT_WRITER, highWater: config.highWater },
+    logger.child({ component: "writer" }),
+  );
+  const rollups = new RollupMaintainer(
+    store,
+    DEFAULT_ROLLUPS,
+    () => clock.now(),
+    counterFields(contracts),
+    logger.child({ component: "rollups" }),
+  );
   // Rollups are computed from what the time-series store holds: with the spool, once drained.
   if (spool) spool.onStored = (observations) => rollups.markDurable(observations);
   const metrics = createPlatformMetrics({
@@ -307,7 +327,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
   });
   const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
-  const codecs = await createWorkerCodecSandbox();
+  const codecs = await createWorkerCodecSandbox({}, { log: logger.child({ component: "codecs" }) });
   const codecDir = join(territory.dir, "codecs");
   const registry = await createDefaultCodecRegistry(existsSync(codecDir) ? codecDir : undefined);
   const bytesDecoder = createCodecDecoder({ registry, sandbox: codecs, devices });
@@ -327,6 +347,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     clock,
     decoder,
     env: process.env,
+    log: logger.child({ component: "integrations" }),
   });
   const semtechUdp = await createSemtechUdp(territory, {
     devices,
@@ -347,17 +368,19 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     { authenticator, pipeline, writer, clock, sparkplug, storeWriting: () => storeWatch.healthy },
     { host: config.host, port: config.mqttPort, wsPort: config.wsPort, concurrency: config.mqttConcurrency },
   );
+  const storeLog = logger.child({ component: "store-watch" });
   const storeWatch = new StoreWatch(
     {
       writer,
       ping: () => store.ping(),
       now: () => Date.now(),
-      log: (line) => process.stderr.write(`${line}\n`),
+      log: (line, level) => storeLog[level](line),
       onFailed: (reason) => platform.onStoreFailed(reason),
     },
     { checkMs: 1000, unreadyAfterMs: 5000, exitAfterMs: config.storeFailureExitS * 1000 },
   );
   const platform: Platform = new Platform(config, {
+    logger,
     storeWatch,
     territory,
     contracts,
@@ -375,7 +398,13 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     integrations,
     ...(semtechUdp ? { semtechUdp } : {}),
     recentRollups,
-    retention: new RetentionKeeper(store, retentionPlan(contracts.all()), () => clock.now()),
+    retention: new RetentionKeeper(
+      store,
+      retentionPlan(contracts.all()),
+      () => clock.now(),
+      RETENTION_INTERVAL_MS,
+      logger.child({ component: "retention" }),
+    ),
     ...(spool ? { spool } : {}),
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
   });
@@ -417,12 +446,20 @@ function createInfluxFromConfig(config: Config): InfluxStore | undefined {
 }
 
 /** With InfluxDB, readings pass through a disk spool that holds them while it is unreachable. */
-function createSpool(influx: InfluxStore, config: Config): SpooledStore {
-  return new SpooledStore(influx, {
-    dir: join(config.dataDir, "spool"),
-    maxBytes: config.spoolMaxBytes,
-    retryMs: 500,
-  });
+function createSpool(influx: InfluxStore, config: Config, log: Logger): SpooledStore {
+  const spoolConfig = { dir: join(config.dataDir, "spool"), maxBytes: config.spoolMaxBytes, retryMs: 500 };
+  return new SpooledStore(influx, spoolConfig, Date.now, log);
+}
+
+/**
+ * JSON lines on standard error: standard output keeps `serve`'s summary for people, and the
+ * store watch's lines are what a supervisor shows next to an exit. Written synchronously, so
+ * that the line logged before `process.exit` is not lost; nothing is logged per message, so the
+ * cost of a synchronous write stays negligible.
+ */
+function createRootLogger(config: Config): RootLogger {
+  const options = { level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime };
+  return pino(options, pino.destination({ dest: 2, sync: true }));
 }
 
 /**
@@ -446,4 +483,10 @@ function checkInventory(
     ...[...noOperator].map((o) => `  - inventory names an operator not in territory.yaml: ${o}`),
   ];
   if (errors.length > 0) throw new ConfigInvalidError(errors.join("\n"));
+}
+
+/** Fields the contracts declare as counters (cumulative meters): their rollups hold consumption. */
+function counterFields(contracts: ContractRegistry): string[] {
+  const names = contracts.all().flatMap((c) => [...c.fields.values()].filter((f) => f.measure === "counter"));
+  return [...new Set(names.map((f) => f.name))];
 }

@@ -28,29 +28,38 @@ export async function serve(config: Config, options: { demo: boolean; simulator:
   await platform.start();
   const simulator = options.simulator ? await startDemoSimulator(platform) : undefined;
   printSummary(platform, options.simulator, Date.now() - started, standIn);
+  // The summary above is for people; the same facts as a log line, for the journal.
+  const logger = platform.logger;
+  logger.info(
+    { api: platform.apiUrl, mqttPort: platform.broker.port, startMs: Date.now() - started },
+    "started",
+  );
   let stopping = false;
-  const stop = async () => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log("Lanterne: stopping (writing what is pending)...");
+    logger.info({ signal }, "stopping: writing what is pending");
     await simulator?.close();
     const written = await platform.close();
     await standIn?.close();
     if (!written) {
-      process.stderr.write("Lanterne: stopped with writes the store did not take (never acknowledged).\n");
+      logger.fatal(
+        { exitCode: STORE_FAILED_EXIT },
+        "stopped with writes the store did not take (never acknowledged)",
+      );
       process.exit(STORE_FAILED_EXIT);
     }
-    log("Lanterne: stopped.");
+    logger.info("stopped");
     process.exit(0);
   };
   // A store that cannot write will not heal in this process: exit for the supervisor to restart
   // it (systemd's Restart=on-failure). What was not durable was never acknowledged.
   platform.onStoreFailed = (reason) => {
-    process.stderr.write(`Lanterne: ERR_STORE_FAILED: ${reason}; exiting (status ${STORE_FAILED_EXIT}).\n`);
+    logger.fatal({ code: "ERR_STORE_FAILED", reason, exitCode: STORE_FAILED_EXIT }, "store failed; exiting");
     process.exit(STORE_FAILED_EXIT);
   };
-  process.on("SIGINT", () => void stop());
-  process.on("SIGTERM", () => void stop());
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
 /** EX_TEMPFAIL (sysexits.h): a temporary failure, worth a restart. */

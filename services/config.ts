@@ -3,6 +3,9 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { ConfigInvalidError } from "./domain/errors.ts";
 
+/** pino's levels, most severe first; `silent` writes nothing. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 /**
  * The platform's configuration: every option is documented in the schema, read from the
  * environment here only, and validated once at start with every error printed.
@@ -81,6 +84,14 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_DUCKDB_CHECKPOINT_KIB: the embedded store folds its write-ahead log into the database file once the log passes this size (KiB)",
   }),
+  logLevel: Type.Union(
+    LOG_LEVELS.map((level) => Type.Literal(level)),
+    {
+      default: "info",
+      description:
+        "LANTERNE_LOG_LEVEL: least severe log lines written (JSON lines on standard error): fatal, error, warn, info (default: incidents, their recovery, start and stop), debug (also one line per HTTP request) or silent",
+    },
+  ),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -101,6 +112,7 @@ const ENV: Record<keyof Config, string> = {
   duckdbCheckpointKib: "LANTERNE_DUCKDB_CHECKPOINT_KIB",
   storeFailureExitS: "LANTERNE_STORE_FAILURE_EXIT_S",
   minFreeMib: "LANTERNE_MIN_FREE_MIB",
+  logLevel: "LANTERNE_LOG_LEVEL",
 };
 
 export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Config {

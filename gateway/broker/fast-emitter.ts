@@ -5,9 +5,17 @@ import { createRequire } from "node:module";
  * `Array#shift`, which is O(n): under a flood the queue grows, every dequeue gets slower, and
  * aedes collapses from ~20k to under 2k msg/s. The same emitter with an O(1) FIFO keeps its
  * throughput past saturation. Only the two queues are replaced; matching is untouched.
+ *
+ * The queues are private fields: mqemitter is pinned to an exact version in package.json, and
+ * test/unit/fast-emitter.test.ts checks them on every upgrade. Should they change anyway, the
+ * broker refuses to start rather than run with the patch silently ignored.
  */
 const require = createRequire(import.meta.url);
 const MQEmitter = require("mqemitter") as (opts: { concurrency: number }) => Record<string, unknown>;
+const MQEMITTER_VERSION = (require("mqemitter/package.json") as { version: string }).version;
+
+/** mqemitter's private queues (7.1.0: arrays pushed in `emit`, shifted in `released`). */
+export const PATCHED_FIELDS = ["_messageQueue", "_messageCallbacks"] as const;
 
 /** A FIFO with O(1) push and shift, shaped like the array it replaces (push, shift, length). */
 export class Fifo<T> {
@@ -39,7 +47,14 @@ export class Fifo<T> {
 
 export function createFastEmitter(concurrency: number): unknown {
   const mq = MQEmitter({ concurrency });
-  mq._messageQueue = new Fifo<unknown>();
-  mq._messageCallbacks = new Fifo<unknown>();
+  for (const field of PATCHED_FIELDS) {
+    const queue = mq[field];
+    if (!Array.isArray(queue) || queue.length !== 0) {
+      throw new Error(
+        `mqemitter ${MQEMITTER_VERSION} has no empty array ${field}: gateway/broker/fast-emitter.ts must follow its new internals`,
+      );
+    }
+    mq[field] = new Fifo<unknown>();
+  }
   return mq;
 }

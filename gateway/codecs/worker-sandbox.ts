@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { DataCode, violation } from "../../services/domain/errors.ts";
+import { type Logger, silentLogger } from "../../services/domain/logger.ts";
 import type { Violation } from "../../services/domain/types.ts";
 import type {
   CodecInput,
@@ -58,6 +59,8 @@ export interface WorkerSandboxOptions {
   maxBatch: number;
   /** Most batches sent and not answered yet. */
   maxInFlight: number;
+  /** Where a replaced worker is reported (stall or crash, with the codec it was running). */
+  log?: Logger;
 }
 
 export const DEFAULT_WORKER_SANDBOX_OPTIONS: Readonly<WorkerSandboxOptions> = {
@@ -276,6 +279,7 @@ class WorkerCodecSandbox implements AsyncCodecSandbox {
     thread.worker.terminate().catch(() => {});
     Object.assign(this.past, addStats(this.past, thread.stats), { live: 0 });
     this.workerRestarts++;
+    this.logReplaced(blame, culprit);
     const retry: Call[] = [];
     for (const batch of this.inFlight.values()) {
       batch.calls.forEach((call, index) => {
@@ -287,6 +291,18 @@ class WorkerCodecSandbox implements AsyncCodecSandbox {
     this.inFlight.clear();
     this.queue = retry.concat(this.queue);
     this.flush();
+  }
+
+  /** One line per replaced worker: each costs a watchdog period or a crash, so they stay rare. */
+  private logReplaced(blame: Violation, culprit: { seq: number; index: number } | undefined): void {
+    const call = culprit && this.inFlight.get(culprit.seq)?.calls[culprit.index];
+    const fields = {
+      code: blame.code,
+      detail: blame.detail,
+      ...(call ? { codec: call.def.codec.id } : {}),
+      workerRestarts: this.workerRestarts,
+    };
+    (this.options.log ?? silentLogger).warn(fields, "codec worker replaced");
   }
 
   private takeAll(): Call[] {

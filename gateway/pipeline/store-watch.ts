@@ -23,7 +23,11 @@ export interface StoreWatchDeps {
   /** The store answers a query. */
   ping(): Promise<boolean>;
   now(): number;
-  log(line: string): void;
+  /**
+   * One line when the store starts failing (`error`) and one when it takes writes again
+   * (`info`): the platform hands its logger's methods, a test may keep the lines.
+   */
+  log(line: string, level: "error" | "info"): void;
   /** Called once, when the store has failed for `exitAfterMs`. */
   onFailed(reason: string): void;
 }
@@ -65,11 +69,11 @@ export class StoreWatch {
     this.pingFailingSince = answered ? undefined : (this.pingFailingSince ?? now);
     const failure = this.failure(now);
     if (failure === undefined) {
-      if (this.reason !== undefined) this.deps.log("lanterne: the store takes writes again; ready.");
+      if (this.reason !== undefined) this.deps.log("the store takes writes again; ready", "info");
       this.reason = undefined;
       return true;
     }
-    if (this.reason === undefined) this.deps.log(`lanterne: not ready: ${failure.reason}`);
+    if (this.reason === undefined) this.deps.log(`not ready: ${failure.reason}`, "error");
     this.reason = failure.reason;
     if (!this.given && now - failure.since >= this.config.exitAfterMs) {
       this.given = true;

@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "../../services/domain/logger.ts";
 import type { Observation, QuarantineEntry } from "../../services/domain/types.ts";
 import type {
   QuarantineStore,
@@ -80,6 +81,8 @@ export class IngestWriter {
   constructor(
     private readonly stores: Stores,
     private readonly config: WriterConfig = DEFAULT_WRITER,
+    /** An outage is logged at its first failure and at its end, not at every retry. */
+    private readonly log: Logger = silentLogger,
   ) {}
 
   /** Resolves when everything submitted is durable. */
@@ -180,16 +183,33 @@ export class IngestWriter {
     for (let i = 0; i < parts.length; ) {
       try {
         await (parts[i] as () => Promise<void>)();
+        if (this.failure.failingSince !== undefined) this.logRecovery(this.failure.failingSince);
         this.failure = {};
         i++;
       } catch (err) {
         this.stats.failures++;
         this.stats.lastError = (err as Error).message;
+        if (this.failure.failingSince === undefined) this.logFailure(err);
         this.noteFailure(err);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
       }
     }
+  }
+
+  private logFailure(err: unknown): void {
+    const fields = { err, pending: this.stats.pending };
+    // ERR_STORE_FAILED: retrying in this process cannot help, the store watch will end it.
+    if ((err as { retryable?: boolean }).retryable === false) this.log.error(fields, "store failed a write");
+    else this.log.warn(fields, "store write failed; retrying with backoff");
+  }
+
+  private logRecovery(since: number): void {
+    const failedMs = Date.now() - since;
+    this.log.info(
+      { failedMs, failures: this.stats.failures, pending: this.stats.pending },
+      "store writes again",
+    );
   }
 
   private noteFailure(err: unknown): void {

@@ -1,6 +1,7 @@
 import { DataCode, violation } from "../../services/domain/errors.ts";
+import type { Logger } from "../../services/domain/logger.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
-import { payloadTooLarge } from "../pipeline/decode.ts";
+import { payloadTooLarge, timeProblem } from "../pipeline/decode.ts";
 import { readStatusEvent, readUplinkEvent } from "./chirpstack-events.ts";
 import { deliverUplink, type Received, type UplinkSink } from "./lorawan-uplink.ts";
 import { MqttFollower } from "./mqtt-follower.ts";
@@ -38,6 +39,8 @@ export interface ChirpstackConfig {
   topicPrefix?: string;
   /** Reconnection period after a lost connection (default 1,000 ms). */
   reconnectMs?: number;
+  /** Where the broker link's losses and returns are logged. */
+  log?: Logger;
 }
 
 export type { UplinkDecoder, UplinkSink } from "./lorawan-uplink.ts";
@@ -98,6 +101,7 @@ export class ChirpstackSource {
         reconnectMs: this.config.reconnectMs ?? 1_000,
         ...(this.config.username !== undefined ? { username: this.config.username } : {}),
         ...(this.config.password !== undefined ? { password: this.config.password } : {}),
+        ...(this.config.log ? { log: this.config.log } : {}),
       },
       (topic, payload) => this.receive(topic, payload),
     );
@@ -167,6 +171,10 @@ export class ChirpstackSource {
       return this.refuse(received, reason);
     }
     const time = e.time ?? received.receivedAt;
+    // The newest status wins: one dated years ahead (a clock in microseconds) would hide every
+    // later one, so a status is held to the readings' time rule.
+    const wrongTime = timeProblem(time, received.receivedAt, this.sink.limits.maxFutureMs);
+    if (wrongTime) return this.refuse(received, wrongTime);
     const known = this.health.get(device.id);
     if (known && known.time > time) return;
     const health: DeviceHealth = { time };

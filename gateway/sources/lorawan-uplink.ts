@@ -35,8 +35,11 @@ export interface UplinkDecoder {
 }
 
 export interface UplinkSink {
-  /** The pipeline's limits: an event over `maxPayloadBytes` is refused unread. */
-  limits: Pick<DecodeLimits, "maxPayloadBytes">;
+  /**
+   * The pipeline's limits: an event over `maxPayloadBytes` is refused unread; one dated more
+   * than `maxFutureMs` after reception is refused as a reading would be.
+   */
+  limits: Pick<DecodeLimits, "maxPayloadBytes" | "maxFutureMs">;
   /** Devices by DevEUI (lower-case hex, 16 characters). */
   deviceByEui(devEui: string): Device | undefined;
   decoder: UplinkDecoder;

@@ -1,6 +1,7 @@
 import { type Socket, connect as tcpConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import mqttPacket, { type Packet, type Parser } from "mqtt-packet";
+import { type Logger, silentLogger } from "../../services/domain/logger.ts";
 
 /**
  * A minimal MQTT 3.1.1 client that follows another broker (a network server's) and acknowledges
@@ -23,6 +24,8 @@ export interface FollowerOptions {
   subscriptions: readonly string[];
   keepaliveS?: number;
   reconnectMs?: number;
+  /** The link's incidents: lost (with the cause) once per outage, and back. */
+  log?: Logger;
 }
 
 const CLOSE_WAIT_MS = 5_000;
@@ -41,6 +44,10 @@ export class MqttFollower {
   private ping: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private firstAttempt: (() => void) | undefined;
+  /** Since when the link has been down (undefined while up, and before the first attempt). */
+  private downSince: number | undefined;
+  /** Why the current link failed, for the line logged when it is lost. */
+  private cause: Error | undefined;
 
   constructor(
     private readonly options: FollowerOptions,
@@ -91,7 +98,9 @@ export class MqttFollower {
     parser.on("error", () => socket.destroy());
     socket.on(secure ? "secureConnect" : "connect", () => this.hello());
     socket.on("data", (chunk: Buffer) => parser.parse(chunk));
-    socket.on("error", () => {});
+    socket.on("error", (err) => {
+      this.cause = err;
+    });
     socket.on("close", () => this.lost(generation));
   }
 
@@ -153,20 +162,25 @@ export class MqttFollower {
       () => {
         if (generation === this.generation) this.write({ cmd: "puback", messageId });
       },
-      () => {
+      (err: unknown) => {
         this.failures++;
-        if (generation === this.generation) this.socket?.destroy();
+        if (generation !== this.generation) return;
+        const why = err instanceof Error ? err.message : String(err);
+        this.cause = new Error(`a message could not be made durable, dropped to be sent again: ${why}`);
+        this.socket?.destroy();
       },
     );
   }
 
   private accepted(returnCode: number, sessionPresent: boolean): void {
     if (returnCode !== 0) {
+      this.cause = new Error(`the broker refused the connection (CONNACK return code ${returnCode})`);
       this.socket?.destroy();
       return;
     }
     this.connected = true;
     this.connects++;
+    this.logUp(sessionPresent);
     if (!sessionPresent) {
       const subscriptions = this.options.subscriptions.map((topic) => ({ topic, qos: 1 as const }));
       this.write({ cmd: "subscribe", messageId: 1, subscriptions });
@@ -180,12 +194,43 @@ export class MqttFollower {
 
   private lost(generation: number): void {
     if (generation !== this.generation) return;
+    this.logDown();
     this.teardown();
     this.firstAttempt?.();
     this.firstAttempt = undefined;
     if (this.closed) return;
     this.retry = setTimeout(() => this.open(), this.options.reconnectMs ?? 1_000);
     this.retry.unref();
+  }
+
+  private get log(): Logger {
+    return this.options.log ?? silentLogger;
+  }
+
+  private fields(): Record<string, unknown> {
+    return { broker: new URL(this.options.url).host, clientId: this.options.clientId };
+  }
+
+  private logUp(sessionPresent: boolean): void {
+    const fields = { ...this.fields(), sessionPresent };
+    if (this.downSince === undefined) this.log.info(fields, "connected to the broker");
+    else this.log.info({ ...fields, downMs: Date.now() - this.downSince }, "connected to the broker again");
+    this.downSince = undefined;
+  }
+
+  /** Once per outage: reconnection attempts every `reconnectMs` are not logged each. */
+  private logDown(): void {
+    const err = this.cause;
+    this.cause = undefined;
+    if (this.closed || this.downSince !== undefined) return;
+    this.downSince = Date.now();
+    const fields = {
+      ...this.fields(),
+      ...(err ? { err } : {}),
+      reconnectMs: this.options.reconnectMs ?? 1_000,
+    };
+    if (this.connected) this.log.warn(fields, "link to the broker lost; reconnecting");
+    else this.log.warn(fields, "cannot connect to the broker; retrying");
   }
 
   private teardown(): void {

@@ -81,7 +81,10 @@ async function answer(
     throw new BadRequestError("resolution must be a whole number of hours (1h, 6h, 1d...)");
   const { from, to } = plan ?? request;
   checkBucketCount(from, to, q.resolutionMs, MAX_BUCKETS);
-  const rows = plan ? await aggregateFromRollups(store, request, plan) : await store.aggregate(request);
+  // Raw readings give no consumption: a counter's figures come from the rollups only.
+  const rows = plan
+    ? await aggregateFromRollups(store, request, plan)
+    : (await store.aggregate(request)).filter((r) => !rules.counters.has(r.field));
   return { from: iso(from), to: iso(to), rows: aggregateViews(rows.filter(rules.shows)) };
 }
 

@@ -75,6 +75,8 @@ export interface AggregateRules {
   source: "raw allowed" | "rollups only";
   /** Whether a row may be shown. */
   shows(row: Pick<AggregateRow, "group" | "field" | "devices">): boolean;
+  /** Counter fields: their figure is the consumption, which only the rollups hold. */
+  counters: ReadonlySet<string>;
 }
 
 /** The caller as the policy sees it. */
@@ -128,6 +130,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): AccessPolicy {
         alwaysGroupBy: [],
         source: "raw allowed",
         shows: (row) => !personal.has(row.field),
+        counters: counterFieldNames(deps.contracts),
       };
     },
     publicAggregates: () => publicRules(deps.contracts),
@@ -207,6 +210,13 @@ function hiddenFieldsOf(contracts: AccessPolicyDeps["contracts"]) {
   };
 }
 
+function counterFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const c of contracts.all())
+    for (const f of c.fields.values()) if (f.measure === "counter") names.add(f.name);
+  return names;
+}
+
 function personalFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
   const names = new Set<string>();
   for (const c of contracts.all()) for (const f of c.fields.values()) if (f.personal) names.add(f.name);
@@ -225,6 +235,7 @@ function publicRules(contracts: Pick<ContractRegistry, "all">): AggregateRules {
     groupBy: ["commune", "domain"],
     alwaysGroupBy: ["domain"],
     source: "rollups only",
+    counters: counterFieldNames(contracts),
     shows: (row) =>
       !personal.has(row.field) &&
       open.some(

@@ -60,11 +60,14 @@ export interface AggregateView {
   domain?: string;
   operator?: string;
   field: string;
+  /** gauge: count/mean/min/max of the values; counter: `sum`, the consumption over the bucket. */
+  measure: "gauge" | "counter";
   count: number;
   devices: number;
-  mean: number;
-  min: number;
-  max: number;
+  mean?: number;
+  min?: number;
+  max?: number;
+  sum?: number;
 }
 
 export const iso = (ms: EpochMs): string => new Date(ms).toISOString();
@@ -125,15 +128,20 @@ export function aggregateViews(rows: readonly AggregateRow[]): AggregateView[] {
       time = iso(r.time);
       times.set(r.time, time);
     }
-    const view: AggregateView = {
-      time,
-      field: r.field,
-      count: r.count,
-      devices: r.devices,
-      mean: r.mean,
-      min: r.min,
-      max: r.max,
-    };
+    // A counter's mean of cumulative meter readings means nothing: its consumption is the figure.
+    const view: AggregateView =
+      r.sum !== undefined
+        ? { time, field: r.field, measure: "counter", count: r.count, devices: r.devices, sum: r.sum }
+        : {
+            time,
+            field: r.field,
+            measure: "gauge",
+            count: r.count,
+            devices: r.devices,
+            mean: r.mean,
+            min: r.min,
+            max: r.max,
+          };
     if (r.group.commune !== undefined) view.commune = r.group.commune;
     if (r.group.domain !== undefined) view.domain = r.group.domain;
     if (r.group.operator !== undefined) view.operator = r.group.operator;

@@ -1,5 +1,14 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
 import type { ApiDeps } from "./deps.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
@@ -16,10 +25,27 @@ export const OPENAPI_PATH = "/api/openapi.json";
 
 /**
  * The HTTP API as a tree of plugins: external plugins (OpenAPI), app decorators (auth), then
- * routes. One error handler: coded 4xx errors are shown as they are, 5xx details are hidden.
+ * routes. One error handler: coded 4xx errors are shown as they are, 5xx details are hidden from
+ * the client and logged with their stack.
+ *
+ * Logs go to `options.loggerInstance` (the platform's pino logger; none, no logs). Every request
+ * has an id, the caller's `X-Request-Id` when it sent a sensible one (a reverse proxy's), else a
+ * new UUID; it is in every line logged for the request and in the `X-Request-Id` response header,
+ * so that an operator quoting it points at the log lines of a failure.
  */
 export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, ...options });
+  const app = Fastify({
+    logger: false,
+    // The id is chosen in genReqId, which checks the caller's header before trusting it.
+    requestIdHeader: false,
+    genReqId: requestId,
+    logController: new QuietRequests(),
+    ...options,
+  });
+  app.addHook("onSend", (request, reply, payload, done) => {
+    reply.header("x-request-id", request.id);
+    done(null, payload);
+  });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -59,16 +85,41 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
   return app;
 }
 
-function errorHandler(
-  this: FastifyInstance,
-  error: FastifyError,
-  _request: unknown,
-  reply: import("fastify").FastifyReply,
-) {
+/** An id a reverse proxy or client may set: short, and nothing that could forge a log line. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function requestId(request: IncomingMessage): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Fastify writes two info lines per request; operators push readings over HTTPS, so that would
+ * be lines per message. Here one debug line per request (LANTERNE_LOG_LEVEL=debug for an access
+ * log); failures are logged by the error handler, Fastify's other incidents as Fastify does.
+ */
+class QuietRequests extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const fields = { method: request.method, url: request.url, statusCode: reply.statusCode };
+    if (error) reply.log.warn({ ...fields, err: error }, "request errored");
+    else reply.log.debug({ ...fields, responseTime: reply.elapsedTime }, "request completed");
+  }
+}
+
+function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500;
-  // 503 is a coded, expected state (the store is not taking writes); other 5xx details are hidden.
-  if (status >= 500 && status !== 503) {
-    this.log.error(error);
+  if (status === 503) {
+    // A coded, expected state (the store is not taking writes; the store watch logs its cause):
+    // shown to the client, and logged without the alarm of an unexplained failure.
+    request.log.warn({ err: error, method: request.method, url: request.url }, "request refused: 503");
+  } else if (status >= 500) {
+    request.log.error({ err: error, method: request.method, url: request.url }, "request failed");
     return reply.code(status).send({
       statusCode: status,
       code: "ERR_INTERNAL",

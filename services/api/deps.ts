@@ -33,8 +33,8 @@ export interface ApiDeps {
   storeWriting?: () => boolean;
   /** Numbers for health pages. */
   stats: () => Record<string, number>;
-  /** The platform's metrics in Prometheus text format. */
-  metrics: () => string;
+  /** The platform's metrics in Prometheus text format (collected at each call). */
+  metrics: () => Promise<string>;
   owner: { id: string; name: string };
   maxPayloadBytes: number;
 }

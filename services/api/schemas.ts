@@ -80,9 +80,19 @@ export const AggregateSchema = Type.Object({
   domain: Type.Optional(Type.String()),
   operator: Type.Optional(Type.String()),
   field: Type.String(),
-  count: Type.Integer(),
+  measure: Type.Union([Type.Literal("gauge"), Type.Literal("counter")], {
+    description:
+      "gauge: count, mean, min and max of the values; counter: sum, the consumption over the bucket",
+  }),
+  count: Type.Integer({ description: "readings in the bucket" }),
   devices: Type.Integer(),
-  mean: Type.Number(),
-  min: Type.Number(),
-  max: Type.Number(),
+  mean: Type.Optional(Type.Number()),
+  min: Type.Optional(Type.Number()),
+  max: Type.Optional(Type.Number()),
+  sum: Type.Optional(
+    Type.Number({
+      description:
+        "a counter's consumption over the bucket: its meters' increases, a reset counted from zero, summed over devices",
+    }),
+  ),
 });

@@ -35,6 +35,14 @@ export interface Contract {
 
 export type LogicalType = "number" | "integer" | "string" | "boolean";
 
+/**
+ * How a field aggregates. A gauge (pressure, fill level) as count/mean/min/max; a counter (an
+ * energy meter's cumulative kWh) as the consumption over each bucket, summed over devices; a
+ * state (on/off, ok/defective) by its values. Declared in the field's customProperties
+ * (`measure`); by default numbers are gauges and text or flags are states.
+ */
+export type MeasureKind = "gauge" | "counter" | "state";
+
 export interface FieldSpec {
   name: string;
   type: LogicalType;
@@ -49,6 +57,7 @@ export interface FieldSpec {
   smartDataModel?: string;
   /** Personal data: never published, reads audited, collected only with a stated purpose. */
   personal: boolean;
+  measure: MeasureKind;
 }
 
 /** How long each tier is kept, in ms. */

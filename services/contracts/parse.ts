@@ -5,9 +5,11 @@ import type {
   Contract,
   FieldSpec,
   LogicalType,
+  MeasureKind,
   OpenDataRules,
   RetentionTiers,
 } from "./model.ts";
+import { validateOdcs, withOdcsErrors } from "./odcs-schema.ts";
 
 /**
  * Reads an ODCS v3.1 data contract (YAML) into a `Contract`, or lists every problem found.
@@ -40,9 +42,13 @@ export function parseContractText(text: string, sourceFile: string): ParseResult
     return { ok: false, errors: [`YAML: ${(err as Error).message.split("\n")[0]}`] };
   }
   if (!isObj(doc)) return { ok: false, errors: ["the document is not a mapping"] };
+  // The official ODCS JSON Schema first (odcs-schema.ts): Lanterne's rules below read only the keys
+  // they know, so a misspelt one would otherwise pass unseen.
+  const schemaErrors = validateOdcs(doc);
   const errors: string[] = [];
   const contract = readContract(doc, sourceFile, errors);
-  return errors.length > 0 || !contract ? { ok: false, errors } : { ok: true, contract };
+  const all = withOdcsErrors(schemaErrors, errors);
+  return all.length > 0 || !contract ? { ok: false, errors: all } : { ok: true, contract };
 }
 
 function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract | undefined {
@@ -166,6 +172,7 @@ function readField(prop: unknown, path: string, errors: string[]): FieldSpec | u
   const range = readRange(prop.logicalTypeOptions, type, `${path}.logicalTypeOptions`, errors);
   const allowed = readAllowed(prop.quality, `${path}.quality`, errors);
   const custom = readCustomProperties(prop.customProperties, `${path}.customProperties`, errors);
+  const measure = readMeasure(custom.get("measure"), type, `${path}.customProperties.measure`, errors);
   if (errors.length > before) return undefined;
   return {
     name: name as string,
@@ -179,7 +186,22 @@ function readField(prop: unknown, path: string, errors: string[]): FieldSpec | u
       ? { smartDataModel: custom.get("smartDataModel") as string }
       : {}),
     personal: prop.classification === "personal" || custom.get("personalData") === true,
+    measure,
   };
+}
+
+const MEASURES: ReadonlySet<string> = new Set(["gauge", "counter", "state"]);
+
+/** A counter or a gauge is a number; a field's kind defaults from its type. */
+function readMeasure(value: unknown, type: LogicalType, path: string, errors: string[]): MeasureKind {
+  const numeric = type === "number" || type === "integer";
+  if (value === undefined) return numeric ? "gauge" : "state";
+  if (typeof value !== "string" || !MEASURES.has(value)) {
+    errors.push(`${path}: expected one of gauge, counter, state, got ${show(value)}`);
+    return "gauge";
+  }
+  if (value !== "state" && !numeric) errors.push(`${path}: a ${value} is a number, the field is ${type}`);
+  return value as MeasureKind;
 }
 
 function readRange(

@@ -135,6 +135,12 @@ export const ContractFileInvalidError = createError(
   500,
 );
 export const InventoryInvalidError = createError("ERR_INVENTORY_INVALID", "Invalid inventory %s:\n%s", 500);
+/** territory.yaml (owner, operators, users, integrations, gateways) is unreadable or breaks its schema. */
+export const TerritoryInvalidError = createError(
+  "ERR_TERRITORY_INVALID",
+  "Invalid territory file %s:\n%s",
+  500,
+);
 
 /** A store or broker failure. `retryable` tells a caller whether trying again may succeed. */
 export class InfrastructureError extends Error {

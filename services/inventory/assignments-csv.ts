@@ -1,7 +1,9 @@
 import type { Assignment, Device } from "../domain/types.ts";
 import { parseCsvTable } from "./csv.ts";
-import { assignment } from "./device-draft.ts";
+import { assignmentEntryOf, assignmentOf, periodProblems } from "./device-draft.ts";
+import { type AssignmentRowEntry, AssignmentRowSchema } from "./inventory-schema.ts";
 import { findOverlaps, sameAssignment, sortAssignments } from "./periods.ts";
+import { schemaProblems } from "./schema-errors.ts";
 
 /**
  * The optional assignments history: one line per period a device was (or will be) held by an
@@ -23,14 +25,17 @@ export function readAssignmentsCsv(text: string): { rows: AssignmentRow[]; error
   const errors = [...table.errors];
   const rows: AssignmentRow[] = [];
   for (const { line, cells } of table.rows) {
-    const problems: string[] = [];
+    const entry = assignmentEntryOf(Object.fromEntries(ASSIGNMENT_COLUMNS.map((c) => [c, cells.get(c)])));
+    const problems = [
+      ...schemaProblems(AssignmentRowSchema, entry).map((p) => `${p.path.slice(1)}: ${p.message}`),
+      ...periodProblems(entry, (key) => key),
+    ];
     const deviceId = cells.get("device_id") ?? "";
-    if (deviceId === "") problems.push("device_id is missing");
-    const draft = { operator: cells.get("operator"), from: cells.get("from"), to: cells.get("to") };
-    const checked = assignment(draft, "", problems);
     const at = deviceId === "" ? `line ${line}` : `line ${line} (${deviceId})`;
     for (const problem of problems) errors.push(`${at}: ${problem}`);
-    if (problems.length === 0) rows.push({ line, deviceId, assignment: checked });
+    // The row has just passed the schema: its static type holds.
+    const row = entry as AssignmentRowEntry;
+    if (problems.length === 0) rows.push({ line, deviceId, assignment: assignmentOf(row) });
   }
   return { rows, errors };
 }

@@ -48,6 +48,7 @@ function draftOf(where: string, cells: Map<string, string>): DeviceDraft {
     assignments: [
       { operator: cells.get("operator"), from: cells.get("assigned_from"), to: cells.get("assigned_to") },
     ],
+    assignmentNames: "columns",
     attributes: attributesOf(cells),
   };
 }

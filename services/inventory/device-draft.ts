@@ -1,11 +1,14 @@
 import type { Assignment, Device } from "../domain/types.ts";
+import { type AssignmentEntry, type InventoryEntry, InventoryEntrySchema } from "./inventory-schema.ts";
 import { parseIsoTime } from "./iso-time.ts";
 import { findOverlaps } from "./periods.ts";
+import { schemaProblems } from "./schema-errors.ts";
 
 /**
  * One inventory entry as found in a file (a CSV line, a GeoJSON feature), before any check.
- * The CSV and GeoJSON readers only reshape; every rule about what a valid device is lives here,
- * so that both formats accept and refuse exactly the same things.
+ * The CSV and GeoJSON readers only reshape; what a valid device is lives in one schema
+ * (inventory-schema.ts) and the few rules here it cannot say (a period's order, unique ids,
+ * overlaps), so that both formats accept and refuse exactly the same things.
  */
 export interface DeviceDraft {
   /** Where the entry is, for messages: "line 12", "features[11]". */
@@ -19,14 +22,14 @@ export interface DeviceDraft {
   owner: unknown;
   lat: unknown;
   lon: unknown;
-  assignments: AssignmentDraft[];
-  attributes: Record<string, string | number>;
-}
-
-export interface AssignmentDraft {
-  operator?: unknown;
-  from?: unknown;
-  to?: unknown;
+  /** Each `{operator, from, to}` as found (a GeoJSON list may hold anything). */
+  assignments: unknown[];
+  /**
+   * How the file names the assignment in messages: the columns `operator, assigned_from,
+   * assigned_to` (CSV, or the same GeoJSON properties), or a GeoJSON `assignments` list.
+   */
+  assignmentNames: "columns" | "list";
+  attributes: Record<string, unknown>;
 }
 
 export interface InventoryDefaults {
@@ -34,96 +37,112 @@ export interface InventoryDefaults {
   ownerId: string;
 }
 
-/** INSEE commune code: 5 digits, or 2A/2B followed by 3 digits for Corsica. */
-const INSEE_CODE = /^(?:\d{5}|2[AB]\d{3})$/;
 /** A decimal as spreadsheets write it: optional minus, digits, optional fraction. */
 const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+const COLUMN_OF: Readonly<Record<string, string>> = {
+  operator: "operator",
+  from: "assigned_from",
+  to: "assigned_to",
+};
 
 /** Turns a draft into a device, or records why it cannot and returns undefined. */
 function checkDraft(draft: DeviceDraft, defaults: InventoryDefaults, errors: string[]): Device | undefined {
-  const problems = [...draft.problems];
-  const id = text(draft.id, "id", problems);
-  const device: Device = {
-    id,
-    domain: text(draft.domain, "domain", problems),
-    contractId: text(draft.contract, "contract", problems),
-    ownerId: isBlank(draft.owner) ? defaults.ownerId : text(draft.owner, "owner", problems),
-    commune: communeCode(draft.commune, problems),
-    lat: coordinate(draft.lat, "lat", 90, problems),
-    lon: coordinate(draft.lon, "lon", 180, problems),
-    attributes: draft.attributes,
-    assignments: assignments(draft.assignments, problems),
-  };
+  const entry = entryOf(draft);
+  const problems = [
+    ...draft.problems,
+    ...schemaProblems(InventoryEntrySchema, entry).map((p) => `${nameOf(p.path, draft)}: ${p.message}`),
+    ...draft.assignments.flatMap((a, i) =>
+      periodProblems(a, (key) => nameOf(`/assignments/${i}/${key}`, draft)),
+    ),
+  ];
+  const id = typeof entry.id === "string" ? entry.id : "";
   const at = id === "" ? draft.where : `${draft.where} (${id})`;
   for (const problem of problems) errors.push(`${at}: ${problem}`);
-  return problems.length === 0 ? device : undefined;
+  // The entry has just passed the schema: its static type holds.
+  return problems.length === 0 ? deviceOf(entry as InventoryEntry, defaults) : undefined;
 }
 
-function isBlank(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+/** The draft in the schema's shape: texts trimmed, decimal texts as numbers, blanks left out. */
+function entryOf(draft: DeviceDraft): Record<string, unknown> {
+  return withoutBlanks({
+    id: clean(draft.id),
+    domain: clean(draft.domain),
+    contract: clean(draft.contract),
+    commune: clean(draft.commune),
+    owner: clean(draft.owner),
+    lat: decimal(draft.lat),
+    lon: decimal(draft.lon),
+    assignments: draft.assignments.map(assignmentEntryOf),
+    attributes: draft.attributes,
+  });
 }
 
-function text(value: unknown, name: string, problems: string[]): string {
-  if (typeof value === "string" && value.trim() !== "") return value.trim();
-  problems.push(
-    isBlank(value) ? `${name} is missing` : `${name} must be a text, got ${JSON.stringify(value)}`,
-  );
-  return "";
+export function assignmentEntryOf(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  return withoutBlanks(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clean(v)])));
 }
 
-function communeCode(value: unknown, problems: string[]): string {
-  if (typeof value === "number") {
-    problems.push(`commune must be a text ("${value}"): a number loses the leading zero of codes like 01001`);
-    return "";
+/** An empty cell or a `null` property means "no value". */
+function clean(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  return text === "" ? undefined : text;
+}
+
+function decimal(value: unknown): unknown {
+  const v = clean(value);
+  return typeof v === "string" && DECIMAL.test(v) ? Number(v) : v;
+}
+
+function withoutBlanks(entry: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined));
+}
+
+/** A schema path in the file's own words: `lat`, `assigned_from`, `assignments[1].from`, `cabinet`. */
+function nameOf(pointer: string, draft: DeviceDraft): string {
+  const [head, ...rest] = pointer.split("/").slice(1).map(unescapeKey);
+  if (head === "attributes" && rest.length > 0) return rest.join("/");
+  if (head !== "assignments" || rest.length === 0) return [head, ...rest].join(".");
+  const [index, key, ...deeper] = rest;
+  if (draft.assignmentNames === "columns" && key !== undefined && deeper.length === 0) {
+    return COLUMN_OF[key] ?? key;
   }
-  const code = text(value, "commune", problems);
-  if (code !== "" && !INSEE_CODE.test(code)) {
-    problems.push(`commune "${code}" is not a 5-character INSEE code`);
-  }
-  return code;
+  return [`assignments[${index}]`, ...(key === undefined ? [] : [key]), ...deeper].join(".");
 }
 
-function coordinate(value: unknown, name: string, limit: number, problems: string[]): number {
-  const n = toNumber(value);
-  if (n === undefined)
-    problems.push(`${name} must be a decimal number with a dot, got ${JSON.stringify(value ?? "")}`);
-  else if (n < -limit || n > limit) problems.push(`${name} ${n} is outside [-${limit}, ${limit}]`);
-  return n ?? Number.NaN;
+function unescapeKey(key: string): string {
+  return key.replaceAll("~1", "/").replaceAll("~0", "~");
 }
 
-function toNumber(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  return typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value) : undefined;
+/** A period must end after it starts (its dates themselves are the schema's business). */
+export function periodProblems(value: unknown, name: (key: "from" | "to") => string): string[] {
+  const entry = assignmentEntryOf(value) as { from?: unknown; to?: unknown } | undefined;
+  const from = typeof entry?.from === "string" ? parseIsoTime(entry.from) : undefined;
+  const to = typeof entry?.to === "string" ? parseIsoTime(entry.to) : undefined;
+  if (from === undefined || to === undefined || from < to) return [];
+  return [`${name("from")} ${String(entry?.from)} is not before ${name("to")} ${String(entry?.to)}`];
 }
 
-function assignments(drafts: readonly AssignmentDraft[], problems: string[]): Assignment[] {
-  if (drafts.length === 0) problems.push("no operator is assigned");
-  return drafts.map((draft, i) => assignment(draft, drafts.length > 1 ? `assignments[${i}].` : "", problems));
+export function assignmentOf(entry: AssignmentEntry): Assignment {
+  const from = parseIsoTime(entry.from) as number;
+  return entry.to === undefined
+    ? { operatorId: entry.operator, from }
+    : { operatorId: entry.operator, from, to: parseIsoTime(entry.to) as number };
 }
 
-/** Checks one assignment; `prefix` names it in messages when the entry has several. */
-export function assignment(draft: AssignmentDraft, prefix: string, problems: string[]): Assignment {
-  const operatorId = text(draft.operator, `${prefix}operator`, problems);
-  const from = time(draft.from, `${prefix}from`, problems);
-  const to = isBlank(draft.to) ? undefined : time(draft.to, `${prefix}to`, problems);
-  if (from !== undefined && to !== undefined && !(from < to)) {
-    problems.push(`${prefix}from ${String(draft.from)} is not before ${prefix}to ${String(draft.to)}`);
-  }
-  return to === undefined
-    ? { operatorId, from: from ?? Number.NaN }
-    : { operatorId, from: from ?? Number.NaN, to };
-}
-
-function time(value: unknown, name: string, problems: string[]): number | undefined {
-  const parsed = typeof value === "string" ? parseIsoTime(value) : undefined;
-  if (parsed === undefined) {
-    problems.push(
-      isBlank(value)
-        ? `${name} is missing`
-        : `${name} ${JSON.stringify(value)} is not an ISO 8601 date (2024-01-01) or time with offset`,
-    );
-  }
-  return parsed;
+function deviceOf(entry: InventoryEntry, defaults: InventoryDefaults): Device {
+  return {
+    id: entry.id,
+    domain: entry.domain,
+    contractId: entry.contract,
+    ownerId: entry.owner ?? defaults.ownerId,
+    commune: entry.commune,
+    lat: entry.lat,
+    lon: entry.lon,
+    attributes: entry.attributes,
+    assignments: entry.assignments.map(assignmentOf),
+  };
 }
 
 /**
@@ -165,10 +184,6 @@ export function attributeValue(cell: string): string | number {
 }
 
 /** Sets an attribute as an own property, so that a column named `__proto__` stays data. */
-export function setAttribute(
-  attributes: Record<string, string | number>,
-  name: string,
-  value: string | number,
-) {
+export function setAttribute<T>(attributes: Record<string, T>, name: string, value: T): void {
   Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,17 +1,11 @@
 import type { Device } from "../domain/types.ts";
-import {
-  type AssignmentDraft,
-  type DeviceDraft,
-  devicesFromDrafts,
-  type InventoryDefaults,
-  setAttribute,
-} from "./device-draft.ts";
+import { type DeviceDraft, devicesFromDrafts, type InventoryDefaults, setAttribute } from "./device-draft.ts";
 
 /**
  * An inventory as a GeoJSON FeatureCollection (RFC 7946) of Point features, `[lon, lat]`.
  * Properties carry the CSV's keys; the assignment is either `operator, assigned_from,
- * assigned_to` or a list `assignments: [{operator, from, to?}]`. Other properties that are
- * texts or numbers become attributes; `null` means "no value".
+ * assigned_to` or a list `assignments: [{operator, from, to?}]`. Other properties become
+ * attributes, which must be texts or numbers (inventory-schema.ts); `null` means "no value".
  */
 const KNOWN = new Set([
   "id",
@@ -76,7 +70,8 @@ function draftOf(feature: unknown, where: string, errors: string[]): DeviceDraft
     lat,
     lon,
     assignments: assignmentsOf(props, problems),
-    attributes: attributesOf(props, problems),
+    assignmentNames: props.assignments === undefined ? "columns" : "list",
+    attributes: attributesOf(props),
   };
 }
 
@@ -89,12 +84,8 @@ function pointOf(geometry: unknown, problems: string[]): [unknown, unknown] {
   return [0, 0];
 }
 
-function assignmentsOf(props: Json, problems: string[]): AssignmentDraft[] {
-  const single: AssignmentDraft = {
-    operator: props.operator,
-    from: props.assigned_from,
-    to: props.assigned_to,
-  };
+function assignmentsOf(props: Json, problems: string[]): unknown[] {
+  const single = { operator: props.operator, from: props.assigned_from, to: props.assigned_to };
   if (props.assignments === undefined) return props.operator === undefined ? [] : [single];
   if (props.operator !== undefined || props.assigned_from !== undefined) {
     problems.push("give either operator/assigned_from or assignments, not both");
@@ -103,18 +94,14 @@ function assignmentsOf(props: Json, problems: string[]): AssignmentDraft[] {
     problems.push("assignments must be a list of {operator, from, to}");
     return [];
   }
-  return props.assignments.map((a: unknown) =>
-    isObject(a) ? { operator: a.operator, from: a.from, to: a.to } : {},
-  );
+  return props.assignments;
 }
 
-function attributesOf(props: Json, problems: string[]): Record<string, string | number> {
-  const attributes: Record<string, string | number> = {};
+/** Every other property; whether it is a text or a number is the schema's business. */
+function attributesOf(props: Json): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(props)) {
-    if (KNOWN.has(name) || value === null) continue;
-    if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) {
-      setAttribute(attributes, name, value);
-    } else problems.push(`property ${name} must be a text or a number, got ${JSON.stringify(value)}`);
+    if (!KNOWN.has(name) && value !== null) setAttribute(attributes, name, value);
   }
   return attributes;
 }

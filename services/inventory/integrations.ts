@@ -1,3 +1,6 @@
+import type { SchemaProblem } from "./schema-errors.ts";
+import type { IntegrationDoc } from "./territory-schema.ts";
+
 /**
  * The LoRaWAN network servers a territory receives data from, declared in `territory.yaml`
  * under `integrations:`. Secrets never sit in the file: a password is named by the environment
@@ -18,6 +21,9 @@
  *       username: "eaux-alzette@ttn"
  *       password_env: LANTERNE_TTS_EAUX_KEY
  *       webhook_secret_hash: "scrypt$..."                # POST /api/v1/integrations/tts-eaux/uplink
+ *
+ * Their shape is checked by the territory's schema (territory-schema.ts); what is left here is
+ * turning them into the platform's terms and checking what refers to the rest of the file.
  */
 export interface IntegrationConfig {
   id: string;
@@ -31,38 +37,39 @@ export interface IntegrationConfig {
   webhookSecretHash?: string;
 }
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown): v is string => typeof v === "string" && v.length > 0;
-
-export function readIntegration(
-  o: Obj,
-  i: number,
-  operators: ReadonlySet<string>,
-  errors: string[],
-): IntegrationConfig {
-  const at = `integrations[${i}]`;
-  if (!str(o.id) || !/^[a-z0-9][a-z0-9-]*$/.test(o.id)) errors.push(`${at}.id: lowercase letters, digits, -`);
-  if (o.kind !== "chirpstack" && o.kind !== "tts") errors.push(`${at}.kind: chirpstack or tts`);
-  if (!str(o.operator) || !operators.has(o.operator)) errors.push(`${at}.operator: one of the operators`);
-  if (o.url !== undefined && (!str(o.url) || !/^mqtts?:\/\/[^/]/.test(o.url)))
-    errors.push(`${at}.url: mqtt://host:port or mqtts://host:port`);
-  if (o.kind === "chirpstack" && !str(o.url)) errors.push(`${at}.url: required for chirpstack`);
-  if (o.password !== undefined)
-    errors.push(`${at}.password: not in the file; name its variable in password_env`);
-  if (
-    o.webhook_secret_hash !== undefined &&
-    !(str(o.webhook_secret_hash) && o.webhook_secret_hash.startsWith("scrypt$"))
-  )
-    errors.push(`${at}.webhook_secret_hash: a scrypt hash (npx tsx territory/hash-secret.ts)`);
-  const apps = Array.isArray(o.applications) ? o.applications.filter(str) : undefined;
+/** An integration whose keys passed the schema (territory-schema.ts). */
+export function integrationOf(o: IntegrationDoc): IntegrationConfig {
   return {
-    id: String(o.id),
-    kind: o.kind === "tts" ? "tts" : "chirpstack",
-    operatorId: String(o.operator),
-    ...(str(o.url) ? { url: o.url } : {}),
-    ...(str(o.username) ? { username: o.username } : {}),
-    ...(str(o.password_env) ? { passwordEnv: o.password_env } : {}),
-    ...(apps && apps.length > 0 ? { applications: apps } : {}),
-    ...(str(o.webhook_secret_hash) ? { webhookSecretHash: o.webhook_secret_hash } : {}),
+    id: o.id,
+    kind: o.kind,
+    operatorId: o.operator,
+    ...(o.url !== undefined ? { url: o.url } : {}),
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password_env !== undefined ? { passwordEnv: o.password_env } : {}),
+    ...(o.applications !== undefined && o.applications.length > 0 ? { applications: o.applications } : {}),
+    ...(o.webhook_secret_hash !== undefined ? { webhookSecretHash: o.webhook_secret_hash } : {}),
   };
+}
+
+/** What the schema cannot say: the operator must exist, ChirpStack is followed at its URL. */
+export function integrationProblems(
+  o: IntegrationDoc,
+  at: string,
+  operators: ReadonlySet<string>,
+): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  if (!operators.has(o.operator)) {
+    const known = [...operators].join(", ") || "none";
+    problems.push({
+      path: `${at}/operator`,
+      message: `must be one of the operators (${known}), got "${o.operator}"`,
+    });
+  }
+  if (o.kind === "chirpstack" && o.url === undefined) {
+    problems.push({
+      path: `${at}/url`,
+      message: "is missing: a chirpstack integration is followed at its broker",
+    });
+  }
+  return problems;
 }

@@ -2,13 +2,24 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { User } from "../auth/principals.ts";
-import { ConfigInvalidError } from "../domain/errors.ts";
+import { TerritoryInvalidError } from "../domain/errors.ts";
 import type { Operator, Owner } from "../domain/types.ts";
-import { type IntegrationConfig, readIntegration } from "./integrations.ts";
+import { type IntegrationConfig, integrationOf, integrationProblems } from "./integrations.ts";
+import { type SchemaProblem, schemaProblems } from "./schema-errors.ts";
+import {
+  type GatewayDoc,
+  type OperatorDoc,
+  type SemtechUdpDoc,
+  TERRITORY_HINTS,
+  type TerritoryDoc,
+  TerritorySchema,
+  type UserDoc,
+} from "./territory-schema.ts";
 
 /**
  * A territory folder: `territory.yaml` (owner, operators, staff users, inventory file) and
- * `contracts/` (the collectivity's data contracts). Every problem is listed at once.
+ * `contracts/` (the collectivity's data contracts). The file is checked against its schema
+ * (territory-schema.ts) once, at load; every problem is listed at once, with its path.
  */
 export interface TerritoryFile {
   dir: string;
@@ -23,15 +34,11 @@ export interface TerritoryFile {
   integrations: IntegrationConfig[];
   /**
    * The collectivity's own gateways (Semtech UDP packet forwarder): `semtech_udp.gateways` and
-   * the file of ABP devices with their sealed session keys (`semtech_udp.abp_devices`), checked
+   * the file of ABP devices with their sealed session keys (`semtech_udp.abp_devices`), opened
    * when the listener starts.
    */
-  semtechUdp?: { gateways: unknown; abpDevicesPath?: string; dedupWindowMs?: unknown };
+  semtechUdp?: { gateways: GatewayDoc[]; abpDevicesPath?: string; dedupWindowMs?: number };
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 
 export async function loadTerritoryFile(dir: string): Promise<TerritoryFile> {
   const path = join(dir, "territory.yaml");
@@ -39,91 +46,86 @@ export async function loadTerritoryFile(dir: string): Promise<TerritoryFile> {
   try {
     doc = parseYaml(await readFile(path, "utf8"));
   } catch (err) {
-    throw new ConfigInvalidError(`${path}: ${(err as Error).message}`);
+    throw new TerritoryInvalidError(path, `  - ${(err as Error).message.split("\n")[0]}`);
   }
-  const errors: string[] = [];
-  const result = readTerritory(isObj(doc) ? doc : {}, resolve(dirname(path)), errors);
-  if (errors.length > 0) throw new ConfigInvalidError(errors.map((e) => `  - ${path}: ${e}`).join("\n"));
-  return result;
+  const problems = territoryProblems(doc);
+  if (problems.length > 0) {
+    throw new TerritoryInvalidError(path, problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"));
+  }
+  // The document has just passed its schema: its static type holds.
+  return readTerritory(doc as TerritoryDoc, resolve(dirname(path)));
 }
 
-function readTerritory(doc: Obj, dir: string, errors: string[]): TerritoryFile {
-  const owner = isObj(doc.owner) ? doc.owner : {};
-  if (!str(owner.id) || !str(owner.name)) errors.push("owner: required {id, name, siren?}");
-  if (!str(doc.inventory)) errors.push("inventory: required path of the inventory CSV or GeoJSON");
-  const operators = list(doc.operators, "operators", errors).map((o, i) => readOperator(o, i, errors));
-  const users = list(doc.users, "users", errors).map((u, i) => readUser(u, i, errors));
+/**
+ * Every problem of a parsed territory.yaml, each with its JSON path: the schema's first; the
+ * cross-references only once the shapes are right, so that one broken list does not echo as a
+ * wrong reference in every entry naming it.
+ */
+export function territoryProblems(doc: unknown): SchemaProblem[] {
+  const problems = schemaProblems(TerritorySchema, doc, { hints: TERRITORY_HINTS });
+  return problems.length > 0 ? problems : referenceProblems(doc as TerritoryDoc);
+}
+
+function referenceProblems(doc: TerritoryDoc): SchemaProblem[] {
+  const operators = doc.operators ?? [];
+  const integrations = doc.integrations ?? [];
   const operatorIds = new Set(operators.map((o) => o.id));
-  const integrations = list(doc.integrations, "integrations", errors).map((o, i) =>
-    readIntegration(o, i, operatorIds, errors),
-  );
-  const ids = integrations.map((x) => x.id);
-  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i)))
-    errors.push(`integrations: id ${id} appears twice`);
+  return [
+    ...twice("/operators", "id", operators, (o) => o.id),
+    // Two operators with one username could not be told apart at login.
+    ...twice("/operators", "username", operators, (o) => o.username ?? o.id),
+    ...twice("/users", "id", doc.users ?? [], (u) => u.id),
+    ...twice("/integrations", "id", integrations, (x) => x.id),
+    ...integrations.flatMap((x, i) => integrationProblems(x, `/integrations/${i}`, operatorIds)),
+  ];
+}
+
+/** A second use of a value that must be unique, named at its place. */
+function twice<T>(
+  list: string,
+  key: string,
+  items: readonly T[],
+  read: (item: T) => string,
+): SchemaProblem[] {
+  const values = items.map(read);
+  return values.flatMap((value, i) => {
+    const first = values.indexOf(value);
+    if (first === i) return [];
+    return [{ path: `${list}/${i}/${key}`, message: `${value} is already at ${list}/${first}` }];
+  });
+}
+
+function readTerritory(doc: TerritoryDoc, dir: string): TerritoryFile {
   return {
     dir,
     owner: {
-      id: String(owner.id),
-      name: String(owner.name),
-      ...(str(owner.siren) ? { siren: owner.siren } : {}),
+      id: doc.owner.id,
+      name: doc.owner.name,
+      ...(doc.owner.siren !== undefined ? { siren: doc.owner.siren } : {}),
     },
-    ...(str(doc.epci) ? { epci: doc.epci } : {}),
-    inventoryPath: join(dir, String(doc.inventory)),
-    ...(str(doc.assignments) ? { assignmentsPath: join(dir, doc.assignments) } : {}),
-    contractsDir: join(dir, str(doc.contracts) ? doc.contracts : "contracts"),
-    operators,
-    users,
-    integrations,
-    ...semtechUdpOf(doc.semtech_udp, dir, errors),
+    ...(doc.epci !== undefined ? { epci: doc.epci } : {}),
+    inventoryPath: join(dir, doc.inventory),
+    ...(doc.assignments !== undefined ? { assignmentsPath: join(dir, doc.assignments) } : {}),
+    contractsDir: join(dir, doc.contracts ?? "contracts"),
+    operators: (doc.operators ?? []).map(operatorOf),
+    users: (doc.users ?? []).map(userOf),
+    integrations: (doc.integrations ?? []).map(integrationOf),
+    ...(doc.semtech_udp !== undefined ? { semtechUdp: semtechUdpOf(doc.semtech_udp, dir) } : {}),
   };
 }
 
-function semtechUdpOf(value: unknown, dir: string, errors: string[]): Pick<TerritoryFile, "semtechUdp"> {
-  if (value === undefined) return {};
-  if (!isObj(value)) {
-    errors.push("semtech_udp: expected {gateways: [{eui, name}], abp_devices: file}");
-    return {};
-  }
+function semtechUdpOf(value: SemtechUdpDoc, dir: string): NonNullable<TerritoryFile["semtechUdp"]> {
   return {
-    semtechUdp: {
-      gateways: value.gateways,
-      ...(str(value.abp_devices) ? { abpDevicesPath: join(dir, value.abp_devices) } : {}),
-      ...(value.dedup_window_ms !== undefined ? { dedupWindowMs: value.dedup_window_ms } : {}),
-    },
+    gateways: value.gateways,
+    ...(value.abp_devices !== undefined ? { abpDevicesPath: join(dir, value.abp_devices) } : {}),
+    ...(value.dedup_window_ms !== undefined ? { dedupWindowMs: value.dedup_window_ms } : {}),
   };
 }
 
-function list(value: unknown, name: string, errors: string[]): Obj[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every(isObj)) {
-    errors.push(`${name}: expected a list of mappings`);
-    return [];
-  }
-  return value;
+function operatorOf(o: OperatorDoc): Operator {
+  return { id: o.id, name: o.name ?? o.id, username: o.username ?? o.id, secretHash: o.secret_hash };
 }
 
-function readOperator(o: Obj, i: number, errors: string[]): Operator {
-  if (!str(o.id) || !/^[a-z0-9][a-z0-9-]*$/.test(o.id))
-    errors.push(`operators[${i}].id: lowercase letters, digits, -`);
-  if (!str(o.secret_hash) || !o.secret_hash.startsWith("scrypt$")) {
-    errors.push(`operators[${i}].secret_hash: required scrypt hash (never a clear secret)`);
-  }
-  return {
-    id: String(o.id),
-    name: str(o.name) ? o.name : String(o.id),
-    username: str(o.username) ? o.username : String(o.id),
-    secretHash: String(o.secret_hash),
-  };
-}
-
-function readUser(u: Obj, i: number, errors: string[]): User {
-  if (!str(u.id)) errors.push(`users[${i}].id: required`);
-  if (u.role !== "admin" && u.role !== "technician") errors.push(`users[${i}].role: admin or technician`);
-  if (!str(u.token_hash) || !u.token_hash.startsWith("scrypt$"))
-    errors.push(`users[${i}].token_hash: required scrypt hash`);
-  return {
-    id: String(u.id),
-    role: u.role === "admin" ? "admin" : "technician",
-    tokenHash: String(u.token_hash),
-  };
+function userOf(u: UserDoc): User {
+  return { id: u.id, role: u.role, tokenHash: u.token_hash };
 }

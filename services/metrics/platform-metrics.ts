@@ -1,15 +1,22 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { ItemResult } from "../../gateway/pipeline/pipeline.ts";
-import { AUTH_SCHEMES, type AuthScheme, type AuthStats } from "../auth/principals.ts";
+import { AUTH_SCHEMES, type AuthStats } from "../auth/principals.ts";
 import type { RollupStats } from "../rollups/maintainer.ts";
-import { type Counter, Metrics } from "./registry.ts";
+import { createMetricsRegistry } from "./registry.ts";
 
 /**
  * The platform's own metrics (`GET /metrics`, Prometheus text format): what comes in, what is
- * refused and why, how long the store takes, how much is waiting, who is connected.
+ * refused and why, how long the store takes, how much is waiting, who is connected, and the
+ * process's CPU, memory and event-loop lag.
+ *
+ * Names are those dashboards and alerts already use: running totals are counters, including the
+ * few whose names lack the `_total` suffix (`lanterne_mqtt_auth_failures`, ...), kept as they
+ * are since the text format 0.0.4 writes names unchanged.
  */
 export interface PlatformGauges {
   writePending(): number;
   mqttConnections(): number;
+  /** Running totals of the broker since start. */
   mqttAuthFailures(): number;
   mqttForbidden(): number;
   /** Disk spool in front of InfluxDB (zero with the embedded store). */
@@ -20,7 +27,8 @@ export interface PlatformGauges {
 }
 
 export interface PlatformMetrics {
-  registry: Metrics;
+  /** prom-client's registry: `await registry.metrics()` is the exposition text. */
+  registry: Registry;
   /** Pipeline verdicts: readings accepted, quarantined by reason, violations by code. */
   observe(source: string, items: readonly ItemResult[]): void;
   /** A durable flush of the writer. */
@@ -30,105 +38,38 @@ export interface PlatformMetrics {
 const WRITE_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
-  const registry = new Metrics();
-  const readings = registry.counter(
-    "lanterne_ingest_readings_total",
-    "Readings received, by source and verdict.",
-  );
-  const quarantined = registry.counter(
-    "lanterne_quarantine_total",
-    "Readings or messages kept in quarantine, by reason code (a refusal may have several reasons).",
-  );
-  const violations = registry.counter(
-    "lanterne_violations_total",
-    "Violations on accepted readings (dropped or unknown fields), by code.",
-  );
-  const stored = registry.counter(
-    "lanterne_store_observations_total",
-    "Observations made durable in the store.",
-  );
-  const writeSeconds = registry.histogram(
-    "lanterne_store_write_seconds",
-    "Time the store took to make one flush durable.",
-    WRITE_BUCKETS,
-  );
-  const pending = registry.gauge(
-    "lanterne_write_pending",
-    "Readings, quarantine entries and violations not yet durable.",
-  );
-  const connections = registry.gauge("lanterne_mqtt_connections", "MQTT clients connected.");
-  const authFailures = registry.gauge(
-    "lanterne_mqtt_auth_failures",
-    "MQTT connections refused for bad credentials.",
-  );
-  const forbidden = registry.gauge(
-    "lanterne_mqtt_forbidden",
-    "MQTT publishes refused for a topic outside the operator's own.",
-  );
-  const spoolBytes = registry.gauge(
-    "lanterne_spool_bytes",
-    "Bytes of readings waiting in the disk spool for InfluxDB.",
-  );
-  const spoolSegments = registry.gauge("lanterne_spool_segments", "Batches waiting in the disk spool.");
-  const spoolAge = registry.gauge("lanterne_spool_oldest_age_seconds", "Age of the oldest spooled batch.");
-  const rollupDirty = registry.gauge(
-    "lanterne_rollup_dirty_buckets",
-    "Rollup buckets (tier and time) waiting to be recomputed after new or late readings.",
-  );
-  const rollupPasses = registry.gauge("lanterne_rollup_passes", "Rollup passes completed since start.");
-  const rollupFailures = registry.gauge(
-    "lanterne_rollup_failures",
-    "Rollup passes that failed since start (their buckets are kept for the next pass).",
-  );
-  const rollupPassSeconds = registry.gauge(
-    "lanterne_rollup_last_pass_seconds",
-    "Duration of the last rollup pass.",
-  );
-  const authFailuresTotal = registry.counter(
-    "lanterne_auth_failures_total",
-    "Logins whose credentials did not verify, by scheme (mqtt, basic, bearer).",
-  );
-  const authThrottledTotal = registry.counter(
-    "lanterne_auth_throttled_total",
-    "Logins refused before any check after repeated failures of the username or address, by scheme.",
-  );
-  const authFailuresBy = followTotals(authFailuresTotal);
-  const authThrottledBy = followTotals(authThrottledTotal);
-  /** One incrementer per source and verdict: every message counts, so no label work per message. */
-  const bySource = new Map<string, { accepted: (by?: number) => void; quarantined: (by?: number) => void }>();
-  const verdictsOf = (source: string) => {
-    let v = bySource.get(source);
-    if (!v) {
-      v = {
-        accepted: readings.with({ source, verdict: "accepted" }),
-        quarantined: readings.with({ source, verdict: "quarantined" }),
-      };
-      bySource.set(source, v);
-    }
-    return v;
-  };
-  registry.onCollect(() => {
-    const r = gauges.rollups();
-    rollupDirty(r.dirtyBuckets);
-    rollupPasses(r.passes);
-    rollupFailures(r.failures);
-    rollupPassSeconds(r.lastPassMs / 1000);
-    const s = gauges.spool();
-    spoolBytes(s.bytes);
-    spoolSegments(s.segments);
-    spoolAge(s.oldestAgeMs / 1000);
-    pending(gauges.writePending());
-    connections(gauges.mqttConnections());
-    authFailures(gauges.mqttAuthFailures());
-    forbidden(gauges.mqttForbidden());
-    const auth = gauges.auth?.();
-    if (auth) {
-      for (const scheme of AUTH_SCHEMES) {
-        authFailuresBy(scheme, auth.failures[scheme]);
-        authThrottledBy(scheme, auth.throttled[scheme]);
-      }
-    }
+  const registry = createMetricsRegistry();
+  const registers = [registry];
+  const readings = new Counter({
+    name: "lanterne_ingest_readings_total",
+    help: "Readings received, by source and verdict.",
+    labelNames: ["source", "verdict"] as const,
+    registers,
   });
+  const quarantined = new Counter({
+    name: "lanterne_quarantine_total",
+    help: "Readings or messages kept in quarantine, by reason code (a refusal may have several reasons).",
+    labelNames: ["code"] as const,
+    registers,
+  });
+  const violations = new Counter({
+    name: "lanterne_violations_total",
+    help: "Violations on accepted readings (dropped or unknown fields), by code.",
+    labelNames: ["code"] as const,
+    registers,
+  });
+  const stored = new Counter({
+    name: "lanterne_store_observations_total",
+    help: "Observations made durable in the store.",
+    registers,
+  });
+  const writeSeconds = new Histogram({
+    name: "lanterne_store_write_seconds",
+    help: "Time the store took to make one flush durable.",
+    buckets: WRITE_BUCKETS,
+    registers,
+  });
+  declareSnapshots(registry, gauges);
   return {
     registry,
     observe(source, items) {
@@ -137,32 +78,108 @@ export function createPlatformMetrics(gauges: PlatformGauges): PlatformMetrics {
       for (const item of items) {
         if (item.status === "quarantined") {
           refused++;
-          for (const v of item.violations) quarantined({ code: v.code });
+          for (const v of item.violations) quarantined.inc({ code: v.code });
         } else {
           accepted++;
-          for (const v of item.violations) violations({ code: v.code });
+          for (const v of item.violations) violations.inc({ code: v.code });
         }
       }
-      const verdicts = verdictsOf(source);
-      if (accepted > 0) verdicts.accepted(accepted);
-      if (refused > 0) verdicts.quarantined(refused);
+      // One increment per verdict and message, not per reading: a batch of 1,000 costs two.
+      if (accepted > 0) readings.inc({ source, verdict: "accepted" }, accepted);
+      if (refused > 0) readings.inc({ source, verdict: "quarantined" }, refused);
     },
     flushed(observations, seconds) {
-      stored({}, observations);
-      writeSeconds(seconds);
+      stored.inc(observations);
+      writeSeconds.observe(seconds);
     },
   };
 }
 
 /**
- * A counter whose owner keeps the running total (the authenticator counts on its hot path without
- * knowing about metrics): each collection adds what the total gained since the last one.
+ * Values their owners keep (the writer, the broker, the spool, the rollup maintainer, the
+ * authenticator count on their own paths without knowing about metrics), read at scrape time.
  */
-function followTotals(counter: Counter): (scheme: AuthScheme, total: number) => void {
-  const seen = new Map<AuthScheme, number>();
-  return (scheme, total) => {
-    const gained = total - (seen.get(scheme) ?? 0);
-    if (gained > 0 || !seen.has(scheme)) counter({ scheme }, gained);
-    seen.set(scheme, total);
-  };
+function declareSnapshots(registry: Registry, gauges: PlatformGauges): void {
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge("lanterne_write_pending", "Readings, quarantine entries and violations not yet durable.", () =>
+    gauges.writePending(),
+  );
+  gauge("lanterne_mqtt_connections", "MQTT clients connected.", () => gauges.mqttConnections());
+  gauge(
+    "lanterne_spool_bytes",
+    "Bytes of readings waiting in the disk spool for InfluxDB.",
+    () => gauges.spool().bytes,
+  );
+  gauge("lanterne_spool_segments", "Batches waiting in the disk spool.", () => gauges.spool().segments);
+  gauge(
+    "lanterne_spool_oldest_age_seconds",
+    "Age of the oldest spooled batch.",
+    () => gauges.spool().oldestAgeMs / 1000,
+  );
+  gauge(
+    "lanterne_rollup_dirty_buckets",
+    "Rollup buckets (tier and time) waiting to be recomputed after new or late readings.",
+    () => gauges.rollups().dirtyBuckets,
+  );
+  gauge(
+    "lanterne_rollup_last_pass_seconds",
+    "Duration of the last rollup pass.",
+    () => gauges.rollups().lastPassMs / 1000,
+  );
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        // The owner's running total is the counter's value: set it rather than add to it.
+        this.reset();
+        this.inc(read());
+      },
+    });
+  total("lanterne_mqtt_auth_failures", "MQTT connections refused for bad credentials.", () =>
+    gauges.mqttAuthFailures(),
+  );
+  total("lanterne_mqtt_forbidden", "MQTT publishes refused for a topic outside the operator's own.", () =>
+    gauges.mqttForbidden(),
+  );
+  total("lanterne_rollup_passes", "Rollup passes completed since start.", () => gauges.rollups().passes);
+  total(
+    "lanterne_rollup_failures",
+    "Rollup passes that failed since start (their buckets are kept for the next pass).",
+    () => gauges.rollups().failures,
+  );
+  const byScheme = (name: string, help: string, read: (stats: AuthStats) => AuthStats["failures"]) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ["scheme"] as const,
+      registers,
+      collect() {
+        const stats = gauges.auth?.();
+        if (!stats) return;
+        this.reset();
+        const totals = read(stats);
+        for (const scheme of AUTH_SCHEMES) this.inc({ scheme }, totals[scheme]);
+      },
+    });
+  byScheme(
+    "lanterne_auth_failures_total",
+    "Logins whose credentials did not verify, by scheme (mqtt, basic, bearer).",
+    (s) => s.failures,
+  );
+  byScheme(
+    "lanterne_auth_throttled_total",
+    "Logins refused before any check after repeated failures of the username or address, by scheme.",
+    (s) => s.throttled,
+  );
 }

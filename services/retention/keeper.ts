@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore } from "./plan.ts";
 
@@ -27,6 +28,7 @@ export class RetentionKeeper {
     readonly plan: RetentionPlan,
     private readonly now: () => EpochMs = Date.now,
     private readonly intervalMs = RETENTION_INTERVAL_MS,
+    private readonly log: Logger = silentLogger,
   ) {}
 
   start(): void {
@@ -58,9 +60,18 @@ export class RetentionKeeper {
       this.status.lastResults = results;
       this.status.lastRemoved = results.reduce((sum, r) => sum + r.removed, 0);
       delete this.status.lastError;
+      // Hourly at most: a line per purge that removed something is the record of what went.
+      if (this.status.lastRemoved > 0) {
+        const purges = results
+          .filter((r) => r.removed > 0)
+          .map(({ rule, cutoff, removed }) => ({ ...rule, before: new Date(cutoff).toISOString(), removed }));
+        this.log.info({ removed: this.status.lastRemoved, purges }, "retention purge");
+      }
     } catch (err) {
       this.status.failures++;
       this.status.lastError = err instanceof Error ? err.message : String(err);
+      const retryInMs = this.intervalMs;
+      this.log.error({ err, failures: this.status.failures, retryInMs }, "retention purge failed");
     }
   }
 }

@@ -87,6 +87,7 @@ function toRow(r: Mergeable, group: AggregateRow["group"]): AggregateRow {
     mean: r.mean,
     min: r.min,
     max: r.max,
+    ...(r.sum !== undefined ? { sum: r.sum } : {}),
   };
 }
 
@@ -98,7 +99,7 @@ function groupOf(dims: readonly ("commune" | "domain")[], r: Mergeable): Aggrega
 
 type Mergeable = Pick<
   GroupRollup,
-  "time" | "commune" | "domain" | "field" | "count" | "devices" | "mean" | "min" | "max"
+  "time" | "commune" | "domain" | "field" | "count" | "devices" | "mean" | "min" | "max" | "sum"
 >;
 
 function merge(
@@ -119,6 +120,8 @@ function merge(
     acc.devices = devices === "sum" ? acc.devices + r.devices : Math.max(acc.devices, r.devices);
     acc.min = Math.min(acc.min, r.min);
     acc.max = Math.max(acc.max, r.max);
+    // Consumption adds up, over groups and over buckets alike.
+    if (r.sum !== undefined) acc.sum = (acc.sum ?? 0) + r.sum;
   }
   return [...out.values()].map(({ total, ...r }) => ({ ...r, mean: r.count > 0 ? total / r.count : 0 }));
 }

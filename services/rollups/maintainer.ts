@@ -1,3 +1,4 @@
+import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
 import {
   type DeviceRollup,
@@ -55,6 +56,8 @@ export class RollupMaintainer {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = true;
+  /** When passes began to fail, while they do. */
+  private failingSince: EpochMs | undefined;
   readonly stats: RollupStats = {
     passes: 0,
     deviceRows: 0,
@@ -69,6 +72,10 @@ export class RollupMaintainer {
     private readonly store: RollupStore,
     private readonly config: RollupConfig = DEFAULT_ROLLUPS,
     private readonly now: () => EpochMs = Date.now,
+    /** Counter fields (cumulative meters), whose rollups carry their consumption. */
+    private readonly counters: readonly string[] = [],
+    /** A failing pass is logged when it starts failing and when a pass succeeds again. */
+    private readonly log: Logger = silentLogger,
   ) {}
 
   /** Starts the periodic passes; recomputes recent buckets of the given devices first. */
@@ -99,9 +106,15 @@ export class RollupMaintainer {
     this.timer.unref();
   }
 
-  /** Called with every durable batch. */
+  /**
+   * Called with every durable batch. A reading older than its tier's current bucket may come
+   * before readings already stored: a counter's next increase, possibly in the next bucket,
+   * changes too, so that bucket is recomputed as well.
+   */
   markDurable(observations: readonly Observation[]): void {
+    const now = this.now();
     for (const tier of this.config.tiers) {
+      const current = bucket(now, tier);
       // A batch's readings fall in a few buckets: the bucket's set is looked up once per run of them.
       let time = Number.NaN;
       let set: Set<string> | undefined;
@@ -112,6 +125,7 @@ export class RollupMaintainer {
           set = this.bucketSet(tier, t);
         }
         set.add(o.deviceId);
+        if (t < current && this.counters.length > 0) this.bucketSet(tier, t + TIER_MS[tier]).add(o.deviceId);
       }
     }
     this.stats.dirtyBuckets = this.dirty.size;
@@ -163,6 +177,14 @@ export class RollupMaintainer {
       } catch (err) {
         this.stats.failures++;
         this.stats.lastError = (err as Error).message;
+        // Passes run every few seconds: one line when they start failing, not one per pass.
+        if (this.failingSince === undefined) {
+          this.failingSince = this.now();
+          this.log.error(
+            { err, tier, bucket: new Date(Number(time)).toISOString() },
+            "rollup pass failed; retrying",
+          );
+        }
         for (const k of keys.slice(i))
           for (const id of work.get(k) as Set<string>) this.mark(...splitKey(k), id);
         return;
@@ -170,11 +192,22 @@ export class RollupMaintainer {
     }
     this.stats.passes++;
     this.stats.lastSuccessAt = this.now();
+    if (this.failingSince !== undefined) {
+      const failedMs = this.stats.lastSuccessAt - this.failingSince;
+      this.log.info({ failedMs, failures: this.stats.failures }, "rollup passes succeed again");
+      this.failingSince = undefined;
+    }
     this.stats.dirtyBuckets = this.dirty.size;
   }
 
   private async recomputeBucket(tier: RollupTier, time: EpochMs, deviceIds: string[]): Promise<void> {
-    const rows = await this.store.summarize({ tier, deviceIds, from: time, to: time + TIER_MS[tier] });
+    const rows = await this.store.summarize({
+      tier,
+      deviceIds,
+      from: time,
+      to: time + TIER_MS[tier],
+      ...(this.counters.length > 0 ? { counters: this.counters } : {}),
+    });
     await this.store.writeDeviceRollups(rows);
     this.stats.deviceRows += rows.length;
     const groups = new Map(
@@ -206,7 +239,7 @@ export function combine(
   group: { commune: string; domain: string },
   members: readonly DeviceRollup[],
 ): GroupRollup[] {
-  const byField = new Map<string, GroupRollup & { sum: number; ids: Set<string> }>();
+  const byField = new Map<string, GroupRollup & { sum: number; consumption?: number; ids: Set<string> }>();
   for (const m of members) {
     let g = byField.get(m.field);
     if (!g) {
@@ -227,13 +260,16 @@ export function combine(
     }
     g.count += m.count;
     g.sum += m.mean * m.count;
+    if (m.sum !== undefined) g.consumption = (g.consumption ?? 0) + m.sum;
     g.min = Math.min(g.min, m.min);
     g.max = Math.max(g.max, m.max);
     g.ids.add(m.deviceId);
   }
-  return [...byField.values()].map(({ sum, ids, ...g }) => ({
+  return [...byField.values()].map(({ sum, consumption, ids, ...g }) => ({
     ...g,
     devices: ids.size,
     mean: g.count > 0 ? sum / g.count : 0,
+    // A counter's consumption adds up over the group's devices.
+    ...(consumption !== undefined ? { sum: consumption } : {}),
   }));
 }

@@ -15,6 +15,7 @@ import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
 import { Dictionary, type Registrations, type Rewrite } from "./duckdb/dictionary.ts";
 import { purge, TABLE_BYTES_QUERY, toUsage, USAGE_QUERY } from "./duckdb/retention.ts";
 import {
+  counterIncreaseQuery,
   deviceRollupsQuery,
   groupRollupsQuery,
   ROLLUP_BATCH_TABLES,
@@ -23,6 +24,7 @@ import {
   summarizeQuery,
   toDeviceRollup,
   toGroupRollup,
+  withIncreases,
 } from "./duckdb/rollups.ts";
 import {
   KIND_BOOLEAN,
@@ -322,7 +324,11 @@ export class DuckdbStore
   async summarize(query: Parameters<RollupStore["summarize"]>[0]): Promise<DeviceRollup[]> {
     if (query.deviceIds.length === 0 || query.to <= query.from) return [];
     const { sql, params } = summarizeQuery(query);
-    return (await this.read(sql, params)).map((row) => toDeviceRollup(row, query.tier));
+    const rows = (await this.read(sql, params)).map((row) => toDeviceRollup(row, query.tier));
+    const counters = query.counters ?? [];
+    if (counters.length === 0) return rows;
+    const increases = counterIncreaseQuery(query, counters);
+    return withIncreases(rows, counters, await this.read(increases.sql, increases.params));
   }
 
   writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { BadRequestError, InfrastructureError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
+import { consumptionPerBucket, type MeterReading } from "./counter-increases.ts";
 import { type InfluxHttp, type InfluxSeries, STORE_REFUSED, type StatementResult } from "./influx-http.ts";
 import {
   deviceIdsCondition,
@@ -16,17 +17,26 @@ import { tagValue } from "./influx-results.ts";
 import type { FieldInfo, MeasurementInfo, Schema } from "./influx-schema.ts";
 import type { InfluxWriter } from "./influx-writer.ts";
 import { encodePoint, storedMeasurement, TAG } from "./line-protocol.ts";
-import { type DeviceRollup, type GroupRollup, type RollupStore, type RollupTier, TIER_MS } from "./store.ts";
+import {
+  COUNTER_MAX_GAP_MS,
+  type DeviceRollup,
+  type GroupRollup,
+  type RollupStore,
+  type RollupTier,
+  TIER_MS,
+} from "./store.ts";
 
 /**
  * The rollup port on InfluxDB, in the schema the Grafana dashboards read
  * (test/integration/dashboards.test.ts):
  * - device rollups: measurement `<domain>_1h` in retention policy `hourly`, `<domain>_1d` in
- *   `daily`; tags commune, device_id, field, operator; float fields count, mean, min, max;
+ *   `daily`; tags commune, device_id, field, operator; float fields count, mean, min, max, and
+ *   sum (a counter's consumption over the bucket) on counter fields' points only;
  * - group rollups: `rollup_commune_1h` / `rollup_commune_1d` in the same policies; tags commune,
- *   domain, field; float fields count, devices, mean, min, max.
+ *   domain, field; float fields count, devices, mean, min, max, and sum on counter fields' points.
  * The point time is the bucket start. Names and tag values are stored and escaped as readings'
- * are (line-protocol.ts), and every caller value in a query is a bound parameter.
+ * are (line-protocol.ts), and every caller value in a query is a bound parameter. A point without
+ * `sum` reads back without it (InfluxDB answers null for a field a point lacks).
  *
  * Replacing: a group rollup's port key (tier, time, commune, domain, field) is exactly its
  * InfluxDB point key (measurement, tags, time), so writing it again overwrites it. A device
@@ -39,6 +49,11 @@ import { type DeviceRollup, type GroupRollup, type RollupStore, type RollupTier,
  * reads these measurements directly and could not pick "the newest write" among duplicates.
  * Writing first means a crash in between leaves a duplicate rather than a gap, until the bucket
  * is recomputed. This assumes one writer of rollups at a time (the maintainer).
+ * InfluxDB merges the fields of a point written twice: a row written without `sum` over one
+ * that had it keeps the old `sum`. That happens only when a field stops being a counter (a
+ * contract changes its measure kind) and an old bucket is recomputed; Grafana's energy panels
+ * read `sum` of counter fields only, and a DELETE before every write to rule it out would cost
+ * a tombstone per bucket and pass.
  * InfluxDB 2.x and 3.x refuse `DELETE` on their v1 endpoint: there, such a write fails with
  * ERR_STORE_REFUSED instead of leaving two rows.
  */
@@ -165,7 +180,8 @@ interface SeriesSummary {
 
 interface Summary {
   row: DeviceRollup;
-  sum: number;
+  /** The sum of the values, for the mean (a counter's consumption is `row.sum`). */
+  total: number;
   sources: SeriesSummary[];
 }
 
@@ -178,15 +194,17 @@ async function summarize(deps: InfluxRollupsDeps, q: SummarizeQuery): Promise<De
   const plans = summaryPlans(await deps.schema());
   if (plans.length === 0) return [];
   const params = new Params();
-  const chunks = idChunks(q.deviceIds).map((ids) => [
-    deviceIdsCondition(params, ids),
-    ...timeConditions(q.from, q.to),
-  ]);
-  const statements = plans.flatMap((p) => chunks.map((c) => summaryStatement(p, c, size)));
-  const results = await deps.http.query(statements.join(";\n"), params.values);
-  const summaries = mergeSummaries(q.tier, plans, chunks.length, results);
+  const devices = idChunks(q.deviceIds).map((ids) => deviceIdsCondition(params, ids));
+  const range = timeConditions(q.from, q.to);
+  const statements = plans.flatMap((p) => devices.map((d) => summaryStatement(p, [d, ...range], size)));
+  // The counters' readings go in the same request: one round trip per pass and bucket, as before.
+  const meters = meterStatements(counterPlans(plans, q.counters), devices, q);
+  const all = [...statements, ...meters.map((m) => m.statement)];
+  const results = await deps.http.query(all.join(";\n"), params.values);
+  const summaries = mergeSummaries(q.tier, plans, devices.length, results.slice(0, statements.length));
   await settleAttributes(deps.http, q, summaries);
-  return [...summaries.values()].map((s) => ({ ...s.row, mean: s.sum / s.row.count }));
+  setConsumption(summaries, q, meterReadings(meters, results.slice(statements.length)));
+  return [...summaries.values()].map((s) => ({ ...s.row, mean: s.total / s.row.count }));
 }
 
 function summaryPlans(schema: Schema): SummaryPlan[] {
@@ -261,14 +279,104 @@ function addShare(
   if (!seen) {
     const { measurement, field, commune, operatorId, count, min, max } = share;
     const row = { tier, time, deviceId, domain: measurement.domain, commune, operatorId, field: field.name };
-    summaries.set(key, { row: { ...row, count, mean: 0, min, max }, sum: share.sum, sources: [share] });
+    summaries.set(key, { row: { ...row, count, mean: 0, min, max }, total: share.sum, sources: [share] });
     return;
   }
   seen.row.count += share.count;
-  seen.sum += share.sum;
+  seen.total += share.sum;
   seen.row.min = Math.min(seen.row.min, share.min);
   seen.row.max = Math.max(seen.row.max, share.max);
   seen.sources.push(share);
+}
+
+// ---------------------------------------------------------------- counters' consumption
+
+/** A statement answering, per device, readings of some counter fields (columns 1..n). */
+interface MeterStatement {
+  statement: string;
+  fields: readonly NumericField[];
+}
+
+/** One device's readings of one counter field, from every measurement and series it is in. */
+interface Meter {
+  deviceId: string;
+  field: string;
+  readings: MeterReading[];
+}
+
+function counterPlans(plans: readonly SummaryPlan[], counters: readonly string[] = []): SummaryPlan[] {
+  const names = new Set(counters);
+  if (names.size === 0) return [];
+  return plans
+    .map((p) => ({ measurement: p.measurement, fields: p.fields.filter((f) => names.has(f.name)) }))
+    .filter((p) => p.fields.length > 0);
+}
+
+/**
+ * The counters' readings in [from, to), and each one's newest reading in the look-back
+ * [from - COUNTER_MAX_GAP_MS, from), which only serves as the first reading's predecessor:
+ * asking LAST there instead of every reading keeps an hourly pass from reading a day of points
+ * per device. GROUP BY device_id merges a device's series (operators, communes, contracts) into
+ * one, in time order on InfluxDB 1.6 (and sorted again in consumptionPerBucket, which also merges
+ * the measurements of a device that changed domain). LAST gets a statement per field: several
+ * selectors in one statement would lose the reading's time.
+ */
+function meterStatements(
+  plans: readonly SummaryPlan[],
+  devices: readonly string[],
+  q: SummarizeQuery,
+): MeterStatement[] {
+  const range = timeConditions(q.from, q.to);
+  const lookBack = timeConditions(q.from - COUNTER_MAX_GAP_MS, q.from);
+  const byDevice = ` GROUP BY ${ident(TAG.deviceId)}`;
+  return plans.flatMap(({ measurement, fields }) => {
+    const from = ` FROM ${ident(measurement.key)}`;
+    return devices.flatMap((d) => [
+      {
+        statement: `SELECT ${fields.map((f) => fieldRef(f, f.numeric)).join(", ")}${from}${where([d, ...range])}${byDevice}`,
+        fields,
+      },
+      ...fields.map((f) => ({
+        statement: `SELECT LAST(${fieldRef(f, f.numeric)})${from}${where([d, ...lookBack])}${byDevice}`,
+        fields: [f],
+      })),
+    ]);
+  });
+}
+
+function meterReadings(statements: readonly MeterStatement[], results: readonly StatementResult[]): Meter[] {
+  const meters = new Map<string, Meter>();
+  statements.forEach(({ fields }, i) => {
+    for (const series of results[i] ?? []) {
+      const deviceId = tagValue(series.tags?.[TAG.deviceId]);
+      for (const row of series.values) {
+        const time = numberAt(row, 0);
+        if (time === undefined) continue;
+        fields.forEach((f, j) => {
+          const value = numberAt(row, 1 + j);
+          if (value === undefined) return;
+          const key = JSON.stringify([deviceId, f.name]);
+          const meter = meters.get(key) ?? { deviceId, field: f.name, readings: [] };
+          meter.readings.push({ time, value });
+          meters.set(key, meter);
+        });
+      }
+    }
+  });
+  return [...meters.values()];
+}
+
+/** Every counter row gets its consumption, 0 when no increase fell in its bucket. */
+function setConsumption(summaries: Map<string, Summary>, q: SummarizeQuery, meters: readonly Meter[]): void {
+  const counters = new Set(q.counters ?? []);
+  if (counters.size === 0) return;
+  for (const { row } of summaries.values()) if (counters.has(row.field)) row.sum = 0;
+  for (const m of meters) {
+    for (const [bucket, used] of consumptionPerBucket(m.readings, q.from, TIER_MS[q.tier])) {
+      const summary = summaries.get(deviceKey(bucket, m.deviceId, m.field));
+      if (summary) summary.row.sum = used;
+    }
+  }
 }
 
 // ---------------------------------------------------------------- newest attributes
@@ -436,9 +544,20 @@ function deviceLine(r: DeviceRollup): string {
       [FIELD_TAG]: r.field,
       [TAG.operator]: r.operatorId,
     },
-    fields: { count: r.count, mean: r.mean, min: r.min, max: r.max },
+    fields: { count: r.count, mean: r.mean, min: r.min, max: r.max, ...sumField(r) },
     time: r.time,
   });
+}
+
+/** Only counter rows carry a consumption: gauge points get no `sum` field at all. */
+function sumField(r: DeviceRollup | GroupRollup): { sum?: number } {
+  return r.sum === undefined ? {} : { sum: r.sum };
+}
+
+/** A field a point lacks reads null: the row then has no `sum`. */
+function sumAt(row: unknown[], i: number): { sum?: number } {
+  const sum = numberAt(row, i);
+  return sum === undefined ? {} : { sum };
 }
 
 /** A device's point at a written key, in a series other than the one just written. */
@@ -511,7 +630,7 @@ type DeviceRollupsQuery = Parameters<RollupStore["deviceRollups"]>[0];
 async function deviceRollups(http: InfluxHttp, q: DeviceRollupsQuery): Promise<DeviceRollup[]> {
   const params = new Params();
   const conditions = [tagEquals(params, TAG.commune, q.commune), ...timeConditions(q.time, q.time + 1)];
-  const columns = ["count", "mean", "min", "max"].map((c) => `${ident(c)}::field`).join(", ");
+  const columns = ["count", "mean", "min", "max", "sum"].map((c) => `${ident(c)}::field`).join(", ");
   const keys = [TAG.deviceId, TAG.operator, FIELD_TAG].map(ident).join(", ");
   const statement = `SELECT ${columns} FROM ${source(q.tier, q.domain)}${where(conditions)} GROUP BY ${keys}`;
   const [result] = await http.query(statement, params.values);
@@ -538,6 +657,7 @@ function deviceRollupOf(q: DeviceRollupsQuery, series: InfluxSeries, row: unknow
       mean,
       min,
       max,
+      ...sumAt(row, 5),
     },
   ];
 }
@@ -556,7 +676,7 @@ function groupLine(r: GroupRollup): string {
   return encodePoint({
     measurement: `${GROUP_MEASUREMENT}_${r.tier}`,
     tags: { [TAG.commune]: r.commune, [DOMAIN_TAG]: r.domain, [FIELD_TAG]: r.field },
-    fields: { count: r.count, devices: r.devices, mean: r.mean, min: r.min, max: r.max },
+    fields: { count: r.count, devices: r.devices, mean: r.mean, min: r.min, max: r.max, ...sumField(r) },
     time: r.time,
   });
 }
@@ -569,7 +689,9 @@ async function groupRollups(http: InfluxHttp, q: GroupRollupsQuery): Promise<Gro
   if (q.commune !== undefined) conditions.push(tagEquals(params, TAG.commune, q.commune));
   if (q.domain !== undefined) conditions.push(tagEquals(params, DOMAIN_TAG, q.domain));
   if (q.field !== undefined) conditions.push(tagEquals(params, FIELD_TAG, q.field));
-  const columns = ["count", "devices", "mean", "min", "max"].map((c) => `${ident(c)}::field`).join(", ");
+  const columns = ["count", "devices", "mean", "min", "max", "sum"]
+    .map((c) => `${ident(c)}::field`)
+    .join(", ");
   const keys = [TAG.commune, DOMAIN_TAG, FIELD_TAG].map(ident).join(", ");
   const statement = `SELECT ${columns} FROM ${source(q.tier, GROUP_MEASUREMENT)}${where(conditions)} GROUP BY ${keys}`;
   const [result] = await http.query(statement, params.values);
@@ -605,6 +727,7 @@ function groupRollupOf(tier: RollupTier, series: InfluxSeries, row: unknown[]): 
       mean,
       min,
       max,
+      ...sumAt(row, 6),
     },
   ];
 }

@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
 import type {
   AggregateQuery,
@@ -65,11 +66,15 @@ export class SpooledStore implements TimeSeriesStore {
   private roomWaiters: Array<() => void> = [];
   /** Whether the store's own start (database creation...) has succeeded yet. */
   private innerStarted = false;
+  /** Since when the store has refused writes as unreachable, while it does (for the logs). */
+  private unreachableSince: EpochMs | undefined;
 
   constructor(
     private readonly inner: TimeSeriesStore & Partial<Lifecycle>,
     private readonly config: SpoolConfig,
     private readonly now: () => EpochMs = Date.now,
+    /** An outage is logged when it begins and ends, never per retry or per batch spooled. */
+    private readonly log: Logger = silentLogger,
   ) {}
 
   async start(): Promise<void> {
@@ -78,7 +83,13 @@ export class SpooledStore implements TimeSeriesStore {
     this.closed = false;
     // The store may be down at start: the spool works without it, and the store is started
     // (its database created) before the first write that reaches it.
-    await this.ensureStarted().catch(() => undefined);
+    await this.ensureStarted().catch((err: unknown) => this.unreachable(err));
+    if (this.segments.length > 0) {
+      this.log.info(
+        { segments: this.segments.length, bytes: this.bytes },
+        "spool holds readings from before",
+      );
+    }
     this.kick();
   }
 
@@ -108,11 +119,13 @@ export class SpooledStore implements TimeSeriesStore {
       try {
         await this.ensureStarted();
         await this.inner.write(observations);
+        this.reachable();
         this.onStored?.(observations);
         return;
       } catch (err) {
         if (!isRetryable(err))
           return this.keepRejected(JSON.stringify(observations), observations.length, err);
+        this.unreachable(err);
       }
     }
     await this.waitForRoom();
@@ -168,9 +181,11 @@ export class SpooledStore implements TimeSeriesStore {
       try {
         await this.ensureStarted();
         await this.inner.write(observations);
+        this.reachable();
         this.onStored?.(observations);
       } catch (err) {
         if (isRetryable(err)) {
+          this.unreachable(err);
           await new Promise((r) => setTimeout(r, this.config.retryMs));
           continue;
         }
@@ -181,7 +196,23 @@ export class SpooledStore implements TimeSeriesStore {
       this.bytes -= segment.bytes;
       this.drained += observations.length;
       this.releaseRoom();
+      if (this.segments.length === 0) this.log.info({ drained: this.drained }, "spool drained");
     }
+  }
+
+  private unreachable(err: unknown): void {
+    if (this.unreachableSince !== undefined) return;
+    this.unreachableSince = this.now();
+    const fields = { err, segments: this.segments.length, bytes: this.bytes };
+    this.log.warn(fields, "InfluxDB unreachable; readings kept in the disk spool until it is back");
+  }
+
+  private reachable(): void {
+    if (this.unreachableSince === undefined) return;
+    const unreachableMs = this.now() - this.unreachableSince;
+    this.unreachableSince = undefined;
+    const fields = { unreachableMs, segments: this.segments.length, bytes: this.bytes };
+    this.log.info(fields, "InfluxDB reachable again; the spool drains to it");
   }
 
   private async keepRejected(body: string, count: number, err: unknown): Promise<void> {
@@ -189,18 +220,30 @@ export class SpooledStore implements TimeSeriesStore {
     await mkdir(dir, { recursive: true });
     const name = `${this.now()}-${++this.seq}`;
     const reason = { message: (err as Error).message, code: (err as { code?: string }).code ?? "" };
-    await writeDurably(join(dir, `${name}.json`), body);
+    const file = join(dir, `${name}.json`);
+    await writeDurably(file, body);
     await writeDurably(join(dir, `${name}.reason.json`), JSON.stringify(reason));
     this.rejected += count;
+    this.log.error(
+      { err, observations: count, file },
+      "InfluxDB refused a batch for good; kept in the spool's rejected/",
+    );
   }
 
   private waitForRoom(): Promise<void> | undefined {
     if (this.bytes < this.config.maxBytes) return undefined;
+    if (this.roomWaiters.length === 0) {
+      this.log.warn(
+        { bytes: this.bytes, maxBytes: this.config.maxBytes },
+        "spool full; writes wait (backpressure)",
+      );
+    }
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   private releaseRoom(): void {
     if (this.bytes >= this.config.maxBytes) return;
+    if (this.roomWaiters.length > 0) this.log.info({ bytes: this.bytes }, "spool has room again");
     const waiters = this.roomWaiters;
     this.roomWaiters = [];
     for (const w of waiters) w();

@@ -92,6 +92,8 @@ export interface AggregateRow {
   mean: number;
   min: number;
   max: number;
+  /** A counter field's consumption over the bucket, summed over the group's devices. */
+  sum?: number;
 }
 
 /** Where refused messages are kept, with their reasons. Nothing refused is lost. */
@@ -134,6 +136,12 @@ export interface ViolationLog {
   }): Promise<{ operatorId: string; code: string; count: number }[]>;
 }
 
+/**
+ * A counter's increase between two readings further apart than this is not counted: when in the
+ * gap the energy was used is unknown, and one bucket would show days of it.
+ */
+export const COUNTER_MAX_GAP_MS = 86_400_000;
+
 /** Rollup tiers the platform maintains. */
 export type RollupTier = "1h" | "1d";
 
@@ -156,6 +164,8 @@ export interface DeviceRollup {
   mean: number;
   min: number;
   max: number;
+  /** A counter field's consumption over the bucket (see `RollupStore.summarize`). */
+  sum?: number;
 }
 
 /** A (commune, domain) group's field over one bucket, from its devices' rollups. */
@@ -170,6 +180,8 @@ export interface GroupRollup {
   mean: number;
   min: number;
   max: number;
+  /** A counter field's consumption over the bucket, summed over the group's devices. */
+  sum?: number;
 }
 
 /**
@@ -177,12 +189,19 @@ export interface GroupRollup {
  * readings at request time.
  */
 export interface RollupStore {
-  /** Summarises raw numeric readings of these devices over [from, to) into buckets of `tier`. */
+  /**
+   * Summarises raw numeric readings of these devices over [from, to) into buckets of `tier`. The
+   * `counters` (cumulative meters) also get their consumption per bucket, `sum`: each increase
+   * between two consecutive readings of a device counts in the bucket of the later one (also
+   * across a handover: the meter goes on); a decrease is a meter reset or replacement, whose new
+   * reading counts from zero; an increase over a gap longer than COUNTER_MAX_GAP_MS is not counted.
+   */
   summarize(query: {
     tier: RollupTier;
     deviceIds: readonly string[];
     from: EpochMs;
     to: EpochMs;
+    counters?: readonly string[];
   }): Promise<DeviceRollup[]>;
   /** Replaces the device rollups with the same (tier, time, device, field). */
   writeDeviceRollups(rows: readonly DeviceRollup[]): Promise<void>;

@@ -108,6 +108,110 @@ export function rollupConformance<S extends RollupCapableStore>(
       await ctx.store.close();
     });
 
+    describe("counters: consumption per bucket", () => {
+      const sums = (rows: readonly DeviceRollup[]) =>
+        Object.fromEntries(
+          sortDevices(rows)
+            .filter((r) => r.field === "energy_kwh")
+            .map((r) => [`${r.deviceId}@${(r.time - T0) / HOUR}h`, r.sum]),
+        );
+
+      it("counts each increase in the bucket of the later reading, the one before the range included", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 - 10 * MINUTE, { energy_kwh: 100 }),
+          reading("lamp-1", T0 + 15 * MINUTE, { energy_kwh: 101.5 }),
+          reading("lamp-1", T0 + 45 * MINUTE, { energy_kwh: 102 }),
+          reading("lamp-1", T0 + 75 * MINUTE, { energy_kwh: 104 }),
+          reading("lamp-2", T0 + 5 * MINUTE, { energy_kwh: 7, power_w: 40 }),
+          reading("lamp-2", T0 + 65 * MINUTE, { energy_kwh: 7.25, power_w: 40 }),
+        ]);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1", "lamp-2"],
+          from: T0,
+          to: T0 + 2 * HOUR,
+          counters: ["energy_kwh"],
+        });
+        expect(sums(rows)).toEqual({ "lamp-1@0h": 2, "lamp-1@1h": 2, "lamp-2@0h": 0, "lamp-2@1h": 0.25 });
+        // A gauge keeps its statistics and gets no consumption.
+        expect(rows.filter((r) => r.field === "power_w").every((r) => r.sum === undefined)).toBe(true);
+        const daily = await ctx.store.summarize({
+          tier: "1d",
+          deviceIds: ["lamp-1", "lamp-2"],
+          from: T0,
+          to: T0 + DAY,
+          counters: ["energy_kwh"],
+        });
+        expect(sums(daily)).toEqual({ "lamp-1@0h": 4, "lamp-2@0h": 0.25 });
+      });
+
+      it("counts a reset from zero, and nothing across a gap longer than a day", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 10 * MINUTE, { energy_kwh: 500 }),
+          reading("lamp-1", T0 + 20 * MINUTE, { energy_kwh: 501 }),
+          // The meter was replaced: the new one starts near zero.
+          reading("lamp-1", T0 + 30 * MINUTE, { energy_kwh: 0.5 }),
+          reading("lamp-1", T0 + 40 * MINUTE, { energy_kwh: 1.5 }),
+          // Silent for two days: the 10 kWh of the gap belong to no known hour.
+          reading("lamp-1", T0 + 2 * DAY + 40 * MINUTE, { energy_kwh: 11.5 }),
+          reading("lamp-1", T0 + 2 * DAY + 50 * MINUTE, { energy_kwh: 12 }),
+        ]);
+        const first = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + HOUR,
+          counters: ["energy_kwh"],
+        });
+        expect(sums(first)).toEqual({ "lamp-1@0h": 2.5 });
+        const after = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0 + 2 * DAY,
+          to: T0 + 2 * DAY + HOUR,
+          counters: ["energy_kwh"],
+        });
+        expect(sums(after)).toEqual({ "lamp-1@48h": 0.5 });
+      });
+
+      it("follows the meter across a handover to another operator", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 10 * MINUTE, { energy_kwh: 10 }),
+          reading("lamp-1", T0 + 40 * MINUTE, { energy_kwh: 12 }, { operatorId: "op-b" }),
+        ]);
+        const rows = await ctx.store.summarize({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          from: T0,
+          to: T0 + HOUR,
+          counters: ["energy_kwh"],
+        });
+        expect(sums(rows)).toEqual({ "lamp-1@0h": 2 });
+      });
+
+      it("keeps a device's and a group's consumption through a write and a read", async () => {
+        await ctx.store.writeDeviceRollups([
+          deviceRow(T0, "lamp-1", "energy_kwh", { count: 2, mean: 11, min: 10, max: 12 }, { sum: 2 }),
+        ]);
+        await ctx.store.writeGroupRollups([
+          groupRow(T0, "energy_kwh", { count: 2, devices: 1, mean: 11, min: 10, max: 12 }, { sum: 2 }),
+          groupRow(T0, "power_w", { count: 2, devices: 1, mean: 40, min: 40, max: 40 }),
+        ]);
+        const devices = await ctx.store.deviceRollups({
+          tier: "1h",
+          time: T0,
+          commune: "57038",
+          domain: "streetlight",
+        });
+        expect(devices.map((r) => r.sum)).toEqual([2]);
+        const groups = sortGroups(await ctx.store.groupRollups({ tier: "1h", from: T0, to: T0 + HOUR }));
+        expect(groups.map((r) => [r.field, r.sum])).toEqual([
+          ["energy_kwh", 2],
+          ["power_w", undefined],
+        ]);
+      });
+    });
+
     describe("summarize", () => {
       it("summarises numeric fields per device and bucket, within the range and the devices asked", async () => {
         await ctx.store.write([

@@ -22,8 +22,18 @@ export async function startTestPlatform(overrides: Partial<Config> = {}): Promis
   // The demo territory's LoRaWAN session keys are sealed with the demo's key.
   process.env.LANTERNE_SECRET_KEY ??= DEMO_SECRETS["secret-key"];
   const dataDir = mkdtempSync(join(tmpdir(), "lanterne-test-"));
+  // Incidents only (a 500, a store failing): quiet unless a test provokes or meets one.
   const config = loadConfig(
-    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, ...overrides },
+    {
+      host: "127.0.0.1",
+      mqttPort: 0,
+      wsPort: 0,
+      httpPort: 0,
+      udpPort: 0,
+      dataDir,
+      logLevel: "warn",
+      ...overrides,
+    },
     {},
   );
   const platform = await createPlatform(config);

@@ -233,6 +233,7 @@ describe("API: series and aggregates", () => {
         ...r.group,
         time: new Date(r.time).toISOString(),
         field: r.field,
+        measure: "gauge",
         count: r.count,
         devices: r.devices,
         mean: r.mean,
@@ -265,6 +266,28 @@ describe("API: series and aggregates", () => {
       expect(q.body.total).toBe(0);
     }
     expect((await api("/api/v1/devices", { auth: technician })).body.count).toBe(t.platform.devices.size);
+  });
+
+  it("refuses times and ids no Date or store column holds with 400, not 500 (found by fuzzing)", async () => {
+    const paths = [
+      `/api/v1/devices/${LAMP}/series?to=99999999999999999999`,
+      `/api/v1/devices/${LAMP}/series?to=8640000000000001&resolution=1d`,
+      "/api/v1/aggregates?from=8639999000000000&to=8640000000000001",
+      "/api/v1/public/aggregates?to=8640000000000001",
+      "/api/v1/quarantine?from=99999999999999999999",
+      "/api/v1/quarantine?before=99999999999999999999",
+      "/api/v1/compliance?from=99999999999999999999",
+      `/api/v1/devices/${LAMP}/series?to=-8640000000000000`,
+    ];
+    for (const path of paths) {
+      const res = await api(path, { auth: admin });
+      expect([path, res.status, res.body.code]).toEqual([path, 400, "ERR_BAD_REQUEST"]);
+    }
+    // The last time a Date holds is still served.
+    const edge = await api(`/api/v1/devices/${LAMP}/series?to=8640000000000000&resolution=1d`, {
+      auth: admin,
+    });
+    expect([edge.status, edge.body.to]).toEqual([200, "+275760-09-13T00:00:00.000Z"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -66,6 +66,10 @@ describe("lanterne contracts validate", () => {
     const { code, out } = await lanterne("contracts", "validate", file);
     expect(code).toBe(1);
     for (const part of ["logicalType", "owner", "validFrom: unreadable date"]) expect(out).toContain(part);
+    // The official ODCS schema speaks first, with the JSON path of the value.
+    expect(out).toContain(
+      `FAIL ${file}:\n  - /schema/0/properties/0/logicalType: must be equal to one of the allowed values (`,
+    );
   });
 
   it("prints its usage for an unknown command, with exit 2", async () => {
@@ -163,6 +167,18 @@ describe("start with an invalid territory", () => {
     await expect(createPlatform(config)).rejects.toMatchObject({
       code: "ERR_CONTRACT_FILE_INVALID",
       message: expect.stringMatching(/broken\.yaml[\s\S]*logicalType[\s\S]*validFrom/),
+    });
+  });
+
+  it("refuses to start when territory.yaml has an unknown key, naming it", async () => {
+    const dir = join(tmp, "territory-typo");
+    cpSync("territory/ccphva", dir, { recursive: true });
+    const yamlPath = join(dir, "territory.yaml");
+    writeFileSync(yamlPath, readFileSync(yamlPath, "utf8").replace("epci:", "epic:"));
+    const config = loadConfig({ territoryDir: dir, dataDir: join(tmp, "data-typo") }, {});
+    await expect(createPlatform(config)).rejects.toMatchObject({
+      code: "ERR_TERRITORY_INVALID",
+      message: expect.stringContaining("  - /epic: unknown key (a typo?)"),
     });
   });
 

@@ -4,13 +4,17 @@ import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Observation } from "../../services/domain/types.ts";
+import { createInfluxStore } from "../../services/storage/influx-store.ts";
 import { startInfluxd } from "../helpers/influxd.ts";
 
 /**
  * Every query of every Grafana dashboard in `dashboards/`, run for real on InfluxDB 1.x against
  * data shaped like what Lanterne writes: no panel may fail or come back empty, and no query may
- * name a measurement, tag or field Lanterne does not write. The InfluxDB part is skipped loudly
- * (never under CI) on a machine without `influxd`; the schema part needs no server.
+ * name a measurement, tag or field Lanterne does not write, nor chart a counter's meter readings
+ * where its consumption is meant. The energy panels are also run on rollups Lanterne itself
+ * computed from meter readings, and must answer their consumption. The InfluxDB part is skipped
+ * loudly (never under CI) on a machine without `influxd`; the schema part needs no server.
  */
 
 const DASHBOARD_DIR = fileURLToPath(new URL("../../dashboards/", import.meta.url));
@@ -60,12 +64,19 @@ const ALLOWED_VALUES: Record<string, Record<string, readonly string[]>> = {
   waste_container: { status: ["ok", "lidOpen", "dropped", "moved", "vandalized", "burning", "unknown"] },
 };
 
+/** Cumulative meters (contract measure kind `counter`) per domain. */
+const COUNTERS: Record<string, readonly string[]> = { streetlight: ["energy_kwh"] };
+const COUNTER_FIELDS = new Set(Object.values(COUNTERS).flat());
+
 const ROLLUP_FIELDS: Record<string, FieldType> = {
   mean: "float",
   min: "float",
   max: "float",
   count: "float",
 };
+
+/** Rollups of counter fields also carry `sum`, their consumption over the bucket. */
+const COUNTER_ROLLUP_FIELDS: Record<string, FieldType> = { ...ROLLUP_FIELDS, sum: "float" };
 
 const SCHEMA: Record<string, MeasurementSchema> = {
   lanterne_platform: {
@@ -80,13 +91,14 @@ const SCHEMA: Record<string, MeasurementSchema> = {
       mqtt_connections: "float",
     },
   },
-  rollup_commune_1h: { rp: "hourly", tags: ["commune", "domain", "field"], fields: ROLLUP_FIELDS },
-  rollup_commune_1d: { rp: "daily", tags: ["commune", "domain", "field"], fields: ROLLUP_FIELDS },
+  rollup_commune_1h: { rp: "hourly", tags: ["commune", "domain", "field"], fields: COUNTER_ROLLUP_FIELDS },
+  rollup_commune_1d: { rp: "daily", tags: ["commune", "domain", "field"], fields: COUNTER_ROLLUP_FIELDS },
 };
 for (const [domain, fields] of Object.entries(DOMAINS)) {
+  const rollupFields = COUNTERS[domain] ? COUNTER_ROLLUP_FIELDS : ROLLUP_FIELDS;
   SCHEMA[domain] = { rp: "raw", tags: DEVICE_TAGS, fields };
-  SCHEMA[`${domain}_1h`] = { rp: "hourly", tags: [...DEVICE_TAGS, "field"], fields: ROLLUP_FIELDS };
-  SCHEMA[`${domain}_1d`] = { rp: "daily", tags: [...DEVICE_TAGS, "field"], fields: ROLLUP_FIELDS };
+  SCHEMA[`${domain}_1h`] = { rp: "hourly", tags: [...DEVICE_TAGS, "field"], fields: rollupFields };
+  SCHEMA[`${domain}_1d`] = { rp: "daily", tags: [...DEVICE_TAGS, "field"], fields: rollupFields };
 }
 
 function numericFields(domain: string): string[] {
@@ -202,6 +214,8 @@ function collectQueries(): Query[] {
 }
 
 const QUERIES = collectQueries();
+/** The queries charting a counter (energy): each must answer the consumption. */
+const COUNTER_QUERIES = QUERIES.filter((q) => [...COUNTER_FIELDS].some((f) => q.raw.includes(`'${f}'`)));
 
 // -------------------------------------------------------------------------------------------------
 // A small InfluxQL reader: enough to list the names a query uses
@@ -326,6 +340,27 @@ function schemaProblems(query: string): string[] {
       if (allowed && !allowed.includes(value)) problems.push(`${m}.${id} never takes the value '${value}'`);
     }
   }
+  return [...problems, ...counterProblems(query, names)];
+}
+
+/**
+ * A counter's readings are meter positions: their mean, minimum, maximum or sum is no energy. Its
+ * consumption is the rollups' `sum`, which only counter fields' rollups carry.
+ */
+function counterProblems(query: string, names: Names): string[] {
+  const problems: string[] = [];
+  const fields = names.comparisons.filter(([id]) => id === "field").map(([, v]) => v);
+  const counters = fields.filter((f) => COUNTER_FIELDS.has(f));
+  if (names.identifiers.includes("sum") && (fields.length === 0 || counters.length < fields.length))
+    problems.push(`"sum" is only written on counter fields' rollups: restrict "field" to counters`);
+  const readings = ["mean", "min", "max"].filter((stat) => names.identifiers.includes(stat));
+  for (const counter of counters) {
+    if (readings.length > 0)
+      problems.push(`'${counter}' is a counter: ${readings.join(", ")} of meter readings are no consumption`);
+  }
+  for (const m of query.matchAll(/\b(?:MEAN|MEDIAN|SUM|MIN|MAX|SPREAD)\(\s*"(\w+)"/gi)) {
+    if (COUNTER_FIELDS.has(m[1] ?? "")) problems.push(`'${m[1]}' is a counter: aggregate its rollups' "sum"`);
+  }
   return problems;
 }
 
@@ -358,6 +393,38 @@ describe("dashboard queries and the schema Lanterne writes", () => {
     expect(schemaProblems(`SELECT COUNT("status") FROM "waste_container" WHERE "status" = 'onFire'`)).toEqual(
       ["waste_container.status never takes the value 'onFire'"],
     );
+  });
+
+  it("the checker refuses meter readings where consumption is meant", () => {
+    const daily = `FROM "daily"."streetlight_1d" WHERE "field" = 'energy_kwh' AND time > now() - 30d`;
+    expect(schemaProblems(`SELECT SUM("sum") ${daily} GROUP BY time(1d), "commune"`)).toEqual([]);
+    expect(schemaProblems(`SELECT SUM("kwh") FROM (SELECT "max" - "min" AS "kwh" ${daily})`)).toEqual([
+      `'energy_kwh' is a counter: min, max of meter readings are no consumption`,
+    ]);
+    expect(schemaProblems(`SELECT MEAN("mean") ${daily}`)).toEqual([
+      `'energy_kwh' is a counter: mean of meter readings are no consumption`,
+    ]);
+    expect(schemaProblems(`SELECT MEAN("energy_kwh") FROM "streetlight"`)).toEqual([
+      `'energy_kwh' is a counter: aggregate its rollups' "sum"`,
+    ]);
+    expect(
+      schemaProblems(
+        `SELECT SUM("sum") FROM "daily"."rollup_commune_1d" WHERE "domain" = 'streetlight' AND "field" = 'active_power_w'`,
+      ),
+    ).toEqual([`"sum" is only written on counter fields' rollups: restrict "field" to counters`]);
+    expect(
+      schemaProblems(`SELECT SUM("sum") FROM "daily"."water_pressure_1d" WHERE "field" = 'flow_m3h'`),
+    ).toEqual([
+      `"sum" is no tag or field of water_pressure_1d`,
+      `"sum" is only written on counter fields' rollups: restrict "field" to counters`,
+    ]);
+  });
+
+  it("finds the energy panels of the overview and the lighting dashboard", () => {
+    expect(COUNTER_QUERIES.map((q) => q.dashboard).sort()).toEqual([
+      "lanterne-overview.json",
+      "lanterne-streetlight.json",
+    ]);
   });
 
   for (const q of QUERIES) {
@@ -532,8 +599,9 @@ function platformLines(now: number): string[] {
   return lines;
 }
 
-function rollupFields(mean: number, spread: number, count: number): string {
-  return `mean=${mean},min=${mean - spread},max=${mean + spread},count=${count}`;
+function rollupFields(mean: number, spread: number, count: number, sum?: number): string {
+  const consumption = sum === undefined ? "" : `,sum=${sum}`;
+  return `mean=${mean},min=${mean - spread},max=${mean + spread},count=${count}${consumption}`;
 }
 
 /** Hourly rollups of the last 48 hours and daily rollups of the last 30 days, per device and per commune. */
@@ -548,27 +616,33 @@ function rollupLines(now: number): { hourly: string[]; daily: string[] } {
     const current = Math.floor(now / size) * size;
     for (let b = 0; b < buckets; b++) {
       const time = current - b * size;
-      const communes = new Map<string, { mean: number; count: number }>();
+      const communes = new Map<string, { mean: number; count: number; sum?: number }>();
       for (const d of DEVICES) {
         for (const field of numericFields(d.domain)) {
           const last = Number(d.last[field] ?? 0);
           const count = Math.max(1, Math.round(size / PERIOD[d.domain]));
           // A cumulative counter: its max grows bucket after bucket (50 W for 12 h a day).
-          const value = field === "energy_kwh" ? last - (b * size * 0.6) / DAY - 0.3 : last;
-          const spread = field === "energy_kwh" ? 0.3 : Math.abs(value) * 0.05;
+          const counter = COUNTERS[d.domain]?.includes(field) ?? false;
+          const value = counter ? last - (b * size * 0.6) / DAY - 0.3 : last;
+          const spread = counter ? 0.3 : Math.abs(value) * 0.05;
+          const used = counter ? (size * 0.6) / DAY : undefined;
           out.push(
-            `${d.domain}_${suffix},${tags(d)},field=${field} ${rollupFields(value, spread, count)} ${time}`,
+            `${d.domain}_${suffix},${tags(d)},field=${field} ${rollupFields(value, spread, count, used)} ${time}`,
           );
           const key = `${d.commune}|${d.domain}|${field}`;
           const group = communes.get(key) ?? { mean: 0, count: 0 };
-          communes.set(key, { mean: group.mean + value * count, count: group.count + count });
+          communes.set(key, {
+            mean: group.mean + value * count,
+            count: group.count + count,
+            ...(used === undefined ? {} : { sum: (group.sum ?? 0) + used }),
+          });
         }
       }
       for (const [key, g] of communes) {
         const [commune, domain, field] = key.split("|");
         const mean = g.mean / g.count;
         out.push(
-          `rollup_commune_${suffix},commune=${commune},domain=${domain},field=${field} ${rollupFields(mean, Math.abs(mean) * 0.1, g.count)} ${time}`,
+          `rollup_commune_${suffix},commune=${commune},domain=${domain},field=${field} ${rollupFields(mean, Math.abs(mean) * 0.1, g.count, g.sum)} ${time}`,
         );
       }
     }
@@ -577,12 +651,50 @@ function rollupLines(now: number): { hourly: string[]; daily: string[] } {
 }
 
 // -------------------------------------------------------------------------------------------------
+// Meter readings of one day, for the energy panels (their own database)
+
+const ENERGY_DB = "lanterne_energy";
+
+function meterReading(deviceId: string, commune: string, time: number, energy_kwh: number): Observation {
+  return {
+    deviceId,
+    time,
+    domain: "streetlight",
+    commune,
+    ownerId: "ccphva",
+    operatorId: "lumiere-est",
+    contract: `${CONTRACTS.streetlight}@${CONTRACT_VERSION}`,
+    values: { energy_kwh, active_power_w: 50 },
+  };
+}
+
+/**
+ * Three meters over `day`: one read the evening before (its first increase counts), one replaced
+ * during the day (the new meter counts from zero), one read twice. 4.5 + 2 kWh in 57038, 2 in 54580.
+ */
+function meterReadings(day: number): Observation[] {
+  return [
+    meterReading("lum-57038-0001", "57038", day - 10 * MINUTE, 100),
+    meterReading("lum-57038-0001", "57038", day + 6 * HOUR, 103),
+    meterReading("lum-57038-0001", "57038", day + 18 * HOUR, 104.5),
+    meterReading("lum-57038-0002", "57038", day + HOUR, 950),
+    meterReading("lum-57038-0002", "57038", day + 2 * HOUR, 0.5),
+    meterReading("lum-57038-0002", "57038", day + 3 * HOUR, 2),
+    meterReading("lum-54580-0001", "54580", day + HOUR, 7),
+    meterReading("lum-54580-0001", "54580", day + 23 * HOUR, 9),
+  ];
+}
+
+// -------------------------------------------------------------------------------------------------
 // Against a real InfluxDB
 
 const influx = await startInfluxd();
 
 interface InfluxAnswer {
-  results?: { error?: string; series?: { name: string; values?: unknown[][] }[] }[];
+  results?: {
+    error?: string;
+    series?: { name: string; tags?: Record<string, string>; values?: unknown[][] }[];
+  }[];
   error?: string;
 }
 
@@ -661,6 +773,32 @@ describe.skipIf(influx === undefined)("dashboards on InfluxDB 1.x", () => {
       expect(rows, `no rows for:\n${q.influxql}`).toBeGreaterThan(0);
     });
   }
+
+  it("energy panels answer the consumption in the rollups Lanterne computes from meter readings", async () => {
+    const day = Math.floor(Date.now() / DAY) * DAY - DAY;
+    const store = createInfluxStore({ url: influx?.url ?? "", database: ENERGY_DB });
+    await store.start();
+    try {
+      await store.write(meterReadings(day));
+      const rows = await store.summarize({
+        tier: "1d",
+        deviceIds: ["lum-57038-0001", "lum-57038-0002", "lum-54580-0001"],
+        from: day,
+        to: day + DAY,
+        counters: ["energy_kwh"],
+      });
+      await store.writeDeviceRollups(rows);
+    } finally {
+      await store.close();
+    }
+    for (const q of COUNTER_QUERIES) {
+      const answer = await influxql(q.influxql, ENERGY_DB);
+      const series = answer.results?.[0]?.series ?? [];
+      const perCommune = Object.fromEntries(series.map((s) => [s.tags?.commune, s.values]));
+      // kWh used that day (4.5 + 2 and 2), not the meters' positions (around 100 to 1000).
+      expect(perCommune, `${q.dashboard} ${q.where}`).toEqual({ "57038": [[day, 6.5]], "54580": [[day, 2]] });
+    }
+  });
 
   it.skipIf(!hasCommand("curl"))(
     "infra/influxdb/setup-1x.sh creates the database and its policies",

@@ -235,7 +235,7 @@ describe("authenticator", () => {
 });
 
 describe("auth metrics", () => {
-  it("renders failed and throttled logins as counters by scheme", () => {
+  it("renders failed and throttled logins as counters by scheme", async () => {
     const stats = {
       failures: { mqtt: 2, basic: 5, bearer: 0 },
       throttled: { mqtt: 0, basic: 1, bearer: 0 },
@@ -257,13 +257,13 @@ describe("auth metrics", () => {
       }),
       auth: () => stats,
     });
-    let text = metrics.registry.render();
+    let text = await metrics.registry.metrics();
     expect(text).toContain("# TYPE lanterne_auth_failures_total counter");
     expect(text).toContain('lanterne_auth_failures_total{scheme="basic"} 5');
     expect(text).toContain('lanterne_auth_failures_total{scheme="mqtt"} 2');
     expect(text).toContain('lanterne_auth_throttled_total{scheme="basic"} 1');
     stats.failures.basic = 8;
-    text = metrics.registry.render();
+    text = await metrics.registry.metrics();
     expect(text).toContain('lanterne_auth_failures_total{scheme="basic"} 8');
   });
 });

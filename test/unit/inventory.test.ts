@@ -1,6 +1,7 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import type { Device } from "../../services/domain/types.ts";
@@ -16,6 +17,7 @@ import {
 } from "../../services/inventory/load.ts";
 import { hashSecret, isSecretHash, verifySecret } from "../../services/inventory/secrets.ts";
 import { communeByCode, communesOfEpci } from "../../services/inventory/territory.ts";
+import { loadTerritoryFile, territoryProblems } from "../../services/inventory/territory-file.ts";
 import { assignmentsToCsv, inventoryToCsv, inventoryToGeoJson } from "../../services/inventory/write.ts";
 import { DEMO_SECRETS } from "../../territory/ccphva/demo-secrets.ts";
 import {
@@ -450,5 +452,157 @@ describe("secrets", () => {
       expect(await verifySecret(DEMO_SECRETS[id as keyof typeof DEMO_SECRETS], hash), id).toBe(true);
     }
     expect(territory.operators.every((o) => o.username === o.id)).toBe(true);
+  });
+});
+
+describe("territory.yaml schema", () => {
+  const demoText = () => readFileSync(join(CCPHVA_DIR, "territory.yaml"), "utf8");
+  const demo = () => parseYaml(demoText()) as Record<string, unknown>;
+  const problems = (doc: unknown) => territoryProblems(doc).map((p) => `${p.path}: ${p.message}`);
+
+  it("loads the demo territory", async () => {
+    expect(problems(demo())).toEqual([]);
+    const territory = await loadTerritoryFile(CCPHVA_DIR);
+    expect(territory.owner).toEqual({
+      id: "ccphva",
+      name: "Communauté de communes du Pays Haut Val d'Alzette",
+      siren: "245701404",
+    });
+    expect(territory.operators.map((o) => o.id)).toEqual(["lumiere-est", "eaux-alzette", "collecte-nord"]);
+    expect(territory.users.map((u) => [u.id, u.role])).toEqual([
+      ["admin", "admin"],
+      ["technicien", "technician"],
+    ]);
+    expect(territory.integrations.map((i) => [i.id, i.kind, i.operatorId])).toEqual([
+      ["cs-collecte", "chirpstack", "collecte-nord"],
+      ["tts-collecte", "tts", "collecte-nord"],
+    ]);
+    expect(territory.semtechUdp?.gateways.map((g) => g.eui)).toEqual([
+      "aa555a0000054521",
+      "aa555a0000054522",
+    ]);
+    expect(territory.inventoryPath).toBe(join(resolve(CCPHVA_DIR), "inventory.csv"));
+  });
+
+  it("refuses an unknown key, wherever it is, rather than ignoring a typo", () => {
+    const doc = demo();
+    doc.inventry = doc.inventory;
+    (doc.semtech_udp as Record<string, unknown>).dedup_window = 50;
+    expect(problems(doc)).toEqual([
+      "/inventry: unknown key (a typo?)",
+      "/semtech_udp/dedup_window: unknown key (a typo?)",
+    ]);
+  });
+
+  it("refuses a wrong type and a missing key, each with its path", () => {
+    const doc = demo();
+    const [first, second] = doc.users as Record<string, unknown>[];
+    (doc.owner as Record<string, unknown>).siren = 245701404;
+    delete (doc.operators as Record<string, unknown>[])[1]?.secret_hash;
+    if (first) first.role = "boss";
+    if (second) second.token_hash = "clear-token";
+    delete doc.inventory;
+    expect(problems(doc)).toEqual([
+      "/inventory: is missing",
+      "/owner/siren: must be the collectivity's SIREN, 9 digits written as text, got 245701404",
+      "/operators/1/secret_hash: is missing",
+      '/users/0/role: must be the user\'s role: admin or technician, got "boss"',
+      // A value under a secret's key is never repeated in a message.
+      expect.stringMatching(
+        /^\/users\/1\/token_hash: must be the scrypt hash of the user's API token.*secret\.txt$/,
+      ),
+    ]);
+  });
+
+  it("says where a clear secret should go", () => {
+    const doc = demo();
+    const integrations = doc.integrations as Record<string, unknown>[];
+    if (integrations[0]) integrations[0].password = "hunter2";
+    expect(problems(doc)).toEqual([
+      "/integrations/0/password: unknown key: never in the file: name the environment variable that holds it in password_env",
+    ]);
+  });
+
+  it("checks what refers to the rest of the file once the shapes are right", () => {
+    const doc = demo();
+    const integrations = doc.integrations as Record<string, unknown>[];
+    const operators = doc.operators as Record<string, unknown>[];
+    if (integrations[1]) integrations[1].operator = "collecte-sud";
+    if (integrations[0]) delete integrations[0].url;
+    if (operators[2]) operators[2].username = "lumiere-est";
+    expect(problems(doc)).toEqual([
+      "/operators/2/username: lumiere-est is already at /operators/0",
+      "/integrations/0/url: is missing: a chirpstack integration is followed at its broker",
+      '/integrations/1/operator: must be one of the operators (lumiere-est, eaux-alzette, collecte-nord), got "collecte-sud"',
+    ]);
+  });
+
+  it("refuses to load such a file, with the territory error and every problem listed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lanterne-territory-"));
+    await writeFile(
+      join(dir, "territory.yaml"),
+      demoText().replace("inventory: inventory.csv", "inventory: inventory.csv\ncontract: contracts"),
+    );
+    const error = await rejection(loadTerritoryFile(dir));
+    expect(error.code).toBe("ERR_TERRITORY_INVALID");
+    expect(error.message).toBe(
+      `Invalid territory file ${join(dir, "territory.yaml")}:\n  - /contract: unknown key (a typo?)`,
+    );
+    await writeFile(join(dir, "territory.yaml"), "owner: [\n");
+    expect((await rejection(loadTerritoryFile(dir))).code).toBe("ERR_TERRITORY_INVALID");
+  });
+});
+
+describe("inventory rows schema", () => {
+  it("names the column and line of a missing value, a wrong type and an impossible date", () => {
+    const csv = [
+      `${HEADER},assigned_to,owner`,
+      "a,streetlight,c,57038,49.4,5.9,,2024-01-01,,",
+      'b,streetlight,c,57038,"49,4",5.9,op,2024-01-01,,',
+      "c,streetlight,c,57038,49.4,5.9,op,2024-01-01,2024-02-30,",
+    ].join("\n");
+    expect(failure(() => parseInventoryCsv(csv, "inventory.csv", DEFAULTS)).lines).toEqual([
+      "line 2 (a): operator: is missing",
+      'line 3 (b): lat: must be a latitude in decimal degrees (WGS 84) written with a dot, from -90 to 90, got "49,4"',
+      expect.stringMatching(
+        /^line 4 \(c\): assigned_to: must be the end of the period.*ISO 8601.*got "2024-02-30"$/,
+      ),
+    ]);
+  });
+
+  it("refuses an unknown key in a GeoJSON assignment and an attribute that is neither text nor number", () => {
+    const text = collection(
+      feature({
+        id: "p",
+        ...BASE,
+        assignments: [{ operator: "x", form: "2024-01-01" }],
+        tags: ["a"],
+      }),
+    );
+    expect(failure(() => parseInventoryGeoJson(text, "f.geojson", DEFAULTS)).lines).toEqual([
+      "features[0] (p): assignments[0].from: is missing",
+      "features[0] (p): assignments[0].form: unknown key (a typo?)",
+      'features[0] (p): tags: must be a text or a number, got ["a"]',
+    ]);
+  });
+
+  it("reads the same entry in both formats the same way, down to the message", () => {
+    const csv = `${HEADER},assigned_to\nq,water_pressure,ccphva-water-pressure,57038,49.4,5.9,op,2024-06-01,2024-01-01\n`;
+    const geojson = collection({
+      ...feature({
+        id: "q",
+        ...BASE,
+        operator: "op",
+        assigned_from: "2024-06-01",
+        assigned_to: "2024-01-01",
+      }),
+    });
+    const expected = "assigned_from 2024-06-01 is not before assigned_to 2024-01-01";
+    expect(failure(() => parseInventoryCsv(csv, "f.csv", DEFAULTS)).lines).toEqual([
+      `line 2 (q): ${expected}`,
+    ]);
+    expect(failure(() => parseInventoryGeoJson(geojson, "f.geojson", DEFAULTS)).lines).toEqual([
+      `features[0] (q): ${expected}`,
+    ]);
   });
 });

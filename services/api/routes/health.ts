@@ -42,6 +42,6 @@ export async function healthRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       preHandler: app.requireRole("admin", "technician"),
       schema: { tags: ["health"], description: "Prometheus text format (scrape with a staff bearer token)." },
     },
-    async (_req, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(deps.metrics()),
+    async (_req, reply) => reply.type("text/plain; version=0.0.4; charset=utf-8").send(await deps.metrics()),
   );
 }

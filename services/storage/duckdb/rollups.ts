@@ -1,8 +1,15 @@
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
-import { TIMESTAMP_MS } from "@duckdb/node-api";
+import { LIST, listValue, TIMESTAMP_MS, VARCHAR } from "@duckdb/node-api";
 import { BadRequestError } from "../../domain/errors.ts";
 import type { EpochMs } from "../../domain/types.ts";
-import { type DeviceRollup, type GroupRollup, type RollupStore, type RollupTier, TIER_MS } from "../store.ts";
+import {
+  COUNTER_MAX_GAP_MS,
+  type DeviceRollup,
+  type GroupRollup,
+  type RollupStore,
+  type RollupTier,
+  TIER_MS,
+} from "../store.ts";
 import {
   BUCKET,
   eq,
@@ -33,11 +40,14 @@ export const ROLLUP_TABLES = [
   `CREATE TABLE IF NOT EXISTS rollup_device (
     tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL, domain VARCHAR NOT NULL,
     commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
-    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, total DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS rollup_group (
     tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL, domain VARCHAR NOT NULL,
     field VARCHAR NOT NULL, n BIGINT NOT NULL, devices BIGINT NOT NULL, mean DOUBLE NOT NULL,
-    lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+    lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, total DOUBLE)`,
+  // Files made before counters had their consumption: the column is added, empty (no counter rows).
+  "ALTER TABLE rollup_device ADD COLUMN IF NOT EXISTS total DOUBLE",
+  "ALTER TABLE rollup_group ADD COLUMN IF NOT EXISTS total DOUBLE",
 ];
 
 /** Staging, per connection; `seq` keeps the last of two rows with the same key in one write. */
@@ -45,11 +55,11 @@ export const ROLLUP_BATCH_TABLES = [
   `CREATE TEMP TABLE rollup_device_batch (
     seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL,
     domain VARCHAR NOT NULL, commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
-    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+    n BIGINT NOT NULL, mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, total DOUBLE)`,
   `CREATE TEMP TABLE rollup_group_batch (
     seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL,
     domain VARCHAR NOT NULL, field VARCHAR NOT NULL, n BIGINT NOT NULL, devices BIGINT NOT NULL,
-    mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL)`,
+    mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, total DOUBLE)`,
 ];
 
 interface Table {
@@ -75,6 +85,7 @@ const DEVICE_TABLE: Table = {
     "mean",
     "lo",
     "hi",
+    "total",
   ],
 };
 
@@ -82,7 +93,7 @@ const GROUP_TABLE: Table = {
   name: "rollup_group",
   batch: "temp.rollup_group_batch",
   keys: ["tier", "time", "commune", "domain", "field"],
-  columns: ["tier", "time", "commune", "domain", "field", "n", "devices", "mean", "lo", "hi"],
+  columns: ["tier", "time", "commune", "domain", "field", "n", "devices", "mean", "lo", "hi", "total"],
 };
 
 /**
@@ -139,6 +150,8 @@ function appendRows<R extends DeviceRollup | GroupRollup>(
     a.appendDouble(finite(r.mean, "mean"));
     a.appendDouble(finite(r.min, "min"));
     a.appendDouble(finite(r.max, "max"));
+    if (r.sum === undefined) a.appendNull();
+    else a.appendDouble(finite(r.sum, "sum"));
     a.endRow();
   }
   a.flushSync();
@@ -213,6 +226,65 @@ export function summarizeQuery(q: SummarizeQuery): Query {
   };
 }
 
+/**
+ * The consumption of counter fields per bucket (see RollupStore.summarize): each reading's
+ * increase over the device's previous reading of the field (across series: a handover does not
+ * reset the meter), counted in the bucket of the later reading. The readings of the look-back
+ * before `from` only give the first reading its predecessor.
+ */
+export function counterIncreaseQuery(q: SummarizeQuery, counters: readonly string[]): Query {
+  const window = [
+    since("r.time", q.from - COUNTER_MAX_GAP_MS),
+    until("r.time", q.to),
+    { sql: "r.num IS NOT NULL", params: [] },
+    {
+      sql: "r.series_id IN (SELECT series_id FROM series WHERE list_contains($device_ids, device_id))",
+      params: [{ name: "device_ids", value: listValue([...q.deviceIds]), type: LIST(VARCHAR) }],
+    },
+    {
+      sql: "r.field_id IN (SELECT field_id FROM fields WHERE list_contains($counters, name))",
+      params: [{ name: "counters", value: listValue([...counters]), type: LIST(VARCHAR) }],
+    },
+  ];
+  const sql = `SELECT ${BUCKET} AS t, device_id, field, sum(inc) AS inc FROM (
+      SELECT time, device_id, field,
+        CASE WHEN prev IS NULL OR epoch_ms(time) - epoch_ms(prev_time) > ${COUNTER_MAX_GAP_MS} THEN 0
+          WHEN num >= prev THEN num - prev ELSE num END AS inc
+      FROM (
+        SELECT r.time, r.num, s.device_id, f.name AS field,
+          lag(r.num) OVER w AS prev, lag(r.time) OVER w AS prev_time
+        FROM readings r JOIN series s ON s.series_id = r.series_id JOIN fields f ON f.field_id = r.field_id
+        ${where(window)}
+        WINDOW w AS (PARTITION BY s.device_id, r.field_id ORDER BY r.time)))
+    WHERE time >= $bucket_from
+    GROUP BY ALL`;
+  return {
+    sql,
+    params: [
+      ...paramsOf(window),
+      { name: "bucket_from", value: timestamp(q.from), type: TIMESTAMP_MS },
+      resolutionParam(TIER_MS[checkTier(q.tier)]),
+    ],
+  };
+}
+
+/** Sets each counter row's consumption: zero when no increase fell in its bucket. */
+export function withIncreases(
+  rows: DeviceRollup[],
+  counters: readonly string[],
+  increases: readonly Row[],
+): DeviceRollup[] {
+  if (counters.length === 0) return rows;
+  const names = new Set(counters);
+  const byKey = new Map(
+    increases.map((r) => [`${Number(r.t)}|${String(r.device_id)}|${String(r.field)}`, Number(r.inc)]),
+  );
+  for (const row of rows) {
+    if (names.has(row.field)) row.sum = byKey.get(`${row.time}|${row.deviceId}|${row.field}`) ?? 0;
+  }
+  return rows;
+}
+
 const tierParam = (tier: RollupTier) => eq("tier", "tier", checkTier(tier));
 
 export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
@@ -222,8 +294,8 @@ export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
     eq("commune", "commune", q.commune),
     eq("domain", "domain", q.domain),
   ];
-  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, n, mean, lo, hi
-    FROM rollup_device ${where(conditions)} ORDER BY device_id, field`;
+  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, n, mean, lo, hi,
+      total FROM rollup_device ${where(conditions)} ORDER BY device_id, field`;
   return { sql, params: paramsOf(conditions) };
 }
 
@@ -236,7 +308,7 @@ export function groupRollupsQuery(q: GroupRollupsQuery): Query {
     eq("domain", "domain", q.domain),
     eq("field", "field", q.field),
   ];
-  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, commune, domain, field, n, devices, mean, lo, hi
+  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, commune, domain, field, n, devices, mean, lo, hi, total
     FROM rollup_group ${where(conditions)} ORDER BY t, commune, domain, field`;
   return { sql, params: paramsOf(conditions) };
 }
@@ -254,7 +326,12 @@ export function toDeviceRollup(row: Row, tier: RollupTier): DeviceRollup {
     mean: Number(row.mean),
     min: Number(row.lo),
     max: Number(row.hi),
+    ...totalOf(row),
   };
+}
+
+function totalOf(row: Row): { sum?: number } {
+  return row.total === null || row.total === undefined ? {} : { sum: Number(row.total) };
 }
 
 export function toGroupRollup(row: Row, tier: RollupTier): GroupRollup {
@@ -269,5 +346,6 @@ export function toGroupRollup(row: Row, tier: RollupTier): GroupRollup {
     mean: Number(row.mean),
     min: Number(row.lo),
     max: Number(row.hi),
+    ...totalOf(row),
   };
 }
