@@ -31,7 +31,8 @@ export async function startTestPlatform(overrides: Partial<Config> = {}): Promis
       httpPort: 0,
       udpPort: 0,
       dataDir,
-      logLevel: "warn",
+      // Errors only: every test platform tries the demo ChirpStack broker, absent in most tests.
+      logLevel: "error",
       ...overrides,
     },
     {},

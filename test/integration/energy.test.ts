@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findInfluxd, type Influxd, startInfluxd } from "../helpers/influxd.ts";
 import {
   basic,
   DEMO_SECRETS,
+  eventually,
   startTestPlatform,
   type TestPlatform,
   technician,
@@ -12,9 +14,8 @@ import {
  * (`energy_kwh`, declared a counter in the streetlight contract), and the day's energy per commune
  * served by the public and staff aggregates must equal the sum of the lamps' meter differences,
  * computed here from the readings sent, with a meter replaced (reset) and a lamp silent for part
- * of the day.
+ * of the day. On both stores: the embedded DuckDB, and InfluxDB through its spool.
  */
-let t: TestPlatform;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const lumiere = basic("lumiere-est", DEMO_SECRETS["lumiere-est"]);
@@ -66,16 +67,13 @@ function expectedPerCommune(sent: readonly Sent[]): Map<string, number> {
   return perCommune;
 }
 
-async function get(path: string, auth?: string) {
+async function get(t: TestPlatform, path: string, auth?: string) {
   const res = await fetch(`${t.apiUrl}${path}`, auth ? { headers: { authorization: auth } } : {});
   expect(res.status).toBe(200);
   return (await res.json()) as { rows: Array<Record<string, unknown>> };
 }
 
-let sent: Sent[] = [];
-beforeAll(async () => {
-  t = await startTestPlatform();
-  sent = meterReadings();
+async function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
   for (let i = 0; i < sent.length; i += 1000) {
     const readings = sent.slice(i, i + 1000).map((s) => ({
       device: s.device,
@@ -89,19 +87,43 @@ beforeAll(async () => {
     });
     expect(((await res.json()) as { accepted: number }).accepted).toBe(readings.length);
   }
+  // With InfluxDB, rollups follow the spool once it has drained into InfluxDB.
+  await eventually(async () => (t.platform.spool?.stats().segments ?? 0) === 0, 20_000);
   await t.platform.rollups.pass();
-});
-afterAll(async () => {
-  await t?.close();
-});
+}
 
-describe("energy is aggregated as consumption", () => {
-  const range = () =>
-    `from=${new Date(DAY_START).toISOString()}&to=${new Date(DAY_START + DAY).toISOString()}`;
+const range = () => `from=${new Date(DAY_START).toISOString()}&to=${new Date(DAY_START + DAY).toISOString()}`;
+
+const influxPresent = findInfluxd() !== undefined || process.env.CI === "true";
+
+describe.each([
+  ["the embedded store", false],
+  ["InfluxDB", true],
+])("energy is aggregated as consumption, on %s", (_name, influx) => {
+  let t: TestPlatform;
+  let influxd: Influxd | undefined;
+  const sent = meterReadings();
+
+  beforeAll(async () => {
+    if (influx) {
+      if (!influxPresent) return;
+      influxd = await startInfluxd();
+      if (!influxd) throw new Error("influxd did not start");
+      t = await startTestPlatform({ store: `influx://127.0.0.1:${influxd.port}/lanterne_energy` });
+    } else {
+      t = await startTestPlatform();
+    }
+    await feed(t, sent);
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await influxd?.stop();
+  });
 
   it("public: the day's energy per commune is the sum of the lamps' meter differences", async () => {
     const expected = expectedPerCommune(sent);
     const body = await get(
+      t,
       `/api/v1/public/aggregates?groupBy=commune&field=energy_kwh&resolution=1d&${range()}`,
     );
     const rows = body.rows.filter((r) => COMMUNES.includes(String(r.commune)));
@@ -113,7 +135,7 @@ describe("energy is aggregated as consumption", () => {
       expect(row.sum as number).toBeCloseTo(expected.get(String(row.commune)) as number, 6);
     }
     console.log(
-      "energy of the day per commune (kWh):",
+      `${_name}: energy of the day per commune (kWh):`,
       Object.fromEntries(rows.map((r) => [r.commune, r.sum])),
       "expected:",
       Object.fromEntries(expected),
@@ -122,12 +144,11 @@ describe("energy is aggregated as consumption", () => {
 
   it("staff: the hourly consumption adds up to the day's, none in daylight", async () => {
     const expected = expectedPerCommune(sent);
-    const hourly = await get(`/api/v1/aggregates?groupBy=commune&resolution=1h&${range()}`, technician);
+    const hourly = await get(t, `/api/v1/aggregates?groupBy=commune&resolution=1h&${range()}`, technician);
     for (const commune of COMMUNES) {
       const energy = hourly.rows.filter((r) => r.commune === commune && r.field === "energy_kwh");
       const total = energy.reduce((sum, r) => sum + (r.sum as number), 0);
       expect(total).toBeCloseTo(expected.get(commune) as number, 6);
-      // Daylight hours: the lamps are off, their meters still.
       const noon = energy.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());
       expect(noon?.sum).toBe(0);
     }
