@@ -43,7 +43,7 @@ export function parseBoundedJson(
   } catch (err) {
     return refuse(DataCode.PAYLOAD_JSON, "", (err as Error).message);
   }
-  const over = overLimit(value, limits, "");
+  const over = overLimit(value, limits, "", 0);
   return over ? { ok: false, problem: over } : { ok: true, value };
 }
 
@@ -73,14 +73,31 @@ export function nestingDepth(text: string, max: number): number {
   return deepest;
 }
 
-/** The first bound the value breaks, with its path; the recursion is bounded by `maxDepth`. */
-function overLimit(value: unknown, limits: JsonLimits, path: string): Violation | undefined {
+/**
+ * The same bounds for a value that did not come as JSON text (a protobuf `Struct` a network
+ * server sent, decoded to an object): the first one it breaks, nesting included, with its path.
+ */
+export function valueOverLimits(
+  value: unknown,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+): Violation | undefined {
+  return overLimit(value, limits, "", 0);
+}
+
+/**
+ * The first bound the value breaks, with its path. Nesting is counted as `nestingDepth` counts
+ * it on text, so the recursion stops past `maxDepth` whatever the value.
+ */
+function overLimit(value: unknown, limits: JsonLimits, path: string, depth: number): Violation | undefined {
   if (typeof value === "string") {
     return value.length > limits.maxString
       ? violation(DataCode.PAYLOAD_LIMIT, path, `string of ${value.length} characters > ${limits.maxString}`)
       : undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
+  if (depth + 1 > limits.maxDepth) {
+    return violation(DataCode.PAYLOAD_DEPTH, path, `nested deeper than ${limits.maxDepth} levels`);
+  }
   if (Array.isArray(value)) {
     if (value.length > limits.maxArray) {
       return violation(
@@ -90,7 +107,7 @@ function overLimit(value: unknown, limits: JsonLimits, path: string): Violation 
       );
     }
     for (let i = 0; i < value.length; i++) {
-      const over = overLimit(value[i], limits, `${path}[${i}]`);
+      const over = overLimit(value[i], limits, `${path}[${i}]`, depth + 1);
       if (over) return over;
     }
     return undefined;
@@ -104,7 +121,7 @@ function overLimit(value: unknown, limits: JsonLimits, path: string): Violation 
     if (key.length > limits.maxString) {
       return violation(DataCode.PAYLOAD_LIMIT, at, `key of ${key.length} characters > ${limits.maxString}`);
     }
-    const over = overLimit((value as Record<string, unknown>)[key], limits, at);
+    const over = overLimit((value as Record<string, unknown>)[key], limits, at, depth + 1);
     if (over) return over;
   }
   return undefined;

@@ -1,6 +1,7 @@
 import integration from "@chirpstack/chirpstack-api/integration/integration_pb.js";
 import { DataCode, violation } from "../../services/domain/errors.ts";
 import type { EpochMs, Violation } from "../../services/domain/types.ts";
+import { valueOverLimits } from "../pipeline/bounded-json.ts";
 import { base64Bytes, isRecord, parseJsonObject, parseTime } from "./lorawan-uplink.ts";
 
 /**
@@ -37,12 +38,48 @@ export function isJsonEvent(payload: Buffer): boolean {
 
 export function readUplinkEvent(payload: Buffer): Read<ChirpstackUp> {
   if (isJsonEvent(payload)) return readJson(payload, jsonUplink);
-  return readProtobuf(payload, "UplinkEvent", () => protobufUplink(payload));
+  const read = readProtobuf(payload, "UplinkEvent", () => protobufUplink(payload));
+  return read.ok ? boundedObject(read.value) : read;
+}
+
+/**
+ * The JSON marshaler's `object` is bounded as it is parsed (bounded-json.ts); the protobuf
+ * marshaler's Struct is not text, so its decoded object gets the same bounds here: a Struct
+ * nested a thousand levels deep went on to the contract check and the quarantine, whose
+ * walks recurse.
+ */
+function boundedObject(up: ChirpstackUp): Read<ChirpstackUp> {
+  const over = up.object === undefined ? undefined : valueOverLimits(up.object);
+  if (!over) return { ok: true, value: up };
+  return { ok: false, violation: { ...over, path: over.path === "" ? "object" : `object.${over.path}` } };
 }
 
 export function readStatusEvent(payload: Buffer): Read<ChirpstackStatus> {
-  if (isJsonEvent(payload)) return readJson(payload, jsonStatus);
-  return readProtobuf(payload, "StatusEvent", () => protobufStatus(payload));
+  const read = isJsonEvent(payload)
+    ? readJson(payload, jsonStatus)
+    : readProtobuf(payload, "StatusEvent", () => protobufStatus(payload));
+  return read.ok ? plausibleStatus(read.value) : read;
+}
+
+/**
+ * ChirpStack reports the battery as 0 to 100 and the margin in whole dB. A protobuf `float`
+ * carries NaN and the infinities, which the health view could not write (a 500 on
+ * GET /api/v1/lorawan/health for every reader until the device reported again): such a status
+ * is refused with its reason, as a reading with a value of the wrong type is.
+ */
+function plausibleStatus(status: ChirpstackStatus): Read<ChirpstackStatus> {
+  const { batteryLevel, margin } = status;
+  if (batteryLevel !== undefined && !(batteryLevel >= 0 && batteryLevel <= 100)) {
+    const detail = `battery level ${batteryLevel} is not a percentage`;
+    return { ok: false, violation: violation(DataCode.PAYLOAD_SHAPE, "batteryLevel", detail) };
+  }
+  if (margin !== undefined && !Number.isFinite(margin)) {
+    return {
+      ok: false,
+      violation: violation(DataCode.PAYLOAD_SHAPE, "margin", `margin ${margin} is not a number of dB`),
+    };
+  }
+  return { ok: true, value: status };
 }
 
 function readJson<T>(payload: Buffer, read: (e: Record<string, unknown>) => T): Read<T> {
@@ -57,6 +94,11 @@ function readProtobuf<T>(payload: Buffer, message: string, read: () => T): Read<
   try {
     return { ok: true, value: read() };
   } catch (err) {
+    // google-protobuf reads a nested Struct by recursion: the stack runs out before any bound.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      const detail = `a ${message} nested too deep to be read`;
+      return { ok: false, violation: violation(DataCode.PAYLOAD_DEPTH, "object", detail) };
+    }
     const detail = `not a ChirpStack ${message}: ${(err as Error).message}`;
     return { ok: false, violation: violation(DataCode.PAYLOAD_PROTOBUF, "", detail) };
   }

@@ -354,16 +354,25 @@ export class SemtechUdpSource {
   }
 }
 
+/**
+ * A gateway's hearing of a frame, with the radio figures that are numbers: `"rssi": 1e400` is
+ * valid JSON that reads as Infinity, which the health view wrote as null where its schema
+ * promises a number. A figure that is not a finite number is left out, as an absent one is.
+ */
 function reception(gatewayEui: string, frame: RxFrame): Reception {
   const { rssi, lsnr, freq, time } = frame.rxpk;
   const parsedTime = typeof time === "string" ? Date.parse(time) : Number.NaN;
   return {
     gatewayEui,
-    ...(typeof rssi === "number" ? { rssi } : {}),
-    ...(typeof lsnr === "number" ? { lsnr } : {}),
-    ...(typeof freq === "number" ? { freq } : {}),
+    ...(isFiniteNumber(rssi) ? { rssi } : {}),
+    ...(isFiniteNumber(lsnr) ? { lsnr } : {}),
+    ...(isFiniteNumber(freq) ? { freq } : {}),
     ...(Number.isFinite(parsedTime) ? { time: parsedTime } : {}),
   };
+}
+
+function isFiniteNumber(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v);
 }
 
 function pickDevice(deviceId: string | undefined): { deviceId?: string } {

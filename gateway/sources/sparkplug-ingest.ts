@@ -22,11 +22,25 @@ export function createSparkplugIngest(deps: {
   pipeline: Pipeline;
   publish: (topic: string, payload: Buffer) => void;
   now: () => EpochMs;
+  /**
+   * Most nodes and devices whose session state and latest health event are kept (default
+   * 50,000, the session's): the least recently heard go first, so that edge node ids an operator
+   * keeps changing cannot grow the process without end.
+   */
+  maxTracked?: number;
 }): SparkplugIngest {
   const health = new Map<string, SparkplugHealthEvent>();
+  const maxTracked = deps.maxTracked ?? 50_000;
   const source = createSparkplugSource({
+    config: { maxTracked },
     onReadings: () => {},
-    onHealth: (e) => health.set(`${e.group}/${e.edgeNode}/${e.deviceId ?? ""}`, e),
+    onHealth: (e) => {
+      const key = `${e.group}/${e.edgeNode}/${e.deviceId ?? ""}`;
+      // Re-inserted, so that the Map's order is the order events came in: the oldest goes first.
+      health.delete(key);
+      health.set(key, e);
+      if (health.size > maxTracked) health.delete(health.keys().next().value as string);
+    },
     onRebirthRequest: (r) => {
       const command = rebirthCommand(r, deps.now());
       deps.publish(command.topic, command.payload);

@@ -73,6 +73,14 @@ export interface SparkplugSessionConfig {
   rebirthOnSequenceGap?: boolean;
   /** At most one rebirth request per edge node in this period until its NBIRTH (default 30 s). */
   rebirthRetryMs?: number;
+  /**
+   * Most edge nodes and devices whose state is kept, together (default 50,000): past it the
+   * least recently heard node is forgotten, devices and all. Without a bound, an operator whose
+   * edge node ids change (a counter or a boot time in the id) grew the state by about a kilobyte
+   * a message until the process ran out of memory. A forgotten node that speaks again is asked
+   * for a rebirth, as after any loss of state (§5.15).
+   */
+  maxTracked?: number;
 }
 
 export interface NodeStatus {
@@ -124,6 +132,9 @@ interface Message {
 }
 
 const SEQ_MODULO = 256;
+const DEFAULT_MAX_TRACKED = 50_000;
+/** How far ahead of the reception an edge node's clock may be (the pipeline's limit for readings). */
+const MAX_SKEW_MS = 300_000;
 
 export function createSparkplugSession(config: SparkplugSessionConfig = {}): SparkplugSession {
   const nodes = new Map<string, NodeState>();
@@ -131,11 +142,66 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
   const fieldName = config.fieldName ?? defaultFieldNamer;
   const rebirthOnGap = config.rebirthOnSequenceGap ?? true;
   const retryMs = config.rebirthRetryMs ?? 30_000;
+  const maxTracked = config.maxTracked ?? DEFAULT_MAX_TRACKED;
+  /** Nodes plus their devices held in `nodes`. */
+  let tracked = 0;
 
   const key = (group: string, edgeNode: string) => `${group}\u0000${edgeNode}`;
   const nodeOf = (m: Message) => nodes.get(key(m.topic.group, m.topic.edgeNode));
+
+  /** Keeps `nodes` in the order nodes were last heard (a Map keeps insertion order): oldest first. */
+  function touch(k: string): void {
+    const node = nodes.get(k);
+    if (!node) return;
+    nodes.delete(k);
+    nodes.set(k, node);
+  }
+
+  function setNode(k: string, node: NodeState): void {
+    const old = nodes.get(k);
+    if (old) tracked -= 1 + old.devices.size;
+    nodes.delete(k);
+    nodes.set(k, node);
+    tracked += 1 + node.devices.size;
+    trim(k);
+  }
+
+  function setDevice(k: string, node: NodeState, deviceId: string, device: DeviceState): void {
+    if (!node.devices.has(deviceId)) tracked++;
+    node.devices.delete(deviceId);
+    node.devices.set(deviceId, device);
+    trim(k);
+  }
+
+  /** Forgets the least recently heard nodes, then (one node holding it all) its oldest devices. */
+  function trim(current: string): void {
+    while (tracked > maxTracked) {
+      const [oldest, node] = nodes.entries().next().value as [string, NodeState];
+      if (oldest !== current) {
+        nodes.delete(oldest);
+        tracked -= 1 + node.devices.size;
+        continue;
+      }
+      const device = node.devices.keys().next();
+      if (device.done) return;
+      node.devices.delete(device.value);
+      tracked--;
+    }
+  }
+
   const deviceIdOf = (m: Message) => (m.topic.kind === "device" ? m.topic.deviceId : undefined);
   const eventTime = (m: Message) => m.payload.timestamp ?? m.receivedAt;
+
+  /**
+   * A health event is dated by the edge node's clock when it is plausible (after 1970, not past
+   * the reception by more than a clock's skew), else by the reception: a uint64 timestamp of
+   * 2^64-1 made every view of the health (ISO 8601) throw. Readings keep the payload's time as it
+   * is, for the pipeline's time check to refuse.
+   */
+  function healthTime(m: Message): EpochMs {
+    const t = m.payload.timestamp;
+    return t !== undefined && t >= 0 && t <= m.receivedAt + MAX_SKEW_MS ? t : m.receivedAt;
+  }
 
   function health(m: Message, kind: HealthKind, detail: string, deviceId = deviceIdOf(m)): void {
     const { group, edgeNode } = m.topic;
@@ -144,7 +210,7 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
       group,
       edgeNode,
       ...(deviceId !== undefined ? { deviceId } : {}),
-      time: kind === "offline" ? m.receivedAt : eventTime(m),
+      time: kind === "offline" ? m.receivedAt : healthTime(m),
       detail,
     });
   }
@@ -157,7 +223,7 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
   function requestRebirth(m: Message, reason: string): void {
     const k = key(m.topic.group, m.topic.edgeNode);
     const node = nodes.get(k) ?? emptyNode(false);
-    nodes.set(k, node);
+    if (!nodes.has(k)) setNode(k, node);
     if (node.rebirthAskedAt !== undefined && m.receivedAt - node.rebirthAskedAt < retryMs) return;
     node.rebirthAskedAt = m.receivedAt;
     m.out.rebirthRequests.push({ group: m.topic.group, edgeNode: m.topic.edgeNode, reason });
@@ -263,7 +329,7 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
     const bdSeq = bdSeqOf(m.payload);
     if (bdSeq !== undefined) node.bdSeq = bdSeq;
     if (m.payload.seq !== undefined) node.lastSeq = m.payload.seq;
-    nodes.set(key(m.topic.group, m.topic.edgeNode), node);
+    setNode(key(m.topic.group, m.topic.edgeNode), node);
     health(m, "online", `NBIRTH bdSeq=${bdSeq ?? "none"} seq=${m.payload.seq ?? "none"}`);
     readings(m, node.metrics, true);
   }
@@ -306,7 +372,7 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
     }
     checkSeq(m, node);
     const device: DeviceState = { online: true, metrics: emptyRegistry() };
-    node.devices.set(deviceId, device);
+    setDevice(key(m.topic.group, m.topic.edgeNode), node, deviceId, device);
     health(m, "online", `DBIRTH seq=${m.payload.seq ?? "none"}`);
     readings(m, device.metrics, true);
   }
@@ -391,6 +457,7 @@ export function createSparkplugSession(config: SparkplugSessionConfig = {}): Spa
       });
       return out;
     }
+    touch(key(t.group, t.edgeNode));
     dispatch({ raw: topic, topic: t, payload: decoded.payload, receivedAt, out });
     return out;
   }

@@ -169,6 +169,20 @@ describe("ChirpStack v4 integration", () => {
     expect(kept.reasons[0]?.code).toBe(DataCode.DEVICE_UNKNOWN);
   });
 
+  it("refuses a status dated far ahead, which hid every later one (found by fuzzing)", async () => {
+    const topic = `application/app1/device/${DEV_EUI}/event/status`;
+    const ahead = { time: "+058000-01-01T00:00:00.000Z", deviceInfo: { devEui: DEV_EUI }, margin: 1 };
+    await publish(topic, JSON.stringify(ahead));
+    const kept = await eventually(async () => {
+      const entries = await t.platform.store.listQuarantine({ operatorId: "collecte-nord", limit: 50 });
+      return entries.find((e) => e.raw.includes("+058000"));
+    });
+    expect(kept.reasons[0]?.code).toBe(DataCode.TIME_INVALID);
+    const now = { time: new Date().toISOString(), deviceInfo: { devEui: DEV_EUI }, margin: 7 };
+    await publish(topic, JSON.stringify(now));
+    expect(await eventually(async () => source.health.get(CONTAINER)?.marginDb === 7)).toBe(true);
+  });
+
   it("reconnects by itself after the broker restarts", async () => {
     await broker.close();
     await eventually(async () => !source.connected, 5_000);

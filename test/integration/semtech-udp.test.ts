@@ -139,6 +139,19 @@ describe("Semtech UDP listener", () => {
     expect(source.stats()).toMatchObject({ datagrams: 1, pushAcks: 1, uplinks: 1, statuses: 1 });
   });
 
+  it("leaves out radio figures that are not finite numbers, as JSON 1e400 is not (found by fuzzing)", async () => {
+    const gw = await gateway();
+    const reply = answerTo(gw, 0x1e40);
+    const text = JSON.stringify({ rxpk: [{ ...rxpk(frame(42)), rssi: 424242, lsnr: "7.5" }] });
+    const header = buildGwmp({ type: "PULL_DATA", token: 0x1e40, gatewayEui: GW1 });
+    header[3] = 0x00; // PUSH_DATA, its JSON written by hand: JSON.stringify cannot write 1e400
+    send(gw, Buffer.concat([header, Buffer.from(text.replace("424242", "1e400"))]));
+    await reply;
+    await until(() => uplinks.length === 1);
+    // Infinity was shown as null where the health view's schema promises a number.
+    expect(uplinks[0]?.receptions).toEqual([{ gatewayEui: GW1, freq: 868.1, time: expect.any(Number) }]);
+  });
+
   it("answers PULL_DATA with PULL_ACK and keeps the gateway's address for downlinks", async () => {
     const gw = await gateway();
     const reply = answerTo(gw, 0x0a0b);

@@ -1,4 +1,5 @@
 import sparkplug from "sparkplug-payload";
+import root from "sparkplug-payload/lib/sparkplugPayloadProto.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataCode } from "../../services/domain/errors.ts";
 import {
@@ -19,6 +20,7 @@ const codec = (sparkplug as unknown as { get(ns: string): { encodePayload(p: unk
   "spBv1.0",
 );
 const LAMP = "lum-57038-0007";
+const Payload = root.org.eclipse.tahu.protobuf.Payload;
 
 function payload(seq: number, metrics: unknown[], timestamp = Date.now()): Buffer {
   return Buffer.from(codec.encodePayload({ timestamp, seq, metrics }));
@@ -123,5 +125,19 @@ describe("Sparkplug B on the embedded broker", () => {
     });
     expect(forbidden[0]?.reasons[0]?.detail).toContain("spBv1.0/lumiere-est");
     await intruder.endAsync(true);
+  });
+
+  it("keeps serving the LoRaWAN health after an NBIRTH dated 2^64-1 ms (found by fuzzing)", async () => {
+    const node = await connectOperator(t.mqttUrl, "lumiere-est");
+    const far = Buffer.from(
+      Payload.encode(Payload.fromObject({ timestamp: "18446744073709551615", seq: 0, metrics: [] })).finish(),
+    );
+    await node.publishAsync("spBv1.0/lumiere-est/NBIRTH/armoire-far-future", far, { qos: 1 });
+    await node.endAsync();
+    const res = await fetch(`${t.apiUrl}/api/v1/lorawan/health`, { headers: { authorization: technician } });
+    expect(res.status).toBe(200);
+    const health = (await res.json()) as { sparkplug: { edgeNode: string; time: string }[] };
+    const event = health.sparkplug.find((e) => e.edgeNode === "armoire-far-future");
+    expect(Date.parse(event?.time ?? "")).toBeGreaterThan(Date.now() - 60_000);
   });
 });

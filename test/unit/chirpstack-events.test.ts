@@ -80,6 +80,29 @@ describe("ChirpStack events, JSON and protobuf marshalers", () => {
     expect(unknown.ok && unknown.value.batteryLevel).toBeUndefined();
   });
 
+  it("refuses a status whose battery is no percentage: NaN made the health view a 500 (found by fuzzing)", () => {
+    for (const level of [Number.NaN, Infinity, -1, 101]) {
+      const e = new integration.StatusEvent();
+      e.setDeviceInfo(deviceInfo());
+      // battery_level (field 8, float) by hand: google-protobuf's writer refuses some of these.
+      const battery = Buffer.alloc(5);
+      battery[0] = (8 << 3) | 5;
+      battery.writeFloatLE(level, 1);
+      const read = readStatusEvent(Buffer.concat([Buffer.from(e.serializeBinary()), battery]));
+      expect(read.ok ? "read" : read.violation).toEqual(
+        expect.objectContaining({ code: DataCode.PAYLOAD_SHAPE, path: "batteryLevel" }),
+      );
+    }
+    const json = readStatusEvent(
+      Buffer.from('{"deviceInfo":{"devEui":"24e1245452110001"},"batteryLevel":1e400}'),
+    );
+    expect(json.ok ? "read" : json.violation.code).toBe(DataCode.PAYLOAD_SHAPE);
+    const margin = readStatusEvent(
+      Buffer.from('{"deviceInfo":{"devEui":"24e1245452110001"},"margin":-1e400}'),
+    );
+    expect(margin.ok ? "read" : margin.violation.path).toBe("margin");
+  });
+
   it("refuses malformed messages with a code", () => {
     const truncated = protobufUplink().subarray(0, 20);
     for (const payload of [truncated, Buffer.from([0xff, 0xff, 0xff]), Buffer.alloc(0)]) {
@@ -90,5 +113,44 @@ describe("ChirpStack events, JSON and protobuf marshalers", () => {
     expect(json.ok ? "read" : json.violation.code).toBe(DataCode.PAYLOAD_JSON);
     const badBase64 = readUplinkEvent(Buffer.from(JSON.stringify({ fPort: 1, data: "!!" })));
     expect(badBase64.ok && badBase64.value.bytes).toBeUndefined();
+  });
+
+  it("bounds a protobuf object as JSON events are bounded (found by fuzzing)", () => {
+    // A Struct of nested lists, {"a": [[[...true...]]]}, was handed on a thousand levels deep.
+    const nested = (levels: number) => {
+      let value: unknown = true;
+      for (let i = 0; i < levels; i++) value = [value];
+      return { a: value };
+    };
+    for (const levels of [40, 1000]) {
+      const read = readUplinkEvent(protobufUplink(nested(levels)));
+      expect(read.ok ? "read" : read.violation.code).toBe(DataCode.PAYLOAD_DEPTH);
+    }
+    const wide = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
+    const read = readUplinkEvent(protobufUplink(wide));
+    expect(read.ok ? "read" : read.violation).toEqual(
+      expect.objectContaining({ code: DataCode.PAYLOAD_LIMIT, path: "object" }),
+    );
+    expect(readUplinkEvent(protobufUplink(nested(30))).ok).toBe(true);
+  });
+
+  it("refuses a Struct too deep for the protobuf reader with ERR_PAYLOAD_DEPTH", () => {
+    // Written on the wire directly: Struct.fromJavaScript itself cannot build it.
+    const field = (n: number, bytes: Buffer): Buffer => {
+      const length: number[] = [];
+      for (let v = bytes.length; ; v = Math.floor(v / 128)) {
+        if (v < 0x80) {
+          length.push(v);
+          break;
+        }
+        length.push((v & 0x7f) | 0x80);
+      }
+      return Buffer.concat([Buffer.from([(n << 3) | 2, ...length]), bytes]);
+    };
+    let value: Buffer = Buffer.from([0x20, 0x01]); // Value.bool_value = true
+    for (let i = 0; i < 20_000; i++) value = field(6, field(1, value)); // Value.list_value.values[0]
+    const struct = field(1, Buffer.concat([field(1, Buffer.from("a")), field(2, value)]));
+    const read = readUplinkEvent(Buffer.concat([protobufUplink(), field(11, struct)])); // UplinkEvent.object
+    expect(read.ok ? "read" : read.violation.code).toBe(DataCode.PAYLOAD_DEPTH);
   });
 });

@@ -1,7 +1,10 @@
 import sparkplug from "sparkplug-payload";
 import root from "sparkplug-payload/lib/sparkplugPayloadProto.js";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../gateway/pipeline/decode.ts";
+import type { Pipeline } from "../../gateway/pipeline/pipeline.ts";
 import { createSparkplugSource, isSparkplugTopic, rebirthCommand } from "../../gateway/sources/sparkplug.ts";
+import { createSparkplugIngest } from "../../gateway/sources/sparkplug-ingest.ts";
 import { createSparkplugSession, type SparkplugResult } from "../../gateway/sparkplug/session.ts";
 import { DataCode } from "../../services/domain/errors.ts";
 
@@ -294,6 +297,19 @@ describe("Sparkplug B session: what it cannot interpret", () => {
     expect(r.rebirthRequests).toHaveLength(1);
   });
 
+  it("dates health by the reception when the payload's timestamp is implausible (found by fuzzing)", () => {
+    const session = createSparkplugSession();
+    // uint64 2^64-1 ms: the health view's ISO 8601 of it threw, and GET /api/v1/lorawan/health was a 500.
+    const far = Payload.encode(
+      Payload.fromObject({ timestamp: "18446744073709551615", seq: 0, metrics: [] }),
+    ).finish();
+    const r = session.handle(topic("NBIRTH"), far, T0);
+    expect(r.health).toEqual([expect.objectContaining({ kind: "online", time: T0 })]);
+    // Nor an hour ahead of the reception; a plausible time is the edge node's own, as before.
+    expect(session.handle(topic("NBIRTH"), nbirth(8), T0 - 3_600_000).health[0]?.time).toBe(T0 - 3_600_000);
+    expect(session.handle(topic("NBIRTH"), nbirth(9), T1).health[0]?.time).toBe(T0);
+  });
+
   it("a malformed protobuf payload is refused as a whole", () => {
     const session = createSparkplugSession();
     const r = session.handle(topic("NBIRTH"), Buffer.from("not protobuf"), T0);
@@ -360,6 +376,57 @@ describe("Sparkplug B session: identities and names", () => {
     const names: Record<string, string> = { "Power/Active": "total_active_power_kw" };
     const { born } = bornNode({ fieldName: (metric: string) => names[metric] });
     expect(born.readings).toEqual([{ deviceId: NODE, time: T0, data: { total_active_power_kw: 1.2 } }]);
+  });
+});
+
+describe("Sparkplug B session: bounded state (found by fuzzing)", () => {
+  const nodeTopic = (type: string, node: string, device?: string) =>
+    `spBv1.0/${GROUP}/${type}/${node}${device !== undefined ? `/${device}` : ""}`;
+
+  it("forgets the least recently heard edge nodes past its bound, not those still speaking", () => {
+    // Edge node ids that change with every message grew the state by about a kilobyte each.
+    const session = createSparkplugSession({ maxTracked: 100 });
+    session.handle(nodeTopic("NBIRTH", "steady"), nbirth(1, CABINET_METRICS), T0);
+    for (let i = 0; i < 1_000; i++) {
+      session.handle(nodeTopic("NDATA", `node-${i}`), data(1, []), T0 + i);
+      if (i % 50 === 0) session.handle(nodeTopic("NDATA", "steady"), data(1 + i / 50, []), T0 + i);
+    }
+    expect(session.nodeStatus(GROUP, "node-0")).toBeUndefined();
+    expect(session.nodeStatus(GROUP, "node-999")).toEqual({ online: false, devices: [] });
+    expect(session.nodeStatus(GROUP, "steady")?.online).toBe(true);
+    // A forgotten node that speaks again is data before birth: a rebirth request, no data lost unseen.
+    expect(kinds(session.handle(nodeTopic("NDATA", "node-0"), data(2, []), T1))).toEqual([
+      "data-before-birth",
+    ]);
+  });
+
+  it("counts devices in the bound: one node with ever new devices keeps its newest", () => {
+    const session = createSparkplugSession({ maxTracked: 10 });
+    session.handle(nodeTopic("NBIRTH", NODE), nbirth(1), T0);
+    for (let i = 0; i < 50; i++) session.handle(nodeTopic("DBIRTH", NODE, `dev-${i}`), birth([], 1 + i), T0);
+    const devices = session.nodeStatus(GROUP, NODE)?.devices.map((d) => d.deviceId);
+    expect(devices).toEqual(Array.from({ length: 9 }, (_, i) => `dev-${41 + i}`));
+  });
+
+  it("keeps the latest health event of as many nodes as it tracks, no more", async () => {
+    const pipeline: Pipeline = {
+      limits: DEFAULT_LIMITS,
+      ingest: () => {
+        throw new Error("Sparkplug hands items over, never bytes");
+      },
+      ingestItems: () => ({
+        accepted: 0,
+        quarantined: 0,
+        items: [],
+        refusedWhole: false,
+        durable: Promise.resolve(),
+      }),
+      refuse: async () => {},
+    };
+    const ingest = createSparkplugIngest({ pipeline, publish: () => {}, now: () => T0, maxTracked: 10 });
+    for (let i = 0; i < 100; i++) await ingest.ingest(GROUP, nodeTopic("NBIRTH", `node-${i}`), nbirth(1), T0);
+    expect(ingest.health.size).toBe(10);
+    expect([...ingest.health.values()].map((e) => e.edgeNode)).toContain("node-99");
   });
 });
 
