@@ -18,6 +18,7 @@ import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
 import type { Config } from "../services/config.ts";
+import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
 import { type Clock, systemClock } from "../services/domain/clock.ts";
 import { ConfigInvalidError } from "../services/domain/errors.ts";
@@ -152,6 +153,7 @@ export class Platform {
           contracts: this.contracts,
           store: this.store,
           clock: this.clock,
+          territory: this.territory,
         }),
         contracts: this.contracts,
         authenticator: this.authenticator,
@@ -286,6 +288,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const state = createDuckdbWorkerStore({
     path: join(config.dataDir, "lanterne.duckdb"),
     checkpointKib: config.duckdbCheckpointKib,
+    memoryMib: config.duckdbMemoryMib,
     minFreeBytes: config.minFreeMib * 1_048_576,
   });
   const influx = createInfluxFromConfig(config);
@@ -302,6 +305,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     DEFAULT_ROLLUPS,
     () => clock.now(),
     counterFields(contracts),
+    stateFields(contracts),
     logger.child({ component: "rollups" }),
   );
   // Rollups are computed from what the time-series store holds: with the spool, once drained.
@@ -487,6 +491,15 @@ function checkInventory(
 
 /** Fields the contracts declare as counters (cumulative meters): their rollups hold consumption. */
 function counterFields(contracts: ContractRegistry): string[] {
-  const names = contracts.all().flatMap((c) => [...c.fields.values()].filter((f) => f.measure === "counter"));
+  return fieldsMeasuredAs(contracts, "counter");
+}
+
+/** State fields (on/off, ok/defective; text and flags by default): their rollups hold time per state. */
+function stateFields(contracts: ContractRegistry): string[] {
+  return fieldsMeasuredAs(contracts, "state");
+}
+
+function fieldsMeasuredAs(contracts: ContractRegistry, measure: MeasureKind): string[] {
+  const names = contracts.all().flatMap((c) => [...c.fields.values()].filter((f) => f.measure === measure));
   return [...new Set(names.map((f) => f.name))];
 }

@@ -71,7 +71,7 @@ function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Clos
   const lines = [
     "",
     `Lanterne is running for ${p.territory.owner.name} (started in ${ms} ms)`,
-    `  API              ${api}   (OpenAPI: ${api}/api/openapi.json)`,
+    `  API              ${api}   (documentation: ${api}/api/docs)`,
     `  MQTT             mqtt://${c.host}:${p.broker.port}   topic lanterne/{operator}/readings`,
     `  MQTT/WebSocket   ws://${c.host}:${p.broker.wsPort}/mqtt`,
     ...(p.semtechUdp

@@ -78,6 +78,12 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_MIN_FREE_MIB: free space (MiB) the embedded store keeps on its disk; under it, writes wait (backpressure) and the platform is not ready",
   }),
+  duckdbMemoryMib: Type.Integer({
+    minimum: 64,
+    default: 1024,
+    description:
+      "LANTERNE_DUCKDB_MEMORY_MIB: most memory the embedded store's cache may take (MiB); DuckDB's own default is 80 % of the machine's",
+  }),
   duckdbCheckpointKib: Type.Integer({
     minimum: 64,
     default: 16_384,
@@ -110,6 +116,7 @@ const ENV: Record<keyof Config, string> = {
   store: "LANTERNE_STORE",
   spoolMaxBytes: "LANTERNE_SPOOL_MAX_BYTES",
   duckdbCheckpointKib: "LANTERNE_DUCKDB_CHECKPOINT_KIB",
+  duckdbMemoryMib: "LANTERNE_DUCKDB_MEMORY_MIB",
   storeFailureExitS: "LANTERNE_STORE_FAILURE_EXIT_S",
   minFreeMib: "LANTERNE_MIN_FREE_MIB",
   logLevel: "LANTERNE_LOG_LEVEL",

@@ -5,6 +5,7 @@ import { aggregateFromRollups, planRollupQuery } from "../rollups/aggregates.ts"
 import type {
   GroupDimension,
   RollupStore,
+  StateRollupStore,
   AggregateQuery as StoreAggregateQuery,
   TimeSeriesStore,
 } from "../storage/store.ts";
@@ -14,7 +15,9 @@ import { type AggregateView, aggregateViews, iso } from "./views.ts";
 
 const MAX_BUCKETS = 5_000;
 
-export type AggregateReadStore = Pick<TimeSeriesStore, "aggregate"> & Pick<RollupStore, "groupRollups">;
+export type AggregateReadStore = Pick<TimeSeriesStore, "aggregate"> &
+  Pick<RollupStore, "groupRollups"> &
+  Pick<StateRollupStore, "groupStateRollups">;
 
 export interface AggregateRequest {
   from: EpochMs;
@@ -81,11 +84,14 @@ async function answer(
     throw new BadRequestError("resolution must be a whole number of hours (1h, 6h, 1d...)");
   const { from, to } = plan ?? request;
   checkBucketCount(from, to, q.resolutionMs, MAX_BUCKETS);
-  // Raw readings give no consumption: a counter's figures come from the rollups only.
+  // Raw readings give no consumption nor time in a state: those come from the rollups only.
   const rows = plan
     ? await aggregateFromRollups(store, request, plan)
-    : (await store.aggregate(request)).filter((r) => !rules.counters.has(r.field));
-  return { from: iso(from), to: iso(to), rows: aggregateViews(rows.filter(rules.shows)) };
+    : (await store.aggregate(request)).filter(
+        (r) => !rules.counters.has(r.field) && !rules.states.has(r.field),
+      );
+  const buckets = { from, to, ...(q.resolutionMs !== undefined ? { resolutionMs: q.resolutionMs } : {}) };
+  return { from: iso(from), to: iso(to), rows: aggregateViews(rows.filter(rules.shows), buckets) };
 }
 
 /** The dimensions asked, checked against the audience's, with those it always groups by. */

@@ -69,12 +69,14 @@ export function createDeviceReads(deps: DeviceReadsDeps): DeviceReads {
       const fields = seriesFields(deps.contracts, g, q.fields);
       const windows = fields.length > 0 ? policy.windows(g, { from: q.from, to: q.to }) : [];
       const parts = await Promise.all(windows.map((w) => seriesIn(store, g, w, fields, q.resolutionMs)));
+      const { resolutionMs } = q;
+      const buckets = resolutionMs === undefined ? undefined : { from: q.from, to: q.to, resolutionMs };
       return {
         device: g.device.id,
         from: iso(q.from),
         to: iso(q.to),
         resolution: q.resolution,
-        points: mergeSeries(parts).map(pointView),
+        points: mergeSeries(parts).map((b) => pointView(b, buckets)),
       };
     },
   };

@@ -77,6 +77,8 @@ export interface AggregateRules {
   shows(row: Pick<AggregateRow, "group" | "field" | "devices">): boolean;
   /** Counter fields: their figure is the consumption, which only the rollups hold. */
   counters: ReadonlySet<string>;
+  /** State fields: their figure is the time in each state, which only the rollups hold. */
+  states: ReadonlySet<string>;
 }
 
 /** The caller as the policy sees it. */
@@ -131,6 +133,7 @@ export function createAccessPolicy(deps: AccessPolicyDeps): AccessPolicy {
         source: "raw allowed",
         shows: (row) => !personal.has(row.field),
         counters: counterFieldNames(deps.contracts),
+        states: stateFieldNames(deps.contracts),
       };
     },
     publicAggregates: () => publicRules(deps.contracts),
@@ -217,6 +220,13 @@ function counterFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySe
   return names;
 }
 
+function stateFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const c of contracts.all())
+    for (const f of c.fields.values()) if (f.measure === "state") names.add(f.name);
+  return names;
+}
+
 function personalFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
   const names = new Set<string>();
   for (const c of contracts.all()) for (const f of c.fields.values()) if (f.personal) names.add(f.name);
@@ -236,6 +246,7 @@ function publicRules(contracts: Pick<ContractRegistry, "all">): AggregateRules {
     alwaysGroupBy: ["domain"],
     source: "rollups only",
     counters: counterFieldNames(contracts),
+    states: stateFieldNames(contracts),
     shows: (row) =>
       !personal.has(row.field) &&
       open.some(

@@ -2,10 +2,10 @@ import type { Principal } from "../auth/principals.ts";
 import type { EpochMs } from "../domain/types.ts";
 import type { QuarantineStore, ViolationLog } from "../storage/store.ts";
 import type { AccessPolicy } from "./policy.ts";
-import { type QuarantineView, quarantineView } from "./views.ts";
+import { type QuarantineView, quarantineView, type ViolationView, violationView } from "./views.ts";
 
 export type QuarantineReadStore = Pick<QuarantineStore, "listQuarantine" | "countQuarantine"> &
-  Pick<ViolationLog, "countViolations">;
+  Pick<ViolationLog, "countViolations" | "listViolations">;
 
 export interface QuarantineRequest {
   /** Staff only: one operator's entries. An operator always reads its own. */
@@ -25,6 +25,25 @@ export interface QuarantinePage {
   next: number | null;
 }
 
+export interface ViolationRequest {
+  /** Staff only: one operator's violations. An operator always reads its own. */
+  operator?: string;
+  device?: string;
+  /** The violation's path (`data.active_power_w`) or the field name. */
+  field?: string;
+  code?: string;
+  from?: EpochMs;
+  to?: EpochMs;
+  limit: number;
+  /** Paging: violations with an id below this one. */
+  before?: number;
+}
+
+export interface ViolationPage {
+  entries: ViolationView[];
+  next: number | null;
+}
+
 export interface ComplianceView {
   violations: { operator: string; code: string; count: number }[];
   quarantined: number;
@@ -41,6 +60,8 @@ export interface QuarantineReads {
     principal: Principal | undefined,
     range: { from?: EpochMs; to?: EpochMs },
   ): Promise<ComplianceView>;
+  /** Each violation behind the counts: device, field, the value dropped and why. */
+  violations(principal: Principal | undefined, q: ViolationRequest): Promise<ViolationPage>;
 }
 
 export function createQuarantineReads(deps: {
@@ -81,6 +102,25 @@ export function createQuarantineReads(deps: {
       return {
         violations: rows.map((r) => ({ operator: r.operatorId, code: r.code, count: r.count })),
         quarantined,
+      };
+    },
+    async violations(principal, q) {
+      // Like a quarantine entry, a violation belongs to the operator that sent the reading.
+      const operatorId = policy.operatorScope(principal, q.operator);
+      const records = await store.listViolations({
+        ...(operatorId !== undefined ? { operatorId } : {}),
+        ...(q.device !== undefined ? { deviceId: q.device } : {}),
+        ...(q.field !== undefined ? { field: q.field } : {}),
+        ...(q.code !== undefined ? { code: q.code } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        limit: q.limit,
+        ...(q.before !== undefined ? { beforeId: q.before } : {}),
+      });
+      const last = records.at(-1);
+      return {
+        entries: records.map(violationView),
+        next: records.length === q.limit && last?.id !== undefined ? last.id : null,
       };
     },
   };

@@ -2,6 +2,7 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
 import { type AggregateReadStore, type AggregateReads, createAggregateReads } from "./aggregate-reads.ts";
+import { type CatalogReads, type CatalogReadsDeps, createCatalogReads } from "./catalog-reads.ts";
 import { createDeviceReads, type DeviceReadStore, type DeviceReads } from "./device-reads.ts";
 import { type AccessPolicy, createAccessPolicy } from "./policy.ts";
 import { createQuarantineReads, type QuarantineReadStore, type QuarantineReads } from "./quarantine-reads.ts";
@@ -11,6 +12,8 @@ export interface AccessServiceDeps {
   contracts: Pick<ContractRegistry, "versions" | "all">;
   store: DeviceReadStore & QuarantineReadStore & AggregateReadStore;
   clock: Clock;
+  /** The territory's owner and EPCI (territory.yaml), for its public description. */
+  territory: CatalogReadsDeps["territory"];
 }
 
 /**
@@ -24,6 +27,7 @@ export interface AccessService {
   readonly devices: DeviceReads;
   readonly quarantine: QuarantineReads;
   readonly aggregates: AggregateReads;
+  readonly catalog: CatalogReads;
 }
 
 export function createAccessService(deps: AccessServiceDeps): AccessService {
@@ -33,5 +37,6 @@ export function createAccessService(deps: AccessServiceDeps): AccessService {
     devices: createDeviceReads({ policy, store: deps.store, contracts: deps.contracts }),
     quarantine: createQuarantineReads({ policy, store: deps.store }),
     aggregates: createAggregateReads({ policy, store: deps.store }),
+    catalog: createCatalogReads({ devices: deps.devices, territory: deps.territory }),
   };
 }

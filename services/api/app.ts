@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -9,8 +10,11 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from "fastify";
+import { UnknownParameterError } from "../domain/errors.ts";
 import type { ApiDeps } from "./deps.ts";
+import { acceptPlugin } from "./plugins/accept.ts";
 import { authPlugin } from "./plugins/auth.ts";
+import { operationsPlugin } from "./plugins/operations.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
@@ -20,13 +24,33 @@ import { integrationRoutes } from "./routes/integrations.ts";
 import { lorawanRoutes } from "./routes/lorawan.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
+import { ErrorBodyShared } from "./schemas.ts";
 
 export const OPENAPI_PATH = "/api/openapi.json";
+/** The interactive documentation (Swagger UI, served from the package's own files). */
+export const DOCS_PATH = "/api/docs";
 
 /**
- * The HTTP API as a tree of plugins: external plugins (OpenAPI), app decorators (auth), then
- * routes. One error handler: coded 4xx errors are shown as they are, 5xx details are hidden from
- * the client and logged with their stack.
+ * The documentation page loads its scripts, styles and images from this server only, and runs
+ * no inline script (the package's page has none): nothing from a CDN, nothing a proxy can swap.
+ * Swagger UI's logo is a data: image; its validator badge is off (no call to validator.swagger.io).
+ */
+const DOCS_CSP =
+  "default-src 'self'; base-uri 'self'; connect-src 'self'; font-src 'self' data:; form-action 'self'; " +
+  "frame-ancestors 'self'; img-src 'self' data:; object-src 'none'; script-src 'self'; " +
+  "script-src-attr 'none'; style-src 'self'";
+
+/**
+ * The HTTP API as a tree of plugins: external plugins (OpenAPI, its documentation page), app
+ * decorators (auth), then the API's own scope: content negotiation and the operations' common
+ * rules (plugins/accept.ts, plugins/operations.ts), and the routes. One error handler: coded 4xx
+ * errors are shown as they are, 5xx details are hidden from the client and logged with their stack.
+ *
+ * Query strings are validated without stripping what the schema does not name: Fastify's
+ * default Ajv removes unknown properties (`removeAdditional: true`), which silently turned
+ * `?status=defectiveLamp` into an unfiltered answer. Every query schema is closed, and an unknown
+ * parameter is a 400 ERR_UNKNOWN_PARAMETER naming it. Types are still coerced from the query
+ * string's text (`coerceTypes: "array"`, Fastify's default).
  *
  * Logs go to `options.loggerInstance` (the platform's pino logger; none, no logs). Every request
  * has an id, the caller's `X-Request-Id` when it sent a sensible one (a reverse proxy's), else a
@@ -40,26 +64,44 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     requestIdHeader: false,
     genReqId: requestId,
     logController: new QuietRequests(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     ...options,
   });
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
     done(null, payload);
   });
+  app.addSchema(ErrorBodyShared);
   await app.register(swagger, {
     openapi: {
       info: {
         title: "Lanterne API",
         version: "1",
-        description: `Data of the connected public infrastructure of ${deps.owner.name}.`,
+        description:
+          `Data of the connected public infrastructure of ${deps.owner.name}. ` +
+          "Every error answers with the one ErrorBody shape; clients test its `code`.",
       },
       components: {
         securitySchemes: {
           basic: { type: "http", scheme: "basic", description: "operators: username and secret" },
           bearer: { type: "http", scheme: "bearer", description: "staff: <user id>.<token>" },
+          webhookSecret: {
+            type: "apiKey",
+            in: "header",
+            name: "X-Lanterne-Secret",
+            description: "a network server's webhook: the integration's shared secret",
+          },
         },
       },
     },
+    // Shared schemas by their own name (components.schemas.ErrorBody), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => localName(json, i) },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: DOCS_PATH,
+    staticCSP: DOCS_CSP,
+    validatorUrl: false,
+    theme: { title: "Lanterne API" },
   });
   await app.register(authPlugin, { authenticator: deps.authenticator });
   app.setErrorHandler(errorHandler);
@@ -68,21 +110,29 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       .code(404)
       .send({ statusCode: 404, code: "ERR_NOT_FOUND", error: "Not Found", message: request.url }),
   );
-  for (const routes of [
-    healthRoutes,
-    deviceRoutes,
-    aggregateRoutes,
-    quarantineRoutes,
-    ingestRoutes,
-    catalogRoutes,
-    retentionRoutes,
-    integrationRoutes,
-    lorawanRoutes,
-  ]) {
-    await app.register(async (scope) => routes(scope, deps));
-  }
-  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (api) => {
+    await api.register(acceptPlugin);
+    await api.register(operationsPlugin);
+    for (const routes of [
+      healthRoutes,
+      deviceRoutes,
+      aggregateRoutes,
+      quarantineRoutes,
+      ingestRoutes,
+      catalogRoutes,
+      retentionRoutes,
+      integrationRoutes,
+      lorawanRoutes,
+    ]) {
+      await api.register(async (scope) => routes(scope, deps));
+    }
+    api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  });
   return app;
+}
+
+function localName(json: Record<string, unknown>, i: number): string {
+  return typeof json.$id === "string" ? json.$id : `def-${i}`;
 }
 
 /** An id a reverse proxy or client may set: short, and nothing that could forge a log line. */
@@ -127,10 +177,36 @@ function errorHandler(error: FastifyError, request: FastifyRequest, reply: Fasti
       message: "internal error",
     });
   }
-  const code = error.validation ? "ERR_BAD_REQUEST" : (error.code ?? "ERR_BAD_REQUEST");
-  return reply
-    .code(status)
-    .send({ statusCode: status, code, error: httpText(status), message: error.message });
+  const { code, message } = error.validation
+    ? validationFailure(error, request)
+    : { code: error.code ?? "ERR_BAD_REQUEST", message: error.message };
+  return reply.code(status).send({ statusCode: status, code, error: httpText(status), message });
+}
+
+/**
+ * A query string with a parameter its closed schema does not name is ERR_UNKNOWN_PARAMETER,
+ * listing every unknown one (Ajv stops at the first) and the ones the route takes; any other
+ * failed validation is ERR_BAD_REQUEST.
+ */
+function validationFailure(error: FastifyError, request: FastifyRequest): { code: string; message: string } {
+  const unknown =
+    error.validationContext === "querystring" &&
+    error.validation?.some((v) => v.keyword === "additionalProperties");
+  if (!unknown) return { code: "ERR_BAD_REQUEST", message: error.message };
+  const known = Object.keys(propertiesOf(request.routeOptions.schema?.querystring));
+  const given = typeof request.query === "object" && request.query !== null ? Object.keys(request.query) : [];
+  const names = given.filter((name) => !known.includes(name)).slice(0, 10);
+  const failure = new UnknownParameterError(
+    names.map((n) => JSON.stringify(n)).join(", "),
+    known.length > 0 ? known.join(", ") : "none",
+  );
+  return { code: failure.code, message: failure.message };
+}
+
+function propertiesOf(schema: unknown): Record<string, unknown> {
+  if (typeof schema !== "object" || schema === null || !("properties" in schema)) return {};
+  const { properties } = schema;
+  return typeof properties === "object" && properties !== null ? { ...properties } : {};
 }
 
 function httpText(status: number): string {
@@ -140,7 +216,9 @@ function httpText(status: number): string {
       401: "Unauthorized",
       403: "Forbidden",
       404: "Not Found",
+      406: "Not Acceptable",
       413: "Payload Too Large",
+      415: "Unsupported Media Type",
       422: "Unprocessable Entity",
       429: "Too Many Requests",
       503: "Service Unavailable",

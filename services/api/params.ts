@@ -1,6 +1,6 @@
 import type { AggregateRequest } from "../access/aggregate-reads.ts";
 import type { SeriesRequest } from "../access/device-reads.ts";
-import type { QuarantineRequest } from "../access/quarantine-reads.ts";
+import type { QuarantineRequest, ViolationRequest } from "../access/quarantine-reads.ts";
 import { BadRequestError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 
@@ -133,6 +133,24 @@ export function parseQuarantineRequest(q: {
 }): QuarantineRequest {
   return {
     ...givenTexts(q, ["operator", "device", "code"]),
+    ...parseOpenRange(q),
+    limit: q.limit ?? 100,
+    ...(q.before !== undefined ? { before: q.before } : {}),
+  };
+}
+
+export function parseViolationRequest(q: {
+  operator?: string;
+  device?: string;
+  field?: string;
+  code?: string;
+  from?: string;
+  to?: string;
+  limit?: number;
+  before?: number;
+}): ViolationRequest {
+  return {
+    ...givenTexts(q, ["operator", "device", "field", "code"]),
     ...parseOpenRange(q),
     limit: q.limit ?? 100,
     ...(q.before !== undefined ? { before: q.before } : {}),

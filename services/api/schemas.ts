@@ -1,17 +1,41 @@
-import { Type } from "@sinclair/typebox";
+import { type TProperties, Type } from "@sinclair/typebox";
 
 /** Response and query schemas shared by routes; they also make the OpenAPI document. */
-export const ErrorBody = Type.Object({
-  statusCode: Type.Number(),
-  code: Type.String(),
-  error: Type.String(),
-  message: Type.String(),
-});
+
+/** The one shape of every error answer (the error handler in app.ts writes it). */
+export const ErrorBody = Type.Object(
+  {
+    statusCode: Type.Integer({ description: "the HTTP status" }),
+    code: Type.String({ description: "what went wrong, from the error catalogue: ERR_BAD_REQUEST..." }),
+    error: Type.String({ description: "the HTTP status text" }),
+    message: Type.String({ description: "for people; clients test `code`, never this" }),
+  },
+  { additionalProperties: false },
+);
+
+export const ERROR_BODY_ID = "ErrorBody";
+
+/** ErrorBody as added once to the app (app.addSchema), and referred to by every error response. */
+export const ErrorBodyShared = { ...ErrorBody, $id: ERROR_BODY_ID };
+export const ERROR_BODY_REF = Type.Ref(ERROR_BODY_ID);
+
+/**
+ * A query string: closed, so that a parameter the route does not take is refused
+ * (ERR_UNKNOWN_PARAMETER) instead of being stripped and the answer given unfiltered.
+ */
+export function Query<T extends TProperties>(properties: T) {
+  return Type.Object(properties, { additionalProperties: false });
+}
 
 export const ViolationSchema = Type.Object({
   code: Type.String(),
   path: Type.String(),
   detail: Type.String(),
+  value: Type.Optional(
+    Type.Union([Type.Number(), Type.String()], {
+      description: "the value dropped, as sent (out of range, not allowed); never for personal data",
+    }),
+  ),
 });
 
 export const FieldValueSchema = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
@@ -75,14 +99,24 @@ export const QuarantineSchema = Type.Object({
 });
 
 export const AggregateSchema = Type.Object({
-  time: Type.String(),
+  time: Type.String({
+    description: "the bucket's start (kept for older clients: `from` says the period the row covers)",
+  }),
+  from: Type.String({
+    format: "date-time",
+    description: "start of the period the row covers: its bucket within the answer's range",
+  }),
+  to: Type.String({
+    format: "date-time",
+    description: "end of the period the row covers (exclusive); one bucket: the answer's whole range",
+  }),
   commune: Type.Optional(Type.String()),
   domain: Type.Optional(Type.String()),
   operator: Type.Optional(Type.String()),
   field: Type.String(),
-  measure: Type.Union([Type.Literal("gauge"), Type.Literal("counter")], {
+  measure: Type.Union([Type.Literal("gauge"), Type.Literal("counter"), Type.Literal("state")], {
     description:
-      "gauge: count, mean, min and max of the values; counter: sum, the consumption over the bucket",
+      "gauge: count, mean, min and max of the values; counter: sum, the consumption over the bucket; state: states, the time in each value",
   }),
   count: Type.Integer({ description: "readings in the bucket" }),
   devices: Type.Integer(),
@@ -93,6 +127,12 @@ export const AggregateSchema = Type.Object({
     Type.Number({
       description:
         "a counter's consumption over the bucket: its meters' increases, a reset counted from zero, summed over devices",
+    }),
+  ),
+  states: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description:
+        "a state field's seconds in each of its values over the bucket, summed over devices: a reading's value holds until the device's next reading, a day at most, never past now",
     }),
   ),
 });

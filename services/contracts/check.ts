@@ -146,7 +146,9 @@ function checkValue(spec: FieldSpec, raw: unknown, contract: Contract): Violatio
       return violation(
         DataCode.OUT_OF_RANGE,
         path,
-        `${raw} outside [${spec.minimum ?? "-inf"}, ${spec.maximum ?? "inf"}]`,
+        // Personal data stay out of the reason too (see keptValue).
+        `${spec.personal ? "value" : raw} outside [${spec.minimum ?? "-inf"}, ${spec.maximum ?? "inf"}]`,
+        keptValue(spec, raw),
       );
     }
   }
@@ -154,10 +156,24 @@ function checkValue(spec: FieldSpec, raw: unknown, contract: Contract): Violatio
     return violation(
       DataCode.NOT_ALLOWED,
       path,
-      `${JSON.stringify(raw).slice(0, 80)} is not an allowed value`,
+      `${spec.personal ? "value" : JSON.stringify(raw).slice(0, 80)} is not an allowed value`,
+      keptValue(spec, raw),
     );
   }
   return undefined;
+}
+
+/**
+ * A dropped value is kept with its violation so that the operator sees what its device sent; a
+ * status is a word, so a text past MAX_KEPT_CHARS is cut (the raw payload of a refused message
+ * is what the quarantine keeps whole). Personal data never: it is shown to administrators only,
+ * and the violation log is read by technicians and operators.
+ */
+const MAX_KEPT_CHARS = 1024;
+
+function keptValue(spec: FieldSpec, raw: number | string): number | string | undefined {
+  if (spec.personal) return undefined;
+  return typeof raw === "string" ? raw.slice(0, MAX_KEPT_CHARS) : raw;
 }
 
 function hasType(spec: FieldSpec, raw: unknown): boolean {

@@ -105,8 +105,8 @@ export const REJECTING: ReadonlySet<string> = new Set<string>([
   DataCode.LORAWAN_FRAME,
 ]);
 
-export function violation(code: DataCode, path: string, detail: string): Violation {
-  return { code, path, detail };
+export function violation(code: DataCode, path: string, detail: string, value?: string | number): Violation {
+  return value === undefined ? { code, path, detail } : { code, path, detail, value };
 }
 
 /** Thrown errors: access, configuration and infrastructure. */
@@ -127,6 +127,21 @@ export const StoreNotWritingError = createError(
 export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
 export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);
+/**
+ * A query parameter the route does not take: refused rather than ignored, since a filter silently
+ * dropped (`?status=`, a misspelt `?comune=`) answers everything as if it had filtered.
+ */
+export const UnknownParameterError = createError(
+  "ERR_UNKNOWN_PARAMETER",
+  "Unknown query parameter %s; this route takes: %s",
+  400,
+);
+/** The Accept header names no media type the route produces (RFC 9110 §15.5.7). */
+export const NotAcceptableError = createError(
+  "ERR_NOT_ACCEPTABLE",
+  "Cannot answer in %s; this route produces: %s",
+  406,
+);
 export const TopicForbiddenError = createError("ERR_TOPIC_FORBIDDEN", "Topic not allowed: %s", 403);
 export const ConfigInvalidError = createError("ERR_CONFIG_INVALID", "Invalid configuration:\n%s", 500);
 export const ContractFileInvalidError = createError(

@@ -55,6 +55,12 @@ export interface Violation {
   /** JSON path of the offending part, e.g. "data.pressure_bar". */
   path: string;
   detail: string;
+  /**
+   * The value that was dropped, as given, when the violation drops one (out of range, not an
+   * allowed value) and it is not personal data: what an operator needs to find the faulty
+   * device or mapping. Absent otherwise.
+   */
+  value?: string | number;
 }
 
 /** One reading accepted into the store, after the contract check. */

@@ -28,18 +28,33 @@ interface RawCommune {
 
 interface RawEpci {
   code: string;
+  nom: string;
   membres: { code: string }[];
+}
+
+/** An EPCI (intercommunality) as Etalab's list names it. */
+export interface EpciFacts {
+  /** SIREN. */
+  code: string;
+  /** Its official short name, e.g. "CC du Pays Haut Val d'Alzette". */
+  name: string;
 }
 
 interface Index {
   communes: Map<string, CommuneFacts>;
   members: Map<string, string[]>;
+  epcis: Map<string, EpciFacts>;
 }
 
 let index: Index | undefined;
 
 export function communeByCode(code: string): CommuneFacts | undefined {
   return loadIndex().communes.get(code);
+}
+
+/** An EPCI by SIREN; undefined for an unknown one. */
+export function epciByCode(siren: string): EpciFacts | undefined {
+  return loadIndex().epcis.get(siren);
 }
 
 /** The current communes of an EPCI, by INSEE code; empty for an unknown SIREN. */
@@ -57,7 +72,9 @@ function loadIndex(): Index {
 function buildIndex(rawCommunes: RawCommune[], rawEpcis: RawEpci[]): Index {
   const epciOf = new Map<string, string>();
   const members = new Map<string, string[]>();
+  const epcis = new Map<string, EpciFacts>();
   for (const epci of rawEpcis) {
+    epcis.set(epci.code, { code: epci.code, name: epci.nom });
     members.set(
       epci.code,
       epci.membres.map((m) => m.code),
@@ -68,7 +85,7 @@ function buildIndex(rawCommunes: RawCommune[], rawEpcis: RawEpci[]): Index {
   for (const c of rawCommunes) {
     if (c.type === "commune-actuelle") communes.set(c.code, toFacts(c, epciOf.get(c.code)));
   }
-  return { communes, members };
+  return { communes, members, epcis };
 }
 
 function toFacts(c: RawCommune, epci: string | undefined): CommuneFacts {

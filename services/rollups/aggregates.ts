@@ -1,5 +1,13 @@
 import type { EpochMs } from "../domain/types.ts";
-import type { AggregateQuery, AggregateRow, GroupRollup, RollupStore, RollupTier } from "../storage/store.ts";
+import type {
+  AggregateQuery,
+  AggregateRow,
+  GroupRollup,
+  GroupStateRollup,
+  RollupStore,
+  RollupTier,
+  StateRollupStore,
+} from "../storage/store.ts";
 import { TIER_MS } from "../storage/store.ts";
 
 /**
@@ -16,6 +24,11 @@ import { TIER_MS } from "../storage/store.ts";
  * one rollup bucket (a device belongs to one commune and domain at a time, so the groups' device
  * counts add up); over several buckets it is the largest count of any one bucket, a lower bound
  * of the distinct devices that reported, which is the safe side for the open-data threshold.
+ *
+ * A state field is answered from the group state rollups, merged the same way: its row holds
+ * `states`, the seconds in each value, which add up over groups and buckets like consumption;
+ * `count` is its readings. A numeric field that a contract declares a state has numeric rollups
+ * too: its state rows replace them in the answer.
  */
 export interface RollupPlan {
   tier: RollupTier;
@@ -44,19 +57,26 @@ function tierFor(q: Pick<AggregateQuery, "from" | "to" | "resolutionMs">): Rollu
   return q.from % day === 0 && q.to % day === 0 ? "1d" : "1h";
 }
 
+export type AggregateRollupStore = Pick<RollupStore, "groupRollups"> &
+  Pick<StateRollupStore, "groupStateRollups">;
+
 export async function aggregateFromRollups(
-  store: Pick<RollupStore, "groupRollups">,
+  store: AggregateRollupStore,
   q: AggregateQuery,
   plan: RollupPlan,
 ): Promise<AggregateRow[]> {
-  const rows = await store.groupRollups({
+  const filter = {
     tier: plan.tier,
     from: plan.from,
     to: plan.to,
     ...(q.commune !== undefined ? { commune: q.commune } : {}),
     ...(q.domain !== undefined ? { domain: q.domain } : {}),
     ...(q.field !== undefined ? { field: q.field } : {}),
-  });
+  };
+  const states = foldStates(await store.groupStateRollups(filter));
+  const stateFields = new Set(states.map(domainField));
+  const numeric = (await store.groupRollups(filter)).filter((r) => !stateFields.has(domainField(r)));
+  const rows: Mergeable[] = [...numeric, ...states];
   // planRollupQuery accepted commune and domain only.
   const dims = [...new Set(q.groupBy)].filter((d): d is "commune" | "domain" => d !== "operator");
   const size = TIER_MS[plan.tier];
@@ -88,6 +108,7 @@ function toRow(r: Mergeable, group: AggregateRow["group"]): AggregateRow {
     min: r.min,
     max: r.max,
     ...(r.sum !== undefined ? { sum: r.sum } : {}),
+    ...(r.states !== undefined ? { states: r.states } : {}),
   };
 }
 
@@ -100,7 +121,39 @@ function groupOf(dims: readonly ("commune" | "domain")[], r: Mergeable): Aggrega
 type Mergeable = Pick<
   GroupRollup,
   "time" | "commune" | "domain" | "field" | "count" | "devices" | "mean" | "min" | "max" | "sum"
->;
+> &
+  Pick<AggregateRow, "states">;
+
+const domainField = (r: { domain: string; field: string }) => `${r.domain}\u0000${r.field}`;
+
+/**
+ * One row per group, bucket and field from its states' rows: readings add up, `devices` is the
+ * same on each; a state row has no mean, min or max (0, never shown).
+ */
+function foldStates(rows: readonly GroupStateRollup[]): Mergeable[] {
+  const out = new Map<string, Mergeable & { states: Record<string, number> }>();
+  for (const r of rows) {
+    const key = `${r.time}\u0000${r.commune}\u0000${domainField(r)}`;
+    const acc = out.get(key) ?? {
+      ...{ time: r.time, commune: r.commune, domain: r.domain, field: r.field },
+      ...{ count: 0, devices: r.devices, mean: 0, min: 0, max: 0, states: {} },
+    };
+    acc.count += r.count;
+    acc.devices = Math.max(acc.devices, r.devices);
+    acc.states[r.state] = (acc.states[r.state] ?? 0) + r.seconds;
+    out.set(key, acc);
+  }
+  return [...out.values()];
+}
+
+/** Seconds per state add up (into the accumulator's own copy, see merge). */
+function addStates(
+  into: Record<string, number>,
+  more: Readonly<Record<string, number>>,
+): Record<string, number> {
+  for (const [state, seconds] of Object.entries(more)) into[state] = (into[state] ?? 0) + seconds;
+  return into;
+}
 
 function merge(
   rows: readonly Mergeable[],
@@ -112,7 +165,9 @@ function merge(
     const k = key(r);
     const acc = out.get(k);
     if (!acc) {
-      out.set(k, { ...r, total: r.mean * r.count });
+      // The states are copied: they are added to below, and the row read must stay as it is.
+      const states = r.states !== undefined ? { states: { ...r.states } } : {};
+      out.set(k, { ...r, ...states, total: r.mean * r.count });
       continue;
     }
     acc.count += r.count;
@@ -122,6 +177,7 @@ function merge(
     acc.max = Math.max(acc.max, r.max);
     // Consumption adds up, over groups and over buckets alike.
     if (r.sum !== undefined) acc.sum = (acc.sum ?? 0) + r.sum;
+    if (r.states !== undefined) acc.states = addStates(acc.states ?? {}, r.states);
   }
   return [...out.values()].map(({ total, ...r }) => ({ ...r, mean: r.count > 0 ? total / r.count : 0 }));
 }

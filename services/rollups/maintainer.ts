@@ -2,9 +2,13 @@ import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
 import {
   type DeviceRollup,
+  type DeviceStateRollup,
   type GroupRollup,
+  type GroupStateRollup,
   type RollupStore,
   type RollupTier,
+  STATE_MAX_GAP_MS,
+  type StateRollupStore,
   TIER_MS,
 } from "../storage/store.ts";
 
@@ -17,6 +21,13 @@ import {
  * rows), then the (commune, domain) groups of the touched devices are recomputed from the device
  * rollups. A failed pass puts its work back: nothing marked dirty is forgotten while the process
  * runs. At start, the recent buckets are recomputed, covering what a crash may have left dirty.
+ *
+ * State fields (on/off, ok/defective) get their time in each state, per device and group
+ * (StateRollupStore, rule at STATE_MAX_GAP_MS). Their time grows while no reading comes: a lamp on
+ * since 10:10 and silent until 13:10 spends hours 11 and 12 on. So a bucket whose state rows were
+ * computed before it ended stays "open" for its devices, and once it ends it is recomputed (to
+ * count its last minutes), together with the buckets after it up to now, where the state goes on
+ * (which become open in turn, until the state runs past STATE_MAX_GAP_MS and gives no row).
  *
  * A pass costs what the dirty buckets hold: for a territory's devices reporting every few
  * minutes, a handful of readings each. Under a flood (a benchmark, a spool draining days of
@@ -51,8 +62,13 @@ export interface RollupStats {
 
 type Dirty = Map<string, Set<string>>;
 
+/** Per device, the run of buckets one batch already marked for its state readings. */
+type Covered = Map<string, { from: EpochMs; to: EpochMs }>;
+
 export class RollupMaintainer {
   private dirty: Dirty = new Map();
+  /** Buckets (`tier|time`) whose state rows were computed before they ended, with their devices. */
+  private open: Dirty = new Map();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closed = true;
@@ -69,11 +85,13 @@ export class RollupMaintainer {
   };
 
   constructor(
-    private readonly store: RollupStore,
+    private readonly store: RollupStore & StateRollupStore,
     private readonly config: RollupConfig = DEFAULT_ROLLUPS,
     private readonly now: () => EpochMs = Date.now,
     /** Counter fields (cumulative meters), whose rollups carry their consumption. */
     private readonly counters: readonly string[] = [],
+    /** State fields, whose rollups are the time in each of their values. */
+    private readonly states: readonly string[] = [],
     /** A failing pass is logged when it starts failing and when a pass succeeds again. */
     private readonly log: Logger = silentLogger,
   ) {}
@@ -109,12 +127,14 @@ export class RollupMaintainer {
   /**
    * Called with every durable batch. A reading older than its tier's current bucket may come
    * before readings already stored: a counter's next increase, possibly in the next bucket,
-   * changes too, so that bucket is recomputed as well.
+   * changes too, so that bucket is recomputed as well; a state reading changes the buckets its
+   * state reaches (see markReach).
    */
   markDurable(observations: readonly Observation[]): void {
     const now = this.now();
     for (const tier of this.config.tiers) {
       const current = bucket(now, tier);
+      const covered: Covered = new Map();
       // A batch's readings fall in a few buckets: the bucket's set is looked up once per run of them.
       let time = Number.NaN;
       let set: Set<string> | undefined;
@@ -125,20 +145,64 @@ export class RollupMaintainer {
           set = this.bucketSet(tier, t);
         }
         set.add(o.deviceId);
-        if (t < current && this.counters.length > 0) this.bucketSet(tier, t + TIER_MS[tier]).add(o.deviceId);
+        if (t >= current) continue;
+        if (this.counters.length > 0) this.bucketSet(tier, t + TIER_MS[tier]).add(o.deviceId);
+        if (this.holdsState(o)) this.markReach(tier, o, now, covered);
       }
     }
     this.stats.dirtyBuckets = this.dirty.size;
   }
 
+  private holdsState(o: Observation): boolean {
+    return this.states.some((field) => o.values[field] !== undefined);
+  }
+
+  /**
+   * The buckets after a late state reading's own that its state may reach: up to the device's
+   * next reading (not known here), at most STATE_MAX_GAP_MS, never past now. A backlog of one
+   * device's readings reaches the same buckets again and again: `covered` keeps the run already
+   * marked for each device by this batch, and only the buckets outside it are marked.
+   */
+  private markReach(tier: RollupTier, o: Observation, now: EpochMs, covered: Covered): void {
+    const size = TIER_MS[tier];
+    const from = bucket(o.time, tier) + size;
+    const to = bucket(Math.min(o.time + STATE_MAX_GAP_MS, now), tier);
+    const seen = covered.get(o.deviceId);
+    for (let t = from; t <= to; t += size) {
+      if (seen && t >= seen.from && t <= seen.to) t = seen.to;
+      else this.bucketSet(tier, t).add(o.deviceId);
+    }
+    const joined = seen !== undefined && from <= seen.to + size && to >= seen.from - size;
+    covered.set(
+      o.deviceId,
+      joined ? { from: Math.min(from, seen.from), to: Math.max(to, seen.to) } : { from, to },
+    );
+  }
+
   /** Runs one pass now (or waits for the one under way), e.g. before reading rollups in a test. */
   async pass(): Promise<void> {
     while (this.running) await this.running;
+    this.closeEnded(this.now());
     if (this.dirty.size === 0) return;
     this.running = this.recompute().finally(() => {
       this.running = undefined;
     });
     await this.running;
+  }
+
+  /**
+   * Open buckets that have ended are recomputed, with the buckets after them up to now that the
+   * state may reach (several, when passes stopped for a while).
+   */
+  private closeEnded(now: EpochMs): void {
+    for (const [key, devices] of this.open) {
+      const [tier, time] = splitKey(key);
+      const size = TIER_MS[tier];
+      if (time + size > now) continue;
+      this.open.delete(key);
+      const last = bucket(Math.min(now, time + size + STATE_MAX_GAP_MS), tier);
+      for (let t = time; t <= last; t += size) for (const id of devices) this.mark(tier, t, id);
+    }
   }
 
   private mark(tier: RollupTier, time: EpochMs, deviceId: string): void {
@@ -210,16 +274,51 @@ export class RollupMaintainer {
     });
     await this.store.writeDeviceRollups(rows);
     this.stats.deviceRows += rows.length;
-    const groups = new Map(
-      rows.map((r) => [`${r.commune}|${r.domain}`, { commune: r.commune, domain: r.domain }]),
-    );
-    for (const g of groups.values()) {
+    for (const g of groupsOf(rows)) {
       const members = await this.store.deviceRollups({ tier, time, ...g });
       const groupRows = combine(tier, time, g, members);
       await this.store.writeGroupRollups(groupRows);
       this.stats.groupRows += groupRows.length;
     }
+    await this.recomputeStates(tier, time, deviceIds);
   }
+
+  private async recomputeStates(tier: RollupTier, time: EpochMs, deviceIds: string[]): Promise<void> {
+    if (this.states.length === 0) return;
+    const now = this.now();
+    const end = time + TIER_MS[tier];
+    const rows = await this.store.summarizeStates({
+      tier,
+      deviceIds,
+      from: time,
+      to: end,
+      fields: this.states,
+      now,
+    });
+    await this.store.writeDeviceStateRollups(rows);
+    this.stats.deviceRows += rows.length;
+    for (const g of groupsOf(rows)) {
+      const members = await this.store.deviceStateRollups({ tier, time, ...g });
+      const groupRows = combineStates(tier, time, g, members);
+      await this.store.writeGroupStateRollups(groupRows);
+      this.stats.groupRows += groupRows.length;
+    }
+    if (end > now && rows.length > 0) {
+      const open = this.open.get(`${tier}|${time}`) ?? new Set<string>();
+      for (const r of rows) open.add(r.deviceId);
+      this.open.set(`${tier}|${time}`, open);
+    }
+  }
+}
+
+/** The (commune, domain) groups of some device rows. */
+function groupsOf(
+  rows: readonly { commune: string; domain: string }[],
+): { commune: string; domain: string }[] {
+  const groups = new Map(
+    rows.map((r) => [`${r.commune}\u0000${r.domain}`, { commune: r.commune, domain: r.domain }]),
+  );
+  return [...groups.values()];
 }
 
 function splitKey(key: string): [RollupTier, EpochMs] {
@@ -272,4 +371,31 @@ export function combine(
     // A counter's consumption adds up over the group's devices.
     ...(consumption !== undefined ? { sum: consumption } : {}),
   }));
+}
+
+/**
+ * A group's rows per field and state: seconds and readings add up over its devices; `devices`,
+ * the same on each state's row, counts the devices with a row for the field in any state.
+ */
+export function combineStates(
+  tier: RollupTier,
+  time: EpochMs,
+  group: { commune: string; domain: string },
+  members: readonly DeviceStateRollup[],
+): GroupStateRollup[] {
+  const devices = new Map<string, Set<string>>();
+  const rows = new Map<string, GroupStateRollup>();
+  for (const m of members) {
+    const ids = devices.get(m.field) ?? new Set<string>();
+    devices.set(m.field, ids.add(m.deviceId));
+    const key = JSON.stringify([m.field, m.state]);
+    const row = rows.get(key) ?? {
+      ...{ tier, time, ...group, field: m.field, state: m.state },
+      ...{ seconds: 0, count: 0, devices: 0 },
+    };
+    row.seconds += m.seconds;
+    row.count += m.count;
+    rows.set(key, row);
+  }
+  return [...rows.values()].map((r) => ({ ...r, devices: devices.get(r.field)?.size ?? 0 }));
 }

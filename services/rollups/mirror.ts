@@ -2,9 +2,12 @@ import type { EpochMs } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import {
   type DeviceRollup,
+  type DeviceStateRollup,
   type GroupRollup,
+  type GroupStateRollup,
   type RollupStore,
   type RollupTier,
+  type StateRollupStore,
   TIER_MS,
 } from "../storage/store.ts";
 
@@ -33,7 +36,8 @@ const RETRY_MS = 30_000;
 /** Year 2100: "no upper bound" for a range read (InfluxDB refuses times past 2262). */
 const FAR_FUTURE = Date.UTC(2100, 0, 1);
 
-type Store = RollupStore & RetentionStore;
+/** State rollups pass through to the store: they are not mirrored (yet). */
+type Store = RollupStore & StateRollupStore & RetentionStore;
 
 class TierMirror {
   /** Rows by bucket time, then by commune, domain and field. */
@@ -173,6 +177,26 @@ export class MirroredRollups implements Store {
 
   deviceRollups(q: Parameters<RollupStore["deviceRollups"]>[0]): Promise<DeviceRollup[]> {
     return this.store.deviceRollups(q);
+  }
+
+  summarizeStates(q: Parameters<StateRollupStore["summarizeStates"]>[0]): Promise<DeviceStateRollup[]> {
+    return this.store.summarizeStates(q);
+  }
+
+  writeDeviceStateRollups(rows: readonly DeviceStateRollup[]): Promise<void> {
+    return this.store.writeDeviceStateRollups(rows);
+  }
+
+  writeGroupStateRollups(rows: readonly GroupStateRollup[]): Promise<void> {
+    return this.store.writeGroupStateRollups(rows);
+  }
+
+  deviceStateRollups(q: Parameters<StateRollupStore["deviceStateRollups"]>[0]): Promise<DeviceStateRollup[]> {
+    return this.store.deviceStateRollups(q);
+  }
+
+  groupStateRollups(q: Parameters<StateRollupStore["groupStateRollups"]>[0]): Promise<GroupStateRollup[]> {
+    return this.store.groupStateRollups(q);
   }
 
   async applyRetention(plan: RetentionPlan, now: EpochMs): Promise<PurgeResult[]> {

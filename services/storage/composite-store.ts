@@ -9,8 +9,10 @@ import type {
   QuarantineStore,
   RollupStore,
   SeriesQuery,
+  StateRollupStore,
   TimeSeriesStore,
   ViolationLog,
+  ViolationQuery,
   ViolationRecord,
 } from "./store.ts";
 
@@ -25,6 +27,7 @@ export type PlatformStore = TimeSeriesStore &
   QuarantineStore &
   ViolationLog &
   RollupStore &
+  StateRollupStore &
   RetentionStore &
   Lifecycle;
 
@@ -40,7 +43,7 @@ export type PlatformStore = TimeSeriesStore &
 export function composeStores(
   series: TimeSeriesStore & Partial<Lifecycle>,
   state: QuarantineStore & ViolationLog & FrameCounterStore & Lifecycle,
-  rollups: RollupStore & RetentionStore,
+  rollups: RollupStore & StateRollupStore & RetentionStore,
 ): PlatformStore {
   if ((series as unknown) === state && (rollups as unknown) === state)
     return state as unknown as PlatformStore;
@@ -69,6 +72,7 @@ export function composeStores(
     addViolations: (records: readonly ViolationRecord[]) => state.addViolations(records),
     countViolations: (query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) =>
       state.countViolations(query),
+    listViolations: (query: ViolationQuery) => state.listViolations(query),
     loadFrameCounters: () => state.loadFrameCounters(),
     saveFrameCounters: (rows: readonly FrameCounter[]) => state.saveFrameCounters(rows),
     summarize: (query) => rollups.summarize(query),
@@ -76,6 +80,11 @@ export function composeStores(
     writeGroupRollups: (rows) => rollups.writeGroupRollups(rows),
     deviceRollups: (query) => rollups.deviceRollups(query),
     groupRollups: (query) => rollups.groupRollups(query),
+    summarizeStates: (query) => rollups.summarizeStates(query),
+    writeDeviceStateRollups: (rows) => rollups.writeDeviceStateRollups(rows),
+    writeGroupStateRollups: (rows) => rollups.writeGroupStateRollups(rows),
+    deviceStateRollups: (query) => rollups.deviceStateRollups(query),
+    groupStateRollups: (query) => rollups.groupStateRollups(query),
     applyRetention: (plan, now) => rollups.applyRetention(plan, now),
     storageUsage: () => rollups.storageUsage(),
   };

@@ -51,23 +51,36 @@ import {
   where,
   wholeNumber,
 } from "./duckdb/sql.ts";
+import {
+  deviceStateRollupsQuery,
+  groupStateRollupsQuery,
+  replaceDeviceStateRollups,
+  replaceGroupStateRollups,
+  stateSummaryQuery,
+  toDeviceStateRollup,
+  toGroupStateRollup,
+} from "./duckdb/state-rollups.ts";
 import type {
   AggregateQuery,
   AggregateRow,
   DeviceFilter,
   DeviceRollup,
   DeviceState,
+  DeviceStateRollup,
   FrameCounter,
   FrameCounterStore,
   GroupDimension,
   GroupRollup,
+  GroupStateRollup,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
   SeriesBucket,
   SeriesQuery,
+  StateRollupStore,
   TimeSeriesStore,
   ViolationLog,
+  ViolationQuery,
   ViolationRecord,
 } from "./store.ts";
 
@@ -135,6 +148,11 @@ export interface DuckdbStoreConfig {
   /** Write-ahead log size past which DuckDB checkpoints by itself, in KiB (DuckDB's default: 16 MiB). */
   checkpointKib?: number;
   /**
+   * Most memory DuckDB's buffer pool may take, in MiB. DuckDB's default, 80 % of the machine,
+   * let the process grow by hundreds of MB as the store filled, on a server shared with others.
+   */
+  memoryMib?: number;
+  /**
    * Free space kept on the file's disk, in bytes (none: not checked). Under it, writes fail as
    * retryable (ERR_STORE_UNAVAILABLE) before DuckDB runs out of room in the middle of its log:
    * DuckDB 1.5.5 then left a torn log entry and acknowledged later commits that it dropped when
@@ -196,9 +214,10 @@ interface Session {
   deviceKeys: DuckDBAppender;
   series: DuckDBAppender;
   fields: DuckDBAppender;
-  violations: DuckDBAppender;
   deviceRollupBatch: DuckDBAppender;
   groupRollupBatch: DuckDBAppender;
+  deviceStateBatch: DuckDBAppender;
+  groupStateBatch: DuckDBAppender;
   rewrites: DuckDBAppender;
 }
 
@@ -227,7 +246,14 @@ interface PendingWrite {
 }
 
 export class DuckdbStore
-  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore, FrameCounterStore
+  implements
+    TimeSeriesStore,
+    QuarantineStore,
+    ViolationLog,
+    RollupStore,
+    StateRollupStore,
+    RetentionStore,
+    FrameCounterStore
 {
   private readonly config: DuckdbStoreConfig;
   private session: Session | undefined;
@@ -308,7 +334,12 @@ export class DuckdbStore
   }
 
   addViolations(records: readonly ViolationRecord[]): Promise<void> {
-    return this.writeInTransaction(records.length, async (session) => appendViolations(session, records));
+    return this.writeInTransaction(records.length, (session) => insertViolations(session, records));
+  }
+
+  async listViolations(query: ViolationQuery): Promise<ViolationRecord[]> {
+    const { sql, params } = listViolationsQuery(query);
+    return (await this.read(sql, params)).map(toViolationRecord);
   }
 
   async countViolations(query: {
@@ -358,6 +389,40 @@ export class DuckdbStore
   async groupRollups(query: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
     const { sql, params } = groupRollupsQuery(query);
     return (await this.read(sql, params)).map((row) => toGroupRollup(row, query.tier));
+  }
+
+  async summarizeStates(
+    query: Parameters<StateRollupStore["summarizeStates"]>[0],
+  ): Promise<DeviceStateRollup[]> {
+    if (query.deviceIds.length === 0 || query.fields.length === 0 || query.to <= query.from) return [];
+    const { sql, params } = stateSummaryQuery(query);
+    return (await this.read(sql, params)).map((row) => toDeviceStateRollup(row, query.tier));
+  }
+
+  writeDeviceStateRollups(rows: readonly DeviceStateRollup[]): Promise<void> {
+    return this.writeInTransaction(rows.length, (s) =>
+      replaceDeviceStateRollups(s.writer, s.deviceStateBatch, rows),
+    );
+  }
+
+  writeGroupStateRollups(rows: readonly GroupStateRollup[]): Promise<void> {
+    return this.writeInTransaction(rows.length, (s) =>
+      replaceGroupStateRollups(s.writer, s.groupStateBatch, rows),
+    );
+  }
+
+  async deviceStateRollups(
+    query: Parameters<StateRollupStore["deviceStateRollups"]>[0],
+  ): Promise<DeviceStateRollup[]> {
+    const { sql, params } = deviceStateRollupsQuery(query);
+    return (await this.read(sql, params)).map((row) => toDeviceStateRollup(row, query.tier));
+  }
+
+  async groupStateRollups(
+    query: Parameters<StateRollupStore["groupStateRollups"]>[0],
+  ): Promise<GroupStateRollup[]> {
+    const { sql, params } = groupStateRollupsQuery(query);
+    return (await this.read(sql, params)).map((row) => toGroupStateRollup(row, query.tier));
   }
 
   /**
@@ -537,6 +602,9 @@ async function openInstance(path: string): Promise<DuckDBInstance> {
 async function prepareSession(instance: DuckDBInstance, config: DuckdbStoreConfig): Promise<Session> {
   const writer = await instance.connect();
   try {
+    if (config.memoryMib !== undefined) {
+      await writer.run(`SET memory_limit = '${wholeNumber(config.memoryMib)}MiB'`);
+    }
     if (config.checkpointKib !== undefined) {
       await writer.run(`SET checkpoint_threshold = '${wholeNumber(config.checkpointKib)}KiB'`);
     }
@@ -569,9 +637,10 @@ const APPENDERS = [
   "deviceKeys",
   "series",
   "fields",
-  "violations",
   "deviceRollupBatch",
   "groupRollupBatch",
+  "deviceStateBatch",
+  "groupStateBatch",
   "rewrites",
 ] as const;
 type Appenders = Pick<Session, (typeof APPENDERS)[number]>;
@@ -583,9 +652,10 @@ async function createAppenders(writer: DuckDBConnection): Promise<Appenders> {
     deviceKeys: await writer.createAppender("device_keys"),
     series: await writer.createAppender("series"),
     fields: await writer.createAppender("fields"),
-    violations: await writer.createAppender("violations"),
     deviceRollupBatch: await writer.createAppender("rollup_device_batch", "main", "temp"),
     groupRollupBatch: await writer.createAppender("rollup_group_batch", "main", "temp"),
+    deviceStateBatch: await writer.createAppender("rollup_device_state_batch", "main", "temp"),
+    groupStateBatch: await writer.createAppender("rollup_group_state_batch", "main", "temp"),
     rewrites: await writer.createAppender("reading_rewrites", "main", "temp"),
   };
 }
@@ -801,16 +871,33 @@ function quarantineValues(e: QuarantineEntry): DuckDBValue[] {
   ];
 }
 
-function appendViolations(session: Session, records: readonly ViolationRecord[]): void {
-  const a = session.violations;
-  for (const r of records) {
-    a.appendTimestampMilliseconds(timestamp(r.receivedAt));
-    a.appendTimestampMilliseconds(timestamp(r.time));
-    for (const text of [r.operatorId, r.deviceId, r.contract, r.code, r.path, r.detail])
-      a.appendVarchar(text);
-    a.endRow();
-  }
-  a.flushSync();
+/**
+ * One statement for the batch, by column name, each row numbered from the sequence (see
+ * VIOLATION_COLUMNS_ADDED in duckdb/schema.ts: the column has no default, and an appender could
+ * not append a sequence's value anyway).
+ */
+async function insertViolations(session: Session, records: readonly ViolationRecord[]): Promise<void> {
+  const texts = (pick: (r: ViolationRecord) => string | null) => listValue(records.map(pick));
+  const times = (pick: (r: ViolationRecord) => EpochMs) => listValue(records.map((r) => timestamp(pick(r))));
+  await session.writer.run(
+    `INSERT INTO violations
+        (received_at, time, operator_id, device_id, contract, code, path, detail, value_json, id)
+      SELECT *, nextval('violation_id') FROM (
+        SELECT unnest($1), unnest($2), unnest($3), unnest($4), unnest($5), unnest($6), unnest($7), unnest($8),
+          unnest($9))`,
+    [
+      times((r) => r.receivedAt),
+      times((r) => r.time),
+      texts((r) => r.operatorId),
+      texts((r) => r.deviceId),
+      texts((r) => r.contract),
+      texts((r) => r.code),
+      texts((r) => r.path),
+      texts((r) => r.detail),
+      texts((r) => (r.value === undefined ? null : JSON.stringify(r.value))),
+    ],
+    [LIST(TIMESTAMP_MS), LIST(TIMESTAMP_MS), ...Array.from({ length: 7 }, () => LIST(VARCHAR))],
+  );
 }
 
 // ---------------------------------------------------------------- query building
@@ -996,6 +1083,38 @@ function countViolationsQuery(q: { operatorId?: string; from?: EpochMs; to?: Epo
   return { sql, params: paramsOf(conditions) };
 }
 
+/** The field filter matches the path as recorded or a field name under `data.` (as the contract check writes it). */
+function listViolationsQuery(q: ViolationQuery): Query {
+  const field: Condition | undefined =
+    q.field === undefined
+      ? undefined
+      : {
+          sql: "(path = $field OR path = 'data.' || $field)",
+          params: [{ name: "field", value: q.field, type: VARCHAR }],
+        };
+  const before: Condition | undefined =
+    q.beforeId === undefined
+      ? undefined
+      : {
+          sql: "id < $before_id",
+          params: [{ name: "before_id", value: wholeNumber(q.beforeId), type: BIGINT }],
+        };
+  const conditions = [
+    eq("operator_id", "operator_id", q.operatorId),
+    eq("device_id", "device_id", q.deviceId),
+    eq("code", "code", q.code),
+    field,
+    since("received_at", q.from),
+    until("received_at", q.to),
+    before,
+  ];
+  const sql = `SELECT id, epoch_ms(received_at)::DOUBLE AS received_at, epoch_ms(time)::DOUBLE AS time,
+      operator_id, device_id, contract, code, path, detail, value_json
+    FROM violations ${where(conditions)} ORDER BY id DESC LIMIT $limit`;
+  const limit: Param = { name: "limit", value: wholeNumber(Math.max(0, q.limit)), type: BIGINT };
+  return { sql, params: [...paramsOf(conditions), limit] };
+}
+
 // ---------------------------------------------------------------- reading results
 
 /** From the kind, num and txt columns of a row. */
@@ -1061,6 +1180,30 @@ function toAggregateRow(row: Row, dimensions: readonly GroupDimension[], from: E
     min: Number(row.lo),
     max: Number(row.hi),
   };
+}
+
+function toViolationRecord(row: Row): ViolationRecord {
+  const record: ViolationRecord = {
+    id: Number(row.id),
+    receivedAt: Number(row.received_at),
+    time: Number(row.time),
+    operatorId: String(row.operator_id),
+    deviceId: String(row.device_id),
+    contract: String(row.contract),
+    code: String(row.code),
+    path: String(row.path),
+    detail: String(row.detail),
+  };
+  const value =
+    row.value_json === null || row.value_json === undefined ? undefined : parseKept(row.value_json);
+  if (value !== undefined) record.value = value;
+  return record;
+}
+
+/** A kept value is a JSON number or string (insertViolations); anything else is not shown. */
+function parseKept(json: DuckDBValue): string | number | undefined {
+  const value: unknown = JSON.parse(String(json));
+  return typeof value === "number" || typeof value === "string" ? value : undefined;
 }
 
 function toQuarantineEntry(row: Row): QuarantineEntry {

@@ -10,16 +10,20 @@ import type {
   DeviceFilter,
   DeviceRollup,
   DeviceState,
+  DeviceStateRollup,
   FrameCounter,
   FrameCounterStore,
   GroupRollup,
+  GroupStateRollup,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
   SeriesBucket,
   SeriesQuery,
+  StateRollupStore,
   TimeSeriesStore,
   ViolationLog,
+  ViolationQuery,
   ViolationRecord,
 } from "./store.ts";
 
@@ -33,7 +37,14 @@ import type {
  * thread is started on the same file.
  */
 export class DuckdbWorkerStore
-  implements TimeSeriesStore, QuarantineStore, ViolationLog, RollupStore, RetentionStore, FrameCounterStore
+  implements
+    TimeSeriesStore,
+    QuarantineStore,
+    ViolationLog,
+    RollupStore,
+    StateRollupStore,
+    RetentionStore,
+    FrameCounterStore
 {
   private worker: Worker | undefined;
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -116,6 +127,9 @@ export class DuckdbWorkerStore
   countViolations(query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) {
     return this.call<{ operatorId: string; code: string; count: number }[]>("countViolations", query);
   }
+  listViolations(query: ViolationQuery): Promise<ViolationRecord[]> {
+    return this.call("listViolations", query);
+  }
   summarize(query: Parameters<RollupStore["summarize"]>[0]): Promise<DeviceRollup[]> {
     return this.call("summarize", query);
   }
@@ -130,6 +144,25 @@ export class DuckdbWorkerStore
   }
   groupRollups(query: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
     return this.call("groupRollups", query);
+  }
+  summarizeStates(query: Parameters<StateRollupStore["summarizeStates"]>[0]): Promise<DeviceStateRollup[]> {
+    return this.call("summarizeStates", query);
+  }
+  writeDeviceStateRollups(rows: readonly DeviceStateRollup[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.call("writeDeviceStateRollups", rows);
+  }
+  writeGroupStateRollups(rows: readonly GroupStateRollup[]): Promise<void> {
+    return rows.length === 0 ? Promise.resolve() : this.call("writeGroupStateRollups", rows);
+  }
+  deviceStateRollups(
+    query: Parameters<StateRollupStore["deviceStateRollups"]>[0],
+  ): Promise<DeviceStateRollup[]> {
+    return this.call("deviceStateRollups", query);
+  }
+  groupStateRollups(
+    query: Parameters<StateRollupStore["groupStateRollups"]>[0],
+  ): Promise<GroupStateRollup[]> {
+    return this.call("groupStateRollups", query);
   }
   applyRetention(plan: RetentionPlan, now: EpochMs): Promise<PurgeResult[]> {
     return this.call("applyRetention", plan, now);

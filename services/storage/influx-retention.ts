@@ -11,6 +11,7 @@ import type { InfluxHttp, StatementResult } from "./influx-http.ts";
 import { ident, Params, tagEquals, timeConditions, where } from "./influx-queries.ts";
 import { GROUP_MEASUREMENT, policyOf, unlessRefused } from "./influx-rollups.ts";
 import type { Schema } from "./influx-schema.ts";
+import { deviceStateMeasurement, GROUP_STATE_MEASUREMENT } from "./influx-state-rollups.ts";
 import { storedMeasurement } from "./line-protocol.ts";
 
 /**
@@ -130,24 +131,18 @@ function purgeTargets(rule: RetentionRule, at: EpochMs): Target[] {
     return [{ from: measurement, measurement, counted: "*", conditions, params }];
   }
   const policy = ident(policyOf(rule.tier));
-  const devices = ident(storedMeasurement(`${rule.domain}_${rule.tier}`));
-  const groups = ident(storedMeasurement(`${GROUP_MEASUREMENT}_${rule.tier}`));
-  const params = new Params();
+  const target = (measurement: string, counted: string, domainTag: boolean): Target => {
+    const params = new Params();
+    const conditions = domainTag ? [tagEquals(params, "domain", rule.domain), ...before] : before;
+    const name = ident(measurement);
+    return { from: `${policy}.${name}`, measurement: name, counted, conditions, params };
+  };
   return [
-    {
-      from: `${policy}.${devices}`,
-      measurement: devices,
-      counted: '"count"',
-      conditions: before,
-      params: new Params(),
-    },
-    {
-      from: `${policy}.${groups}`,
-      measurement: groups,
-      counted: '"count"',
-      conditions: [tagEquals(params, "domain", rule.domain), ...before],
-      params,
-    },
+    target(storedMeasurement(`${rule.domain}_${rule.tier}`), '"count"', false),
+    target(storedMeasurement(`${GROUP_MEASUREMENT}_${rule.tier}`), '"count"', true),
+    // State rollups (influx-state-rollups.ts) go with their domain's numeric ones.
+    target(deviceStateMeasurement(rule.domain, rule.tier), '"seconds"', false),
+    target(storedMeasurement(`${GROUP_STATE_MEASUREMENT}_${rule.tier}`), '"seconds"', true),
   ];
 }
 
@@ -181,15 +176,16 @@ export async function influxStorageUsage(deps: InfluxRetentionDeps): Promise<Tie
     usage.push(await tierUsage(deps.http, "raw", domain, [{ from: raw, counted: "*" }]));
     for (const tier of ["1h", "1d"] as const) {
       const policy = ident(policyOf(tier));
-      const params = new Params();
+      const ofDomain = (measurement: string, counted: string): Source => {
+        const params = new Params();
+        const from = `${policy}.${ident(measurement)}`;
+        return { from, counted, conditions: [tagEquals(params, "domain", domain)], params };
+      };
       const sources = [
         { from: `${policy}.${ident(storedMeasurement(`${domain}_${tier}`))}`, counted: '"count"' },
-        {
-          from: `${policy}.${ident(storedMeasurement(`${GROUP_MEASUREMENT}_${tier}`))}`,
-          counted: '"count"',
-          conditions: [tagEquals(params, "domain", domain)],
-          params,
-        },
+        ofDomain(storedMeasurement(`${GROUP_MEASUREMENT}_${tier}`), '"count"'),
+        { from: `${policy}.${ident(deviceStateMeasurement(domain, tier))}`, counted: '"seconds"' },
+        ofDomain(storedMeasurement(`${GROUP_STATE_MEASUREMENT}_${tier}`), '"seconds"'),
       ];
       const u = await tierUsage(deps.http, tier, domain, sources);
       if (u.rows > 0) usage.push(u);

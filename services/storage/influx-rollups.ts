@@ -71,8 +71,8 @@ const POLICY: Record<RollupTier, { name: string; shardDuration: string }> = {
 };
 /** The group rollups' measurement, suffixed by the tier. */
 export const GROUP_MEASUREMENT = "rollup_commune";
-const FIELD_TAG = "field";
-const DOMAIN_TAG = "domain";
+export const FIELD_TAG = "field";
+export const DOMAIN_TAG = "domain";
 
 export function createInfluxRollups(deps: InfluxRollupsDeps): RollupStore {
   const written = new WrittenSeries();
@@ -124,7 +124,7 @@ export function policyOf(tier: RollupTier): string {
 }
 
 /** `"hourly"."<stored name>"`: the name is quoted, never a regex. */
-function source(tier: RollupTier, measurement: string): string {
+export function source(tier: RollupTier, measurement: string): string {
   return `${ident(policyOf(tier))}.${ident(storedMeasurement(`${measurement}_${tier}`))}`;
 }
 
@@ -132,7 +132,7 @@ function deviceKey(time: EpochMs, deviceId: string, field: string): string {
   return JSON.stringify([time, deviceId, field]);
 }
 
-function byTier<T extends { tier: RollupTier }>(rows: readonly T[]): Map<RollupTier, T[]> {
+export function byTier<T extends { tier: RollupTier }>(rows: readonly T[]): Map<RollupTier, T[]> {
   const tiers = new Map<RollupTier, T[]>();
   for (const r of rows) {
     policyOf(r.tier);
@@ -144,16 +144,16 @@ function byTier<T extends { tier: RollupTier }>(rows: readonly T[]): Map<RollupT
 }
 
 /** The last row of each key: batches go out side by side, so a write must not repeat a point. */
-function lastPerKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
+export function lastPerKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
   return [...new Map(rows.map((r) => [key(r), r])).values()];
 }
 
-function numberAt(row: unknown[], i: number): number | undefined {
+export function numberAt(row: unknown[], i: number): number | undefined {
   const value = row[i];
   return typeof value === "number" ? value : undefined;
 }
 
-function compare(a: string, b: string): number {
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

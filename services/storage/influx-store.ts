@@ -30,6 +30,7 @@ import {
 import { applyInfluxRetention, influxStorageUsage } from "./influx-retention.ts";
 import { createInfluxRollups, ensureRollupPolicies } from "./influx-rollups.ts";
 import { type FieldInfo, type MeasurementInfo, type Schema, SchemaCache } from "./influx-schema.ts";
+import { createInfluxStateRollups } from "./influx-state-rollups.ts";
 import { InfluxWriter } from "./influx-writer.ts";
 import { type DerivedPoint, decodeStored, encodePoint, storedMeasurement } from "./line-protocol.ts";
 import type {
@@ -38,10 +39,13 @@ import type {
   DeviceFilter,
   DeviceRollup,
   DeviceState,
+  DeviceStateRollup,
   GroupRollup,
+  GroupStateRollup,
   RollupStore,
   SeriesBucket,
   SeriesQuery,
+  StateRollupStore,
   TimeSeriesStore,
 } from "./store.ts";
 
@@ -62,8 +66,8 @@ import type {
  * - series() buckets each domain's measurement apart: a device whose readings of one field sit in
  *   two domains within one bucket (it changed domain) gets two buckets for that time and field.
  * Quarantine and violations stay in the embedded state store: InfluxDB holds readings only.
- * Rollups (the RollupStore port) live in the `hourly` and `daily` retention policies, created at
- * start when missing: see influx-rollups.ts.
+ * Rollups (the RollupStore and StateRollupStore ports) live in the `hourly` and `daily` retention
+ * policies, created at start when missing: see influx-rollups.ts and influx-state-rollups.ts.
  */
 
 export interface InfluxStoreConfig {
@@ -155,11 +159,12 @@ export function parseInfluxUrl(text: string): InfluxStoreConfig {
 
 type ResolvedConfig = InfluxStoreConfig & typeof DEFAULTS;
 
-export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore {
+export class InfluxStore implements TimeSeriesStore, RollupStore, StateRollupStore, RetentionStore {
   private readonly http: InfluxHttp;
   private readonly writer: InfluxWriter;
   private readonly schema: SchemaCache;
   private readonly rollups: RollupStore;
+  private readonly states: StateRollupStore;
 
   constructor(private readonly config: ResolvedConfig) {
     this.http = new InfluxHttp(config);
@@ -168,11 +173,9 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore
       async () => (await this.http.query("SHOW FIELD KEYS"))[0] ?? [],
       SCHEMA_TTL_MS,
     );
-    this.rollups = createInfluxRollups({
-      http: this.http,
-      writer: this.writer,
-      schema: () => this.schema.get(),
-    });
+    const rollupDeps = { http: this.http, writer: this.writer, schema: () => this.schema.get() };
+    this.rollups = createInfluxRollups(rollupDeps);
+    this.states = createInfluxStateRollups(rollupDeps);
   }
 
   /** Checks the server answers, and creates the database when it does not exist yet. */
@@ -309,6 +312,26 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, RetentionStore
 
   groupRollups(q: Parameters<RollupStore["groupRollups"]>[0]): Promise<GroupRollup[]> {
     return this.rollups.groupRollups(q);
+  }
+
+  summarizeStates(q: Parameters<StateRollupStore["summarizeStates"]>[0]): Promise<DeviceStateRollup[]> {
+    return this.states.summarizeStates(q);
+  }
+
+  writeDeviceStateRollups(rows: readonly DeviceStateRollup[]): Promise<void> {
+    return this.states.writeDeviceStateRollups(rows);
+  }
+
+  writeGroupStateRollups(rows: readonly GroupStateRollup[]): Promise<void> {
+    return this.states.writeGroupStateRollups(rows);
+  }
+
+  deviceStateRollups(q: Parameters<StateRollupStore["deviceStateRollups"]>[0]): Promise<DeviceStateRollup[]> {
+    return this.states.deviceStateRollups(q);
+  }
+
+  groupStateRollups(q: Parameters<StateRollupStore["groupStateRollups"]>[0]): Promise<GroupStateRollup[]> {
+    return this.states.groupStateRollups(q);
   }
 
   private async rawSeries(plan: FieldPlan[], conditions: string[], params: Params): Promise<SeriesBucket[]> {

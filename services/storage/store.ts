@@ -94,6 +94,8 @@ export interface AggregateRow {
   max: number;
   /** A counter field's consumption over the bucket, summed over the group's devices. */
   sum?: number;
+  /** A state field's seconds in each of its values (see STATE_MAX_GAP_MS). */
+  states?: Record<string, number>;
 }
 
 /** Where refused messages are kept, with their reasons. Nothing refused is lost. */
@@ -116,6 +118,8 @@ export interface QuarantineQuery {
 
 /** A violation found on an accepted reading (a dropped field, an unknown field). */
 export interface ViolationRecord {
+  /** Set by the store: increases with each record kept (paging). */
+  id?: number;
   receivedAt: EpochMs;
   time: EpochMs;
   operatorId: string;
@@ -124,6 +128,22 @@ export interface ViolationRecord {
   code: string;
   path: string;
   detail: string;
+  /** The dropped value as given (see Violation.value); absent when none was kept. */
+  value?: string | number;
+}
+
+export interface ViolationQuery {
+  operatorId?: string;
+  deviceId?: string;
+  /** The violation's path (`data.active_power_w`) or the field name alone (`active_power_w`). */
+  field?: string;
+  code?: string;
+  /** On reception time, like the quarantine and the counts. */
+  from?: EpochMs;
+  to?: EpochMs;
+  /** Most recent first; page with `beforeId`. */
+  limit: number;
+  beforeId?: number;
 }
 
 /** Violations of accepted readings, kept to measure each operator's compliance. */
@@ -134,6 +154,8 @@ export interface ViolationLog {
     from?: EpochMs;
     to?: EpochMs;
   }): Promise<{ operatorId: string; code: string; count: number }[]>;
+  /** Each violation with its value, most recent first, with ids. */
+  listViolations(query: ViolationQuery): Promise<ViolationRecord[]>;
 }
 
 /**
@@ -141,6 +163,25 @@ export interface ViolationLog {
  * gap the energy was used is unknown, and one bucket would show days of it.
  */
 export const COUNTER_MAX_GAP_MS = 86_400_000;
+
+/**
+ * How long a state reading holds at most, and the state rule. A state field (on/off,
+ * ok/defective: `measure: state` in the contract, the default for text and flags) aggregates as
+ * the time spent in each of its values, the same way in every adapter
+ * (StateRollupStore.summarizeStates):
+ * - a device's reading of the field holds its value from its time until the device's next
+ *   reading of the field (across series: a handover does not change the lamp), but at most
+ *   this long: past that the state is unknown and its time counts nowhere, as a counter's
+ *   increase over a longer gap does not;
+ * - a bucket starts in the state of the device's last reading before it, looked up this far
+ *   back, so an hour without a reading still has its time;
+ * - time is cut at bucket ends and never counted past `now`: the current bucket holds the time
+ *   elapsed so far, never a guess of what comes next;
+ * - values are keyed as text: strings as they are, booleans "true" and "false", numbers in
+ *   their shortest decimal form ("3", "0.5").
+ * Seconds add up over devices, groups and buckets like consumption does.
+ */
+export const STATE_MAX_GAP_MS = COUNTER_MAX_GAP_MS;
 
 /** Rollup tiers the platform maintains. */
 export type RollupTier = "1h" | "1d";
@@ -222,6 +263,79 @@ export interface RollupStore {
     domain?: string;
     field?: string;
   }): Promise<GroupRollup[]>;
+}
+
+/** One device's time in one value of a state field over one bucket of a tier (see STATE_MAX_GAP_MS). */
+export interface DeviceStateRollup {
+  tier: RollupTier;
+  /** Bucket start (multiple of the tier since the epoch, UTC). */
+  time: EpochMs;
+  deviceId: string;
+  /** Those of the newest reading that gives the bucket some time or a reading. */
+  domain: string;
+  commune: string;
+  operatorId: string;
+  field: string;
+  state: string;
+  /** Time in this state within the bucket. */
+  seconds: number;
+  /** Readings of this value within the bucket (a state carried in from before has none). */
+  count: number;
+}
+
+/** A (commune, domain) group's time in one value of a state field over one bucket. */
+export interface GroupStateRollup {
+  tier: RollupTier;
+  time: EpochMs;
+  commune: string;
+  domain: string;
+  field: string;
+  state: string;
+  /** Summed over the group's devices. */
+  seconds: number;
+  count: number;
+  /** Devices with a row for the field in the bucket, in any state: the same on each state's row. */
+  devices: number;
+}
+
+/**
+ * Where state rollups live, beside the numeric ones (a port of its own: states are keyed by their
+ * value, and replacing a bucket's row replaces all its states). Aggregates of state fields are
+ * read from the group rows, never from raw readings.
+ */
+export interface StateRollupStore {
+  /** Time in each state of these devices' `fields` over [from, to), per bucket of `tier` (STATE_MAX_GAP_MS). */
+  summarizeStates(query: {
+    tier: RollupTier;
+    deviceIds: readonly string[];
+    from: EpochMs;
+    to: EpochMs;
+    fields: readonly string[];
+    /** No time is counted from here on. */
+    now: EpochMs;
+  }): Promise<DeviceStateRollup[]>;
+  /**
+   * Replaces every row of each (tier, time, device, field) the write holds, all its states: a
+   * state missing from the write is removed.
+   */
+  writeDeviceStateRollups(rows: readonly DeviceStateRollup[]): Promise<void>;
+  /** Replaces every row of each (tier, time, commune, domain, field) the write holds, all its states. */
+  writeGroupStateRollups(rows: readonly GroupStateRollup[]): Promise<void>;
+  /** Device rows of one bucket for a commune and domain (to recompute their group). */
+  deviceStateRollups(query: {
+    tier: RollupTier;
+    time: EpochMs;
+    commune: string;
+    domain: string;
+  }): Promise<DeviceStateRollup[]>;
+  groupStateRollups(query: {
+    tier: RollupTier;
+    from: EpochMs;
+    to: EpochMs;
+    commune?: string;
+    domain?: string;
+    field?: string;
+  }): Promise<GroupStateRollup[]>;
 }
 
 /** The last accepted uplink frame counter of a LoRaWAN ABP device session. */

@@ -5,6 +5,7 @@ import type {
   DeviceRollup,
   GroupRollup,
   RollupStore,
+  StateRollupStore,
   TimeSeriesStore,
 } from "../../services/storage/store.ts";
 
@@ -12,7 +13,7 @@ import type {
  * Retention every store owes the contracts' sobriety clause, asserted through the ports only:
  * raw readings by the contract version they were accepted under, rollups by domain and tier.
  */
-export type RetentionCapableStore = TimeSeriesStore & RollupStore & RetentionStore;
+export type RetentionCapableStore = TimeSeriesStore & RollupStore & StateRollupStore & RetentionStore;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -142,6 +143,35 @@ export function retentionConformance<S extends RetentionCapableStore>(
           domain: "water",
         }),
       ).toHaveLength(1);
+    });
+
+    it("deletes state rollups with their domain's and tier's", async () => {
+      const times = [NOW - 100 * DAY, NOW - 80 * DAY];
+      for (const domain of ["streetlight", "water"]) {
+        const at = {
+          tier: "1h" as const,
+          commune: "57038",
+          domain,
+          field: "state",
+          state: "ok",
+          seconds: 60,
+        };
+        await ctx.store.writeDeviceStateRollups(
+          times.map((time) => ({ ...at, time, deviceId: `${domain}-1`, operatorId: "op-a", count: 1 })),
+        );
+        await ctx.store.writeGroupStateRollups(times.map((time) => ({ ...at, time, count: 1, devices: 1 })));
+      }
+      await ctx.store.applyRetention(PLAN, NOW);
+      const kept = async (domain: string) =>
+        (await ctx.store.groupStateRollups({ tier: "1h", from: 0, to: NOW, domain }))
+          .map((r) => r.time)
+          .sort();
+      expect(await kept("water")).toEqual([NOW - 80 * DAY]);
+      expect(await kept("streetlight")).toEqual([...times].sort());
+      const device = (time: number) =>
+        ctx.store.deviceStateRollups({ tier: "1h", time, commune: "57038", domain: "water" });
+      expect(await device(NOW - 100 * DAY)).toEqual([]);
+      expect(await device(NOW - 80 * DAY)).toHaveLength(1);
     });
 
     it("removes nothing more when applied twice", async () => {

@@ -2,9 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FieldValue, Observation } from "../../services/domain/types.ts";
 import type {
   DeviceRollup,
+  DeviceStateRollup,
   GroupRollup,
+  GroupStateRollup,
   RollupStore,
   RollupTier,
+  StateRollupStore,
   TimeSeriesStore,
 } from "../../services/storage/store.ts";
 
@@ -16,7 +19,7 @@ import type {
  * `make` returns a started store holding no data, isolated from the other tests; `reopen`, when
  * given, a started store over the same storage as the last one `make` returned.
  */
-export type RollupCapableStore = TimeSeriesStore & RollupStore;
+export type RollupCapableStore = TimeSeriesStore & RollupStore & StateRollupStore;
 
 export interface RollupConformanceOptions<S extends RollupCapableStore> {
   reopen?: () => Promise<S>;
@@ -89,6 +92,53 @@ function byKey<T extends { tier: RollupTier; time: number; field: string }>(
 
 const sortDevices = (rows: readonly DeviceRollup[]) => byKey(rows, (r) => r.deviceId);
 const sortGroups = (rows: readonly GroupRollup[]) => byKey(rows, (r) => `${r.commune}|${r.domain}`);
+const sortDeviceStates = (rows: readonly DeviceStateRollup[]) =>
+  byKey(rows, (r) => `${r.deviceId}|${r.field}|${r.state}`);
+const sortGroupStates = (rows: readonly GroupStateRollup[]) =>
+  byKey(rows, (r) => `${r.commune}|${r.domain}|${r.field}|${r.state}`);
+
+function deviceStateRow(
+  time: number,
+  deviceId: string,
+  field: string,
+  state: string,
+  seconds: number,
+  count: number,
+  attributes: Partial<DeviceStateRollup> = {},
+): DeviceStateRollup {
+  return {
+    tier: "1h",
+    time,
+    deviceId,
+    domain: "streetlight",
+    commune: "57038",
+    operatorId: "op-a",
+    field,
+    state,
+    seconds,
+    count,
+    ...attributes,
+  };
+}
+
+function groupStateRow(
+  time: number,
+  field: string,
+  state: string,
+  figures: Pick<GroupStateRollup, "seconds" | "count" | "devices">,
+  attributes: Partial<GroupStateRollup> = {},
+): GroupStateRollup {
+  return {
+    tier: "1h",
+    time,
+    commune: "57038",
+    domain: "streetlight",
+    field,
+    state,
+    ...figures,
+    ...attributes,
+  };
+}
 
 /** Values with the syntax characters of line protocol, InfluxQL, SQL and regular expressions. */
 const AWKWARD = ["a,b c=d", "quote\"and'apostrophe", "back\\slash", "new\nline", "Château d'eau — 💧"];
@@ -209,6 +259,244 @@ export function rollupConformance<S extends RollupCapableStore>(
           ["energy_kwh", 2],
           ["power_w", undefined],
         ]);
+      });
+    });
+
+    describe("states: time in each state", () => {
+      /** `device@hour: {state: [seconds, readings]}`, hours from T0, for an easy read of a failure. */
+      const times = (rows: readonly DeviceStateRollup[], unit = HOUR) => {
+        const out: Record<string, Record<string, [number, number]>> = {};
+        for (const r of sortDeviceStates(rows)) {
+          const key = `${r.deviceId}.${r.field}@${(r.time - T0) / unit}`;
+          out[key] = { ...out[key], [r.state]: [r.seconds, r.count] };
+        }
+        return out;
+      };
+      const summary = (
+        from: number,
+        to: number,
+        now: number,
+        more: Partial<Parameters<StateRollupStore["summarizeStates"]>[0]> = {},
+      ) =>
+        ctx.store.summarizeStates({
+          tier: "1h",
+          deviceIds: ["lamp-1"],
+          fields: ["power_state"],
+          from,
+          to,
+          now,
+          ...more,
+        });
+
+      it("starts a bucket in the state read before it, and changes state mid-bucket", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 - 2 * HOUR, { power_state: "off" }),
+          reading("lamp-1", T0 - 10 * MINUTE, { power_state: "on", active_power_w: 40 }),
+          reading("lamp-1", T0 + 30 * MINUTE, { power_state: "off" }),
+          reading("lamp-1", T0 + 45 * MINUTE, { power_state: "off" }),
+          reading("lamp-2", T0 + 5 * MINUTE, { power_state: "low", status: "ok" }),
+        ]);
+        const rows = await summary(T0, T0 + HOUR, T0 + DAY, { deviceIds: ["lamp-1", "lamp-2"] });
+        expect(times(rows)).toEqual({
+          "lamp-1.power_state@0": { on: [1800, 0], off: [1800, 2] },
+          // Nothing before it within a day: the first five minutes of lamp-2 are unknown.
+          "lamp-2.power_state@0": { low: [3300, 1] },
+        });
+        expect(rows.every((r) => r.domain === "streetlight" && r.commune === "57038")).toBe(true);
+        // At 00:20 the change of 00:30 (a device clock ahead) is a reading, but holds no time yet.
+        expect(times(await summary(T0, T0 + HOUR, T0 + 20 * MINUTE))).toEqual({
+          "lamp-1.power_state@0": { on: [1200, 0], off: [0, 2] },
+        });
+      });
+
+      it("cuts a state at bucket ends, over every bucket it spans, hourly and daily", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 50 * MINUTE, { power_state: "on" }),
+          reading("lamp-1", T0 + 2 * HOUR + 10 * MINUTE, { power_state: "off" }),
+          reading("lamp-1", T0 + 2 * HOUR + 40 * MINUTE, { power_state: "on" }),
+        ]);
+        expect(times(await summary(T0, T0 + 3 * HOUR, T0 + DAY))).toEqual({
+          "lamp-1.power_state@0": { on: [600, 1] },
+          "lamp-1.power_state@1": { on: [3600, 0] },
+          "lamp-1.power_state@2": { on: [1800, 1], off: [1800, 1] },
+        });
+        // The last reading holds to the end of the day's range: a day at most, never past now.
+        const daily = await summary(T0, T0 + DAY, T0 + 5 * HOUR, { tier: "1d" });
+        expect(times(daily, DAY)).toEqual({
+          "lamp-1.power_state@0": { on: [4800 + 2 * 3600 + 20 * 60, 2], off: [1800, 1] },
+        });
+      });
+
+      it("counts nothing past a day without a reading, nor past now", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 10 * MINUTE, { power_state: "on" }),
+          reading("lamp-1", T0 + 2 * DAY + 30 * MINUTE, { power_state: "off" }),
+        ]);
+        const daily = await summary(T0, T0 + 3 * DAY, T0 + 2 * DAY + HOUR, { tier: "1d" });
+        expect(times(daily, DAY)).toEqual({
+          "lamp-1.power_state@0": { on: [DAY / 1000 - 600, 1] },
+          "lamp-1.power_state@1": { on: [600, 0] },
+          "lamp-1.power_state@2": { off: [1800, 1] },
+        });
+        // An hour of the second day, after the state ran out: nothing, the reading is too old.
+        expect(await summary(T0 + DAY + HOUR, T0 + DAY + 2 * HOUR, T0 + 3 * DAY)).toEqual([]);
+        // The current hour holds the time elapsed so far.
+        expect(times(await summary(T0, T0 + HOUR, T0 + 40 * MINUTE))).toEqual({
+          "lamp-1.power_state@0": { on: [1800, 1] },
+        });
+      });
+
+      it("keys booleans as true and false, and numbers in their shortest form", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0, { lit: true, mode: 2 }),
+          reading("lamp-1", T0 + 15 * MINUTE, { lit: false, mode: 0.5 }),
+        ]);
+        const rows = await summary(T0, T0 + HOUR, T0 + HOUR, { fields: ["lit", "mode"] });
+        expect(times(rows)).toEqual({
+          "lamp-1.lit@0": { true: [900, 1], false: [2700, 1] },
+          "lamp-1.mode@0": { "2": [900, 1], "0.5": [2700, 1] },
+        });
+      });
+
+      it("follows a device across a handover, with the newest reading's operator", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0 + 10 * MINUTE, { power_state: "on" }),
+          reading("lamp-1", T0 + 40 * MINUTE, { power_state: "off" }, { operatorId: "op-b" }),
+        ]);
+        const rows = await summary(T0, T0 + HOUR, T0 + HOUR);
+        expect(sortDeviceStates(rows)).toEqual([
+          deviceStateRow(T0, "lamp-1", "power_state", "off", 1200, 1, { operatorId: "op-b" }),
+          deviceStateRow(T0, "lamp-1", "power_state", "on", 1800, 1, { operatorId: "op-b" }),
+        ]);
+      });
+
+      it("answers the devices and fields asked only, and nothing for none", async () => {
+        await ctx.store.write([
+          reading("lamp-1", T0, { power_state: "on", status: "ok" }),
+          reading("lamp-3", T0, { power_state: "on" }),
+        ]);
+        expect(times(await summary(T0, T0 + HOUR, T0 + HOUR))).toEqual({
+          "lamp-1.power_state@0": { on: [3600, 1] },
+        });
+        expect(await summary(T0, T0 + HOUR, T0 + HOUR, { deviceIds: [] })).toEqual([]);
+        expect(await summary(T0, T0 + HOUR, T0 + HOUR, { fields: [] })).toEqual([]);
+        expect(await summary(T0, T0 + HOUR, T0 + HOUR, { deviceIds: HOSTILE })).toEqual([]);
+      });
+
+      it("round-trips values, device ids and communes with syntax characters", async () => {
+        await ctx.store.write(
+          AWKWARD.map((text, i) =>
+            reading(`lamp ${text}`, T0 + i * MINUTE, { power_state: text }, { commune: text }),
+          ),
+        );
+        const rows = await summary(T0, T0 + HOUR, T0 + HOUR, { deviceIds: AWKWARD.map((t) => `lamp ${t}`) });
+        expect(sortDeviceStates(rows)).toEqual(
+          sortDeviceStates(
+            AWKWARD.map((text, i) =>
+              deviceStateRow(T0, `lamp ${text}`, "power_state", text, 3600 - 60 * i, 1, { commune: text }),
+            ),
+          ),
+        );
+      });
+
+      it("keeps device rows, and a rewrite replaces every state of the bucket, device and field", async () => {
+        const before = [
+          deviceStateRow(T0, "lamp-1", "power_state", "on", 1800, 1),
+          deviceStateRow(T0, "lamp-1", "power_state", "off", 1800, 1),
+          deviceStateRow(T0, "lamp-1", "status", "ok", 3600, 2),
+          deviceStateRow(T0, "lamp-2", "power_state", "on", 3600, 1),
+        ];
+        await ctx.store.writeDeviceStateRollups(before);
+        const read = () =>
+          ctx.store.deviceStateRollups({ tier: "1h", time: T0, commune: "57038", domain: "streetlight" });
+        expect(sortDeviceStates(await read())).toEqual(sortDeviceStates(before));
+        // A late reading made the lamp on all hour: "off" is gone, the other keys stay.
+        const after = deviceStateRow(T0, "lamp-1", "power_state", "on", 3600, 2);
+        await ctx.store.writeDeviceStateRollups([after]);
+        await ctx.store.writeDeviceStateRollups([after]);
+        expect(sortDeviceStates(await read())).toEqual(
+          sortDeviceStates([after, before[2], before[3]] as DeviceStateRollup[]),
+        );
+        // Moved to another commune: the row is found there only.
+        const moved = { ...after, commune: "54580", operatorId: "op-b" };
+        await ctx.store.writeDeviceStateRollups([moved]);
+        expect(sortDeviceStates(await read())).toEqual(
+          sortDeviceStates([before[2], before[3]] as DeviceStateRollup[]),
+        );
+        expect(
+          await ctx.store.deviceStateRollups({
+            tier: "1h",
+            time: T0,
+            commune: "54580",
+            domain: "streetlight",
+          }),
+        ).toEqual([moved]);
+        expect(
+          await ctx.store.deviceStateRollups({
+            tier: "1d",
+            time: T0,
+            commune: "57038",
+            domain: "streetlight",
+          }),
+        ).toEqual([]);
+      });
+
+      it("keeps group rows, read by range and filters, and a rewrite replaces every state", async () => {
+        const rows = [
+          groupStateRow(T0, "power_state", "on", { seconds: 5400, count: 3, devices: 2 }),
+          groupStateRow(T0, "power_state", "off", { seconds: 1800, count: 1, devices: 2 }),
+          groupStateRow(
+            T0,
+            "power_state",
+            "on",
+            { seconds: 3600, count: 1, devices: 1 },
+            { commune: "54580" },
+          ),
+          groupStateRow(T0, "status", "full", { seconds: 3600, count: 4, devices: 1 }, { domain: "waste" }),
+          groupStateRow(T0 + HOUR, "power_state", "on", { seconds: 7200, count: 2, devices: 2 }),
+          groupStateRow(T0, "power_state", "on", { seconds: 86_400, count: 96, devices: 1 }, { tier: "1d" }),
+        ];
+        await ctx.store.writeGroupStateRollups(rows);
+        const read = (q: Partial<Parameters<StateRollupStore["groupStateRollups"]>[0]> = {}) =>
+          ctx.store
+            .groupStateRollups({ tier: "1h", from: T0, to: T0 + 2 * HOUR, ...q })
+            .then(sortGroupStates);
+        expect(await read()).toEqual(sortGroupStates(rows.slice(0, 5)));
+        expect(await read({ from: T0 + HOUR })).toEqual([rows[4]]);
+        expect(await read({ commune: "54580" })).toEqual([rows[2]]);
+        expect(await read({ domain: "waste", field: "status" })).toEqual([rows[3]]);
+        expect(await read({ tier: "1d", to: T0 + DAY })).toEqual([rows[5]]);
+        const update = groupStateRow(T0, "power_state", "on", { seconds: 7200, count: 4, devices: 2 });
+        await ctx.store.writeGroupStateRollups([update]);
+        expect(await read({ commune: "57038", domain: "streetlight", to: T0 + HOUR })).toEqual([update]);
+        for (const hostile of HOSTILE) {
+          expect(await read({ commune: hostile })).toEqual([]);
+          expect(await read({ field: hostile })).toEqual([]);
+        }
+      });
+
+      it("round-trips states, communes and fields with syntax characters in group rows", async () => {
+        const rows = AWKWARD.map((text, i) =>
+          groupStateRow(
+            T0,
+            text,
+            text,
+            { seconds: i + 0.5, count: i, devices: 1 },
+            { commune: text, domain: text },
+          ),
+        );
+        await ctx.store.writeGroupStateRollups(rows);
+        for (const [i, text] of AWKWARD.entries()) {
+          expect(
+            await ctx.store.groupStateRollups({
+              tier: "1h",
+              from: T0,
+              to: T0 + HOUR,
+              commune: text,
+              field: text,
+            }),
+          ).toEqual([rows[i]]);
+        }
       });
     });
 
@@ -591,6 +879,24 @@ export function rollupConformance<S extends RollupCapableStore>(
     const reopen = options.reopen;
     if (reopen) {
       describe("persistence", () => {
+        it("keeps state rollups across close and reopen", async () => {
+          const device = deviceStateRow(T0, "lamp-1", "power_state", "on", 3600, 4);
+          const group = groupStateRow(T0, "power_state", "on", { seconds: 3600, count: 4, devices: 1 });
+          await ctx.store.writeDeviceStateRollups([device]);
+          await ctx.store.writeGroupStateRollups([group]);
+          await ctx.store.close();
+          ctx.store = await reopen();
+          expect(
+            await ctx.store.deviceStateRollups({
+              tier: "1h",
+              time: T0,
+              commune: "57038",
+              domain: "streetlight",
+            }),
+          ).toEqual([device]);
+          expect(await ctx.store.groupStateRollups({ tier: "1h", from: T0, to: T0 + HOUR })).toEqual([group]);
+        });
+
         it("keeps device and group rollups across close and reopen", async () => {
           const device = deviceRow(T0, "lamp-1", "power_w", { count: 2, mean: 15, min: 10, max: 20 });
           const group = groupRow(T0, "power_w", { count: 2, devices: 1, mean: 15, min: 10, max: 20 });

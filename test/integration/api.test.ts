@@ -51,7 +51,13 @@ describe("API: health and documentation", () => {
     const doc = (await api("/api/openapi.json")).body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/devices", "/api/v1/readings", "/api/v1/quarantine"]),
+      expect.arrayContaining([
+        "/api/v1/devices",
+        "/api/v1/readings",
+        "/api/v1/quarantine",
+        "/api/v1/violations",
+        "/api/v1/territory",
+      ]),
     );
   });
 });
@@ -232,6 +238,8 @@ describe("API: series and aggregates", () => {
       raw.map((r) => ({
         ...r.group,
         time: new Date(r.time).toISOString(),
+        from: new Date(r.time).toISOString(),
+        to: new Date(r.time + HOUR).toISOString(),
         field: r.field,
         measure: "gauge",
         count: r.count,

@@ -407,7 +407,9 @@ describe("DuckdbStore migration from the first layout", () => {
       "quarantine",
       "readings",
       "rollup_device",
+      "rollup_device_state",
       "rollup_group",
+      "rollup_group_state",
       "series",
       "violations",
     ]);

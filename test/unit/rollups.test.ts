@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../../services/domain/types.ts";
 import { aggregateFromRollups, planRollupQuery } from "../../services/rollups/aggregates.ts";
-import { bucket, combine, RollupMaintainer } from "../../services/rollups/maintainer.ts";
+import { bucket, combine, combineStates, RollupMaintainer } from "../../services/rollups/maintainer.ts";
 import { MirroredRollups } from "../../services/rollups/mirror.ts";
 import { MemoryRollupStore } from "../helpers/memory-rollup-store.ts";
 
@@ -163,6 +163,193 @@ describe("rollup maintainer", () => {
         min: 0,
         max: 5,
       },
+    ]);
+  });
+});
+
+describe("state rollups", () => {
+  const HOUR_START = bucket(NOW, "1h");
+
+  function lamp(deviceId: string, time: number, powerState: string, commune = "57038"): Observation {
+    return {
+      deviceId,
+      time,
+      domain: "streetlight",
+      commune,
+      ownerId: "ccphva",
+      operatorId: "lumiere-est",
+      contract: "ccphva-streetlight@1.0.0",
+      values: { power_state: powerState, active_power_w: powerState === "on" ? 40 : 0 },
+    };
+  }
+
+  function setupStates(start = NOW) {
+    const clock = { now: start };
+    const store = new MemoryRollupStore();
+    const maintainer = new RollupMaintainer(
+      store,
+      { intervalMs: 60_000, recomputeAtStartMs: 0, tiers: ["1h", "1d"] },
+      () => clock.now,
+      [],
+      ["power_state"],
+    );
+    const ingest = (batch: Observation[]) => {
+      store.raw.push(...batch);
+      maintainer.markDurable(batch);
+    };
+    /** `{state: seconds}` of a group's field in one bucket. */
+    const group = (tier: "1h" | "1d", time: number, commune = "57038") =>
+      Object.fromEntries(
+        store.groupStates
+          .filter((r) => r.tier === tier && r.time === time && r.commune === commune)
+          .map((r) => [r.state, r.seconds]),
+      );
+    return { clock, store, maintainer, ingest, group };
+  }
+
+  it("rolls each device's time per state up, and its group's, up to now", async () => {
+    const { store, maintainer, ingest, group } = setupStates();
+    ingest([
+      lamp("a", HOUR_START + 5 * 60_000, "on"),
+      lamp("a", HOUR_START + 20 * 60_000, "off"),
+      lamp("b", HOUR_START + 10 * 60_000, "on"),
+    ]);
+    await maintainer.pass();
+    // NOW is 12:30: a is on 15 min then off 10, b is on 20.
+    expect(group("1h", HOUR_START)).toEqual({ on: 35 * 60, off: 10 * 60 });
+    const rows = store.groupStates.filter((r) => r.tier === "1h");
+    expect(rows.map((r) => [r.state, r.count, r.devices])).toEqual([
+      ["on", 2, 2],
+      ["off", 1, 2],
+    ]);
+    // The numeric fields keep their rollups.
+    expect(store.groups.get(`1h|${HOUR_START}|57038|streetlight|active_power_w`)).toMatchObject({ count: 3 });
+  });
+
+  it("recomputes a bucket once it ends, and the next ones while the state goes on", async () => {
+    const { clock, maintainer, ingest, group } = setupStates();
+    ingest([lamp("a", HOUR_START + 10 * 60_000, "on")]);
+    await maintainer.pass();
+    expect(group("1h", HOUR_START)).toEqual({ on: 20 * 60 });
+    // No reading for two and a half hours: the closed hours are completed, the current one counts.
+    clock.now = HOUR_START + 3 * H + 30 * 60_000;
+    await maintainer.pass();
+    expect(group("1h", HOUR_START)).toEqual({ on: 50 * 60 });
+    expect(group("1h", HOUR_START + H)).toEqual({ on: 3600 });
+    expect(group("1h", HOUR_START + 2 * H)).toEqual({ on: 3600 });
+    expect(group("1h", HOUR_START + 3 * H)).toEqual({ on: 30 * 60 });
+    // An hour later the chain goes on, as the state holds up to a day.
+    clock.now += H;
+    await maintainer.pass();
+    expect(group("1h", HOUR_START + 3 * H)).toEqual({ on: 3600 });
+    expect(group("1h", HOUR_START + 4 * H)).toEqual({ on: 30 * 60 });
+  });
+
+  it("recomputes the hours a late reading's state reaches, and removes a state it replaced", async () => {
+    const { maintainer, ingest, group } = setupStates();
+    const old = HOUR_START - 5 * H;
+    ingest([lamp("a", old + 10 * 60_000, "off"), lamp("a", old + 3 * H + 10 * 60_000, "off")]);
+    await maintainer.pass();
+    expect(group("1h", old + H)).toEqual({ off: 3600 });
+    // A reading of 10:50 arrives late: the lamp was on until 13:10.
+    ingest([lamp("a", old + 50 * 60_000, "on")]);
+    await maintainer.pass();
+    expect(group("1h", old)).toEqual({ off: 40 * 60, on: 10 * 60 });
+    expect(group("1h", old + H)).toEqual({ on: 3600 });
+    expect(group("1h", old + 2 * H)).toEqual({ on: 3600 });
+    expect(group("1h", old + 3 * H)).toEqual({ on: 10 * 60, off: 50 * 60 });
+  });
+
+  it("adds a group's seconds and readings per state, devices per field", () => {
+    const row = (deviceId: string, state: string, seconds: number, count: number) => ({
+      ...{ tier: "1h" as const, time: 0, deviceId, domain: "d", commune: "x", operatorId: "o" },
+      ...{ field: "power_state", state, seconds, count },
+    });
+    expect(
+      combineStates("1h", 0, { commune: "x", domain: "d" }, [
+        row("a", "on", 1800, 1),
+        row("a", "off", 1800, 1),
+        row("b", "on", 3600, 0),
+      ]),
+    ).toEqual([
+      {
+        tier: "1h",
+        time: 0,
+        commune: "x",
+        domain: "d",
+        field: "power_state",
+        state: "on",
+        seconds: 5400,
+        count: 1,
+        devices: 2,
+      },
+      {
+        tier: "1h",
+        time: 0,
+        commune: "x",
+        domain: "d",
+        field: "power_state",
+        state: "off",
+        seconds: 1800,
+        count: 1,
+        devices: 2,
+      },
+    ]);
+  });
+
+  it("answers a state field with its seconds per state, added over groups and buckets", async () => {
+    const store = new MemoryRollupStore();
+    const state = (time: number, commune: string, s: string, seconds: number, devices: number) => ({
+      ...{ tier: "1h" as const, time, commune, domain: "streetlight", field: "power_state", state: s },
+      ...{ seconds, count: 1, devices },
+    });
+    await store.writeGroupStateRollups([
+      state(0, "57038", "on", 3000, 2),
+      state(0, "57038", "off", 600, 2),
+      state(0, "54580", "on", 3600, 1),
+      state(H, "57038", "on", 7200, 2),
+    ]);
+    // A numeric field declared a state has numeric rollups too: the state rows answer for it.
+    await store.writeGroupRollups([
+      {
+        tier: "1h",
+        time: 0,
+        commune: "57038",
+        domain: "streetlight",
+        field: "power_state",
+        count: 2,
+        devices: 2,
+        mean: 1,
+        min: 0,
+        max: 2,
+      },
+    ]);
+    const query = { from: 0, to: 2 * H, groupBy: ["domain" as const] };
+    const rows = await aggregateFromRollups(store, query, { tier: "1h", from: 0, to: 2 * H });
+    expect(rows).toEqual([
+      {
+        time: 0,
+        group: { domain: "streetlight" },
+        field: "power_state",
+        count: 4,
+        devices: 3,
+        mean: 0,
+        min: 0,
+        max: 0,
+        states: { on: 13_800, off: 600 },
+      },
+    ]);
+    // The rows read are left as they were.
+    expect(store.groupStates[0]?.seconds).toBe(3000);
+    const hourly = await aggregateFromRollups(
+      store,
+      { ...query, groupBy: ["commune", "domain"], resolutionMs: H },
+      { tier: "1h", from: 0, to: 2 * H },
+    );
+    expect(hourly.map((r) => [r.time, r.group.commune, r.states, r.devices])).toEqual([
+      [0, "54580", { on: 3600 }, 1],
+      [0, "57038", { on: 3000, off: 600 }, 2],
+      [H, "57038", { on: 7200 }, 2],
     ]);
   });
 });

@@ -13,6 +13,9 @@ declare module "fastify" {
   }
 }
 
+/** Each guard made by requireRole, with its roles: what the OpenAPI document says of a route. */
+const guards = new WeakMap<object, readonly Role[]>();
+
 /**
  * Who is calling, from the Authorization header. Each kind of credential works in its own scheme
  * only, so that a staff token never doubles as a password:
@@ -40,13 +43,31 @@ export const authPlugin = fp(
       if (!principal) throw new AuthInvalidError();
       request.principal = principal;
     });
-    app.decorate("requireRole", (...roles: Role[]) => async (request: FastifyRequest) => {
-      if (!request.principal) throw new AuthRequiredError();
-      if (!roles.includes(request.principal.role)) throw new ForbiddenError(`role ${request.principal.role}`);
+    app.decorate("requireRole", (...roles: Role[]) => {
+      const guard = async (request: FastifyRequest) => {
+        if (!request.principal) throw new AuthRequiredError();
+        if (!roles.includes(request.principal.role))
+          throw new ForbiddenError(`role ${request.principal.role}`);
+      };
+      guards.set(guard, roles);
+      return guard;
     });
   },
   { name: "lanterne-auth" },
 );
+
+/**
+ * The roles a route's preHandler (one function or a list) lets through; undefined when it has no
+ * requireRole guard (a public route, or one that checks its own credential).
+ */
+export function rolesRequiredBy(preHandler: unknown): readonly Role[] | undefined {
+  const hooks: unknown[] = Array.isArray(preHandler) ? preHandler : [preHandler];
+  for (const hook of hooks) {
+    const roles = typeof hook === "function" ? guards.get(hook) : undefined;
+    if (roles) return roles;
+  }
+  return undefined;
+}
 
 async function identify(
   auth: Authenticator,

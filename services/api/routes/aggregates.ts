@@ -3,9 +3,9 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 import { parseAggregateRequest } from "../params.ts";
-import { AggregateSchema, RangeQuery } from "../schemas.ts";
+import { AggregateSchema, Query, RangeQuery } from "../schemas.ts";
 
-const AggregateQuery = Type.Object({
+const AggregateQuery = Query({
   ...RangeQuery,
   groupBy: Type.Optional(
     Type.String({ description: "comma-separated: commune, domain (and operator, private)" }),
@@ -16,7 +16,11 @@ const AggregateQuery = Type.Object({
   resolution: Type.Optional(Type.String({ description: "bucket like 1h, 1d; default: the whole range" })),
 });
 
-const Response = Type.Object({ from: Type.String(), to: Type.String(), rows: Type.Array(AggregateSchema) });
+const Response = Type.Object({
+  from: Type.String({ description: "start of the range answered: the one asked, widened to whole buckets" }),
+  to: Type.String({ description: "end of the range answered (exclusive)" }),
+  rows: Type.Array(AggregateSchema),
+});
 
 /**
  * Aggregates per commune and domain. The private route serves the collectivity's staff. The
@@ -31,13 +35,32 @@ export async function aggregateRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     "/api/v1/aggregates",
     {
       preHandler: app.requireRole("admin", "technician"),
-      schema: { tags: ["aggregates"], querystring: AggregateQuery, response: { 200: Response } },
+      schema: {
+        tags: ["aggregates"],
+        summary: "Aggregates per commune, domain or operator, for staff",
+        description:
+          "Min, max, mean and count of gauges, consumption of counters, per group and bucket. From the " +
+          "hourly or daily rollups when the grouping and the resolution fit them (the range is then widened " +
+          "to whole buckets), else from raw readings over a bounded range.",
+        querystring: AggregateQuery,
+        response: { 200: Response },
+      },
     },
     async (request) => reads.staff(request.principal, parseAggregateRequest(request.query, deps.clock.now())),
   );
   typed.get(
     "/api/v1/public/aggregates",
-    { schema: { tags: ["open data"], querystring: AggregateQuery, response: { 200: Response } } },
+    {
+      schema: {
+        tags: ["open data"],
+        summary: "Open data: aggregates per commune and domain",
+        description:
+          "For everyone alike: the fields the contracts publish, over groups of at least the contract's " +
+          "number of devices, from the rollups only (resolutions of whole hours or days).",
+        querystring: AggregateQuery,
+        response: { 200: Response },
+      },
+    },
     async (request) => reads.open(parseAggregateRequest(request.query, deps.clock.now())),
   );
 }

@@ -3,14 +3,49 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { ApiDeps } from "../deps.ts";
 
-/** Public descriptions: the territory's communes and the data contracts operators must meet. */
+const Commune = Type.Object({
+  code: Type.String({ description: "INSEE code" }),
+  name: Type.Union([Type.String(), Type.Null()], {
+    description: "official name (Etalab's list); null for a code it does not hold",
+  }),
+  population: Type.Union([Type.Integer(), Type.Null()], { description: "municipal population (Etalab)" }),
+  epci: Type.Union([Type.String(), Type.Null()], { description: "SIREN of the commune's EPCI" }),
+  inEpci: Type.Boolean({
+    description: "one of the territory's EPCI's communes; false for an inventory commune outside it",
+  }),
+  devices: Type.Record(Type.String(), Type.Integer(), { description: "devices per domain" }),
+});
+
+const Territory = Type.Object({
+  owner: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    siren: Type.Union([Type.String(), Type.Null()]),
+  }),
+  epci: Type.Union(
+    [
+      Type.Object({
+        code: Type.String({ description: "SIREN" }),
+        name: Type.Union([Type.String(), Type.Null()], { description: "official name (Etalab)" }),
+      }),
+      Type.Null(),
+    ],
+    { description: "the EPCI whose communes make up the territory (territory.yaml `epci`)" },
+  ),
+  communes: Type.Integer({ description: "communes listed by /api/v1/communes" }),
+  devices: Type.Integer({ description: "devices in the inventory" }),
+});
+
+/** Public descriptions: the territory, its communes and the data contracts operators must meet. */
 export async function catalogRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  const catalog = deps.access.catalog;
   typed.get(
     "/api/v1/contracts",
     {
       schema: {
         tags: ["catalog"],
+        summary: "The data contracts operators must meet, every version",
         response: {
           200: Type.Array(
             Type.Object({
@@ -64,19 +99,24 @@ export async function catalogRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     {
       schema: {
         tags: ["catalog"],
-        response: {
-          200: Type.Array(
-            Type.Object({ code: Type.String(), devices: Type.Record(Type.String(), Type.Integer()) }),
-          ),
-        },
+        summary: "The territory's communes, with names, populations and devices per domain",
+        description:
+          "Every commune of the territory's EPCI, with no device or some, then any commune of the inventory " +
+          "outside it (`inEpci: false`), ordered by INSEE code.",
+        response: { 200: Type.Array(Commune) },
       },
     },
-    async () =>
-      deps.devices.communes().map((code) => {
-        const devices: Record<string, number> = {};
-        for (const d of deps.devices.list({ commune: code }))
-          devices[d.domain] = (devices[d.domain] ?? 0) + 1;
-        return { code, devices };
-      }),
+    async () => catalog.communes(),
+  );
+  typed.get(
+    "/api/v1/territory",
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "The territory: its owner and its EPCI",
+        response: { 200: Territory },
+      },
+    },
+    async () => catalog.territory(),
   );
 }

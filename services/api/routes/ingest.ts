@@ -2,8 +2,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { StoreNotWritingError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
+import { errorResponse } from "../plugins/operations.ts";
 import { rawJsonBodies } from "../plugins/raw-body.ts";
-import { ErrorBody, IngestResponse } from "../schemas.ts";
+import { IngestResponse } from "../schemas.ts";
 
 /**
  * HTTP ingestion for operators who push batches instead of publishing on MQTT: the same
@@ -27,15 +28,22 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         preHandler: scope.requireRole("operator"),
         schema: {
           tags: ["ingestion"],
+          summary: "Push readings over HTTPS (operators)",
           description:
             "One reading {device, time, data} or a batch {readings: [...]}, as on MQTT; or the protobuf " +
-            "envelope lanterne.v1.Readings with Content-Type: application/x-protobuf.",
+            "envelope lanterne.v1.Readings with Content-Type: application/x-protobuf. The answer, in JSON, " +
+            "comes once everything is durable: a verdict per reading, with each violation and the value " +
+            "dropped.",
+          consumes: ["application/json", "application/x-protobuf", "application/protobuf"],
           response: {
             200: IngestResponse,
-            422: IngestResponse,
-            401: ErrorBody,
-            403: ErrorBody,
-            503: ErrorBody,
+            422: {
+              ...IngestResponse,
+              description: "The document as a whole was refused (kept in quarantine)",
+            },
+            413: errorResponse("The body is over twice the payload limit: refused before it is read"),
+            415: errorResponse("A Content-Type other than JSON or protobuf"),
+            503: errorResponse("The store is not taking writes (ERR_STORE_UNAVAILABLE): send again later"),
           },
         },
       },

@@ -4,8 +4,8 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { AuthInvalidError, NotFoundError, StoreNotWritingError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
+import { errorResponse } from "../plugins/operations.ts";
 import { rawJsonBodies } from "../plugins/raw-body.ts";
-import { ErrorBody } from "../schemas.ts";
 
 /**
  * Webhooks of LoRaWAN network servers (The Things Stack): POST /api/v1/integrations/{id}/uplink
@@ -35,13 +35,18 @@ export async function integrationRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       {
         schema: {
           tags: ["ingestion"],
-          description: "A network server's uplink webhook (The Things Stack v3), with X-Lanterne-Secret.",
-          params: Type.Object({ id: Type.String() }),
+          summary: "A network server's uplink webhook",
+          description:
+            "The Things Stack v3 uplink messages, with the integration's shared secret in X-Lanterne-Secret. " +
+            "The answer comes once the uplink is stored or quarantined.",
+          // The shared secret is checked by the handler, not by a role guard.
+          security: [{ webhookSecret: [] }],
+          params: Type.Object({ id: Type.String({ description: "the integration's id in territory.yaml" }) }),
           response: {
             200: Type.Object({ ok: Type.Boolean() }),
-            401: ErrorBody,
-            404: ErrorBody,
-            503: ErrorBody,
+            401: errorResponse("No X-Lanterne-Secret, or one that does not verify (ERR_AUTH_INVALID)"),
+            413: errorResponse("The body is over twice the payload limit: refused before it is read"),
+            503: errorResponse("The store is not taking writes (ERR_STORE_UNAVAILABLE): send again later"),
           },
         },
       },

@@ -102,7 +102,11 @@ export async function lorawanRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     "/api/v1/lorawan/health",
     {
       preHandler: app.requireRole("admin", "technician"),
-      schema: { tags: ["operations"], response: { 200: Response } },
+      schema: {
+        tags: ["operations"],
+        summary: "Health of the field networks: gateways, LoRaWAN devices, Sparkplug nodes",
+        response: { 200: Response },
+      },
     },
     async () => {
       const health = deps.lorawan?.() ?? { gateways: [], devices: [] };

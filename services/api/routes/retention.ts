@@ -33,7 +33,11 @@ export async function retentionRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     "/api/v1/retention",
     {
       preHandler: app.requireRole("admin", "technician"),
-      schema: { tags: ["operations"], response: { 200: Report } },
+      schema: {
+        tags: ["operations"],
+        summary: "Retention: what each tier keeps, for how long, and what it holds",
+        response: { 200: Report },
+      },
     },
     async () => {
       const at = deps.clock.now();

@@ -23,10 +23,10 @@ const DELETE_RAW = [
   `DELETE FROM latest WHERE time < $cutoff
     AND series_id IN (SELECT series_id FROM series WHERE contract = $contract)`,
 ];
-const DELETE_ROLLUPS = [
-  "DELETE FROM rollup_device WHERE tier = $tier AND domain = $domain AND time < $cutoff",
-  "DELETE FROM rollup_group WHERE tier = $tier AND domain = $domain AND time < $cutoff",
-];
+const ROLLUP_TABLES = ["rollup_device", "rollup_group", "rollup_device_state", "rollup_group_state"];
+const DELETE_ROLLUPS = ROLLUP_TABLES.map(
+  (table) => `DELETE FROM ${table} WHERE tier = $tier AND domain = $domain AND time < $cutoff`,
+);
 
 /** Runs inside the writer's transaction; the first statement's count is the rule's (readings, device rollups). */
 export async function purge(
@@ -66,7 +66,7 @@ function purgeStatements(
   };
 }
 
-/** Rows and oldest time per tier and domain (rollups: device and group rows together). */
+/** Rows and oldest time per tier and domain (rollups: device and group rows, numeric and state, together). */
 export const USAGE_QUERY = `
   SELECT 'raw' AS tier, s.domain, count(*) AS n, epoch_ms(min(r.time))::DOUBLE AS oldest, 'readings' AS tbl
     FROM readings r JOIN series s ON s.series_id = r.series_id GROUP BY s.domain
@@ -74,10 +74,16 @@ export const USAGE_QUERY = `
   SELECT tier, domain, count(*), epoch_ms(min(time))::DOUBLE, 'rollup_device' FROM rollup_device GROUP BY ALL
   UNION ALL
   SELECT tier, domain, count(*), epoch_ms(min(time))::DOUBLE, 'rollup_group' FROM rollup_group GROUP BY ALL
+  UNION ALL
+  SELECT tier, domain, count(*), epoch_ms(min(time))::DOUBLE, 'rollup_device_state' FROM rollup_device_state
+    GROUP BY ALL
+  UNION ALL
+  SELECT tier, domain, count(*), epoch_ms(min(time))::DOUBLE, 'rollup_group_state' FROM rollup_group_state
+    GROUP BY ALL
   ORDER BY ALL`;
 
 /** Bytes of each table's blocks in the file (zero for what is still only in the WAL). */
-export const TABLE_BYTES_QUERY = ["readings", "rollup_device", "rollup_group"]
+export const TABLE_BYTES_QUERY = ["readings", ...ROLLUP_TABLES]
   .map(
     (
       table,

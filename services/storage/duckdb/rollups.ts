@@ -48,6 +48,15 @@ export const ROLLUP_TABLES = [
   // Files made before counters had their consumption: the column is added, empty (no counter rows).
   "ALTER TABLE rollup_device ADD COLUMN IF NOT EXISTS total DOUBLE",
   "ALTER TABLE rollup_group ADD COLUMN IF NOT EXISTS total DOUBLE",
+  // State fields' time in each value (duckdb/state-rollups.ts): one row per state of a key above.
+  `CREATE TABLE IF NOT EXISTS rollup_device_state (
+    tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+    commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL, state VARCHAR NOT NULL,
+    seconds DOUBLE NOT NULL, n BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rollup_group_state (
+    tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+    field VARCHAR NOT NULL, state VARCHAR NOT NULL, seconds DOUBLE NOT NULL, n BIGINT NOT NULL,
+    devices BIGINT NOT NULL)`,
 ];
 
 /** Staging, per connection; `seq` keeps the last of two rows with the same key in one write. */
@@ -60,12 +69,23 @@ export const ROLLUP_BATCH_TABLES = [
     seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL,
     domain VARCHAR NOT NULL, field VARCHAR NOT NULL, n BIGINT NOT NULL, devices BIGINT NOT NULL,
     mean DOUBLE NOT NULL, lo DOUBLE NOT NULL, hi DOUBLE NOT NULL, total DOUBLE)`,
+  `CREATE TEMP TABLE rollup_device_state_batch (
+    seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, device_id VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL, commune VARCHAR NOT NULL, operator_id VARCHAR NOT NULL, field VARCHAR NOT NULL,
+    state VARCHAR NOT NULL, seconds DOUBLE NOT NULL, n BIGINT NOT NULL)`,
+  `CREATE TEMP TABLE rollup_group_state_batch (
+    seq INTEGER NOT NULL, tier VARCHAR NOT NULL, time TIMESTAMP_MS NOT NULL, commune VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL, field VARCHAR NOT NULL, state VARCHAR NOT NULL, seconds DOUBLE NOT NULL,
+    n BIGINT NOT NULL, devices BIGINT NOT NULL)`,
 ];
 
-interface Table {
+export interface Table {
   name: string;
   batch: string;
+  /** What a write replaces: every row with one of the written keys. */
   keys: readonly string[];
+  /** A row's own key, when a replaced key holds several rows (a state field's values). */
+  rowKeys?: readonly string[];
   columns: readonly string[];
 }
 
@@ -100,7 +120,7 @@ const GROUP_TABLE: Table = {
  * The statements that move a staged write into its table. The time bounds are whole numbers
  * produced here (never caller text); they let DuckDB skip the row groups of other buckets.
  */
-function replaceStatements(table: Table, from: bigint, to: bigint): string[] {
+export function replaceStatements(table: Table, from: bigint, to: bigint): string[] {
   const match = table.keys.map((k) => `${table.name}.${k} = b.${k}`).join(" AND ");
   const keys = table.keys.join(", ");
   return [
@@ -108,12 +128,12 @@ function replaceStatements(table: Table, from: bigint, to: bigint): string[] {
       WHERE ${table.name}.time BETWEEN epoch_ms(${from}) AND epoch_ms(${to}) AND ${match}`,
     `INSERT INTO ${table.name}
       SELECT ${table.columns.join(", ")} FROM ${table.batch}
-      QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY seq DESC) = 1`,
+      QUALIFY row_number() OVER (PARTITION BY ${(table.rowKeys ?? table.keys).join(", ")} ORDER BY seq DESC) = 1`,
     `DELETE FROM ${table.batch}`,
   ];
 }
 
-function timeBounds(rows: readonly { time: EpochMs }[]): [bigint, bigint] {
+export function timeBounds(rows: readonly { time: EpochMs }[]): [bigint, bigint] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const r of rows) {
@@ -123,13 +143,13 @@ function timeBounds(rows: readonly { time: EpochMs }[]): [bigint, bigint] {
   return [wholeNumber(lo), wholeNumber(hi)];
 }
 
-function checkTier(tier: RollupTier): RollupTier {
+export function checkTier(tier: RollupTier): RollupTier {
   if (TIER_MS[tier] === undefined) throw new BadRequestError(`unknown rollup tier ${String(tier)}`);
   return tier;
 }
 
 /** Rows must be finite numbers: a NaN mean would poison every group computed from it. */
-function finite(n: number, what: string): number {
+export function finite(n: number, what: string): number {
   if (!Number.isFinite(n)) throw new BadRequestError(`rollup ${what} must be a finite number, got ${n}`);
   return n;
 }
@@ -285,7 +305,7 @@ export function withIncreases(
   return rows;
 }
 
-const tierParam = (tier: RollupTier) => eq("tier", "tier", checkTier(tier));
+export const tierParam = (tier: RollupTier) => eq("tier", "tier", checkTier(tier));
 
 export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
   const conditions = [

@@ -13,6 +13,22 @@ export const KIND_STRING = 1;
 export const KIND_BOOLEAN = 2;
 
 /**
+ * Columns added to `violations` after its first layout (a new file has them from the start):
+ * `id` to page through the log, from the sequence `violation_id`, and `value_json`, the dropped
+ * value as JSON (a number or a string, so that its type comes back), NULL when none was kept.
+ * The rows of an older file are numbered once, in table order (the order they were appended in).
+ *
+ * `id` has no DEFAULT on purpose, the writer gives `nextval('violation_id')` itself: DuckDB 1.5
+ * cannot replay from its write-ahead log an `ADD COLUMN` whose default calls `nextval` ("no
+ * default database set"), and a file whose log holds one no longer opens.
+ */
+const VIOLATION_COLUMNS_ADDED = [
+  "ALTER TABLE violations ADD COLUMN IF NOT EXISTS id BIGINT",
+  "ALTER TABLE violations ADD COLUMN IF NOT EXISTS value_json VARCHAR",
+  "UPDATE violations SET id = nextval('violation_id') WHERE id IS NULL",
+];
+
+/**
  * Dictionaries first, `readings` last: a file whose `readings` has the current columns has its
  * dictionaries too (the whole schema is also created in one transaction).
  *
@@ -42,10 +58,12 @@ const TABLES = [
     operator_id VARCHAR NOT NULL, device_id VARCHAR, contract VARCHAR, source VARCHAR NOT NULL,
     raw VARCHAR NOT NULL, truncated BOOLEAN NOT NULL, reasons VARCHAR NOT NULL,
     codes VARCHAR[] NOT NULL)`,
+  "CREATE SEQUENCE IF NOT EXISTS violation_id START 1",
   `CREATE TABLE IF NOT EXISTS violations (
     received_at TIMESTAMP_MS NOT NULL, time TIMESTAMP_MS NOT NULL, operator_id VARCHAR NOT NULL,
     device_id VARCHAR NOT NULL, contract VARCHAR NOT NULL, code VARCHAR NOT NULL, path VARCHAR NOT NULL,
-    detail VARCHAR NOT NULL)`,
+    detail VARCHAR NOT NULL, id BIGINT, value_json VARCHAR)`,
+  ...VIOLATION_COLUMNS_ADDED,
   ...ROLLUP_TABLES,
   `CREATE TABLE IF NOT EXISTS frame_counters (
     device_id VARCHAR NOT NULL, dev_addr VARCHAR NOT NULL, f_cnt BIGINT NOT NULL,
