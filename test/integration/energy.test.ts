@@ -1,13 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findInfluxd, type Influxd, startInfluxd } from "../helpers/influxd.ts";
-import {
-  basic,
-  DEMO_SECRETS,
-  eventually,
-  startTestPlatform,
-  type TestPlatform,
-  technician,
-} from "../helpers/platform.ts";
+import { expect, it } from "vitest";
+import { describeOnEachStore } from "../helpers/each-store.ts";
+import { basic, DEMO_SECRETS, eventually, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
  * A counter is aggregated as consumption: the demo's lamps report their cumulative energy meter
@@ -94,63 +87,49 @@ async function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
 
 const range = () => `from=${new Date(DAY_START).toISOString()}&to=${new Date(DAY_START + DAY).toISOString()}`;
 
-const influxPresent = findInfluxd() !== undefined || process.env.CI === "true";
+const sent = meterReadings();
 
-describe.each([
-  ["the embedded store", false],
-  ["InfluxDB", true],
-])("energy is aggregated as consumption, on %s", (_name, influx) => {
-  let t: TestPlatform;
-  let influxd: Influxd | undefined;
-  const sent = meterReadings();
+describeOnEachStore(
+  "energy is aggregated as consumption",
+  "lanterne_energy",
+  (t) => feed(t, sent),
+  (platform) => {
+    it("public: the day's energy per commune is the sum of the lamps' meter differences", async () => {
+      const expected = expectedPerCommune(sent);
+      const body = await get(
+        platform(),
+        `/api/v1/public/aggregates?groupBy=commune&field=energy_kwh&resolution=1d&${range()}`,
+      );
+      const rows = body.rows.filter((r) => COMMUNES.includes(String(r.commune)));
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.measure).toBe("counter");
+        expect(row.mean).toBeUndefined();
+        expect(row.devices).toBe(6);
+        expect(row.sum as number).toBeCloseTo(expected.get(String(row.commune)) as number, 6);
+      }
+      console.log(
+        `${platform().platform.config.store}: energy of the day per commune (kWh):`,
+        Object.fromEntries(rows.map((r) => [r.commune, r.sum])),
+        "expected:",
+        Object.fromEntries(expected),
+      );
+    });
 
-  beforeAll(async () => {
-    if (influx) {
-      if (!influxPresent) return;
-      influxd = await startInfluxd();
-      if (!influxd) throw new Error("influxd did not start");
-      t = await startTestPlatform({ store: `influx://127.0.0.1:${influxd.port}/lanterne_energy` });
-    } else {
-      t = await startTestPlatform();
-    }
-    await feed(t, sent);
-  }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-    await influxd?.stop();
-  });
-
-  it("public: the day's energy per commune is the sum of the lamps' meter differences", async () => {
-    const expected = expectedPerCommune(sent);
-    const body = await get(
-      t,
-      `/api/v1/public/aggregates?groupBy=commune&field=energy_kwh&resolution=1d&${range()}`,
-    );
-    const rows = body.rows.filter((r) => COMMUNES.includes(String(r.commune)));
-    expect(rows).toHaveLength(2);
-    for (const row of rows) {
-      expect(row.measure).toBe("counter");
-      expect(row.mean).toBeUndefined();
-      expect(row.devices).toBe(6);
-      expect(row.sum as number).toBeCloseTo(expected.get(String(row.commune)) as number, 6);
-    }
-    console.log(
-      `${_name}: energy of the day per commune (kWh):`,
-      Object.fromEntries(rows.map((r) => [r.commune, r.sum])),
-      "expected:",
-      Object.fromEntries(expected),
-    );
-  });
-
-  it("staff: the hourly consumption adds up to the day's, none in daylight", async () => {
-    const expected = expectedPerCommune(sent);
-    const hourly = await get(t, `/api/v1/aggregates?groupBy=commune&resolution=1h&${range()}`, technician);
-    for (const commune of COMMUNES) {
-      const energy = hourly.rows.filter((r) => r.commune === commune && r.field === "energy_kwh");
-      const total = energy.reduce((sum, r) => sum + (r.sum as number), 0);
-      expect(total).toBeCloseTo(expected.get(commune) as number, 6);
-      const noon = energy.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());
-      expect(noon?.sum).toBe(0);
-    }
-  });
-});
+    it("staff: the hourly consumption adds up to the day's, none in daylight", async () => {
+      const expected = expectedPerCommune(sent);
+      const hourly = await get(
+        platform(),
+        `/api/v1/aggregates?groupBy=commune&resolution=1h&${range()}`,
+        technician,
+      );
+      for (const commune of COMMUNES) {
+        const energy = hourly.rows.filter((r) => r.commune === commune && r.field === "energy_kwh");
+        const total = energy.reduce((sum, r) => sum + (r.sum as number), 0);
+        expect(total).toBeCloseTo(expected.get(commune) as number, 6);
+        const noon = energy.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());
+        expect(noon?.sum).toBe(0);
+      }
+    });
+  },
+);

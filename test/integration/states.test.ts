@@ -1,13 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findInfluxd, type Influxd, startInfluxd } from "../helpers/influxd.ts";
-import {
-  basic,
-  DEMO_SECRETS,
-  eventually,
-  startTestPlatform,
-  type TestPlatform,
-  technician,
-} from "../helpers/platform.ts";
+import { expect, it } from "vitest";
+import { describeOnEachStore } from "../helpers/each-store.ts";
+import { basic, DEMO_SECRETS, eventually, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
  * A state field is aggregated as the time in each state: the demo's lamps report their
@@ -121,86 +114,68 @@ function expectStates(actual: Record<string, number> | undefined, expected: Reco
   for (const [state, seconds] of Object.entries(expected)) expect(actual?.[state]).toBeCloseTo(seconds, 3);
 }
 
-const influxPresent = findInfluxd() !== undefined || process.env.CI === "true";
+const sent = stateReadings();
 
-describe.each([
-  ["the embedded store", false],
-  ["InfluxDB", true],
-])("a state field is aggregated as time in each state, on %s", (name, influx) => {
-  let t: TestPlatform;
-  let influxd: Influxd | undefined;
-  const sent = stateReadings();
-
-  beforeAll(async () => {
-    if (influx) {
-      if (!influxPresent) return;
-      influxd = await startInfluxd();
-      if (!influxd) throw new Error("influxd did not start");
-      t = await startTestPlatform({ store: `influx://127.0.0.1:${influxd.port}/lanterne_states` });
-    } else {
-      t = await startTestPlatform();
-    }
-    await feed(t, sent);
-  }, 60_000);
-  afterAll(async () => {
-    await t?.close();
-    await influxd?.stop();
-  });
-
-  it("staff: the day's hours in each state per commune match the readings", async () => {
-    const expected = expectedPerCommune(sent);
-    const rows = await get(
-      t,
-      `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
-      technician,
-    );
-    const mine = rows.filter((r) => COMMUNES.includes(String(r.commune)));
-    expect(mine).toHaveLength(2);
-    for (const row of mine) {
-      expect(row.measure).toBe("state");
-      expect(row.mean).toBeUndefined();
-      expect(row.devices).toBe(6);
-      expect(row.count).toBe(
-        sent.filter((s) => s.device.includes(`-${row.commune}-`) && s.time >= DAY_START).length,
+describeOnEachStore(
+  "a state field is aggregated as time in each state",
+  "lanterne_states",
+  (t) => feed(t, sent),
+  (platform) => {
+    it("staff: the day's hours in each state per commune match the readings", async () => {
+      const expected = expectedPerCommune(sent);
+      const rows = await get(
+        platform(),
+        `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
+        technician,
       );
-      expectStates(row.states, expected.get(String(row.commune)) ?? {});
-    }
-    console.log(
-      `${name}: hours in each state per commune:`,
-      Object.fromEntries(
-        mine.map((r) => [
-          r.commune,
-          Object.fromEntries(Object.entries(r.states ?? {}).map(([s, v]) => [s, v / 3600])),
-        ]),
-      ),
-    );
-  });
+      const mine = rows.filter((r) => COMMUNES.includes(String(r.commune)));
+      expect(mine).toHaveLength(2);
+      for (const row of mine) {
+        expect(row.measure).toBe("state");
+        expect(row.mean).toBeUndefined();
+        expect(row.devices).toBe(6);
+        expect(row.count).toBe(
+          sent.filter((s) => s.device.includes(`-${row.commune}-`) && s.time >= DAY_START).length,
+        );
+        expectStates(row.states, expected.get(String(row.commune)) ?? {});
+      }
+      console.log(
+        `${platform().platform.config.store}: hours in each state per commune:`,
+        Object.fromEntries(
+          mine.map((r) => [
+            r.commune,
+            Object.fromEntries(Object.entries(r.states ?? {}).map(([s, v]) => [s, v / 3600])),
+          ]),
+        ),
+      );
+    });
 
-  it("staff: the hourly figures add up to the day's, and each hour is a lamp-hour per lamp known", async () => {
-    const expected = expectedPerCommune(sent);
-    const hourly = await get(
-      t,
-      `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1h&${range()}`,
-      technician,
-    );
-    for (const commune of COMMUNES) {
-      const rows = hourly.filter((r) => r.commune === commune);
-      expect(rows).toHaveLength(24);
-      const total: Record<string, number> = {};
-      for (const r of rows)
-        for (const [s, v] of Object.entries(r.states ?? {})) total[s] = (total[s] ?? 0) + v;
-      expectStates(total, expected.get(commune) ?? {});
-      const noon = rows.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());
-      // Every lamp is off at noon, the silent one included (its last reading said so).
-      expectStates(noon?.states, { off: 6 * 3600 });
-    }
-  });
+    it("staff: the hourly figures add up to the day's, and each hour is a lamp-hour per lamp known", async () => {
+      const expected = expectedPerCommune(sent);
+      const hourly = await get(
+        platform(),
+        `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1h&${range()}`,
+        technician,
+      );
+      for (const commune of COMMUNES) {
+        const rows = hourly.filter((r) => r.commune === commune);
+        expect(rows).toHaveLength(24);
+        const total: Record<string, number> = {};
+        for (const r of rows)
+          for (const [s, v] of Object.entries(r.states ?? {})) total[s] = (total[s] ?? 0) + v;
+        expectStates(total, expected.get(commune) ?? {});
+        const noon = rows.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());
+        // Every lamp is off at noon, the silent one included (its last reading said so).
+        expectStates(noon?.states, { off: 6 * 3600 });
+      }
+    });
 
-  it("public: a field the contract does not publish is not answered", async () => {
-    const rows = await get(
-      t,
-      `/api/v1/public/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
-    );
-    expect(rows).toEqual([]);
-  });
-});
+    it("public: a field the contract does not publish is not answered", async () => {
+      const rows = await get(
+        platform(),
+        `/api/v1/public/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
+      );
+      expect(rows).toEqual([]);
+    });
+  },
+);
