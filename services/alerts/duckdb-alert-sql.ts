@@ -1,0 +1,302 @@
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import { BIGINT, DuckDBListValue, INTEGER, LIST, listValue, VARCHAR } from "@duckdb/node-api";
+import { type Condition, eq, type Param, type Query, query, type Row, where } from "../storage/duckdb/sql.ts";
+import type { Change } from "./lifecycle.ts";
+import type { Alert, AlertComment, AlertHistoryEntry, AlertQuery } from "./types.ts";
+
+/**
+ * Schema and statements of the DuckDB alert store. SQL text is built only from the constants of
+ * this file; every value travels as a bound parameter (services/storage/duckdb/sql.ts). Times
+ * are BIGINT epoch milliseconds (`at_ms`: AT is a DuckDB keyword, as BY is, hence `actor`): the port speaks EpochMs and the values round-trip exactly.
+ *
+ * Idempotence of raise() in the database: `active_key` is `subject|rule` while the alert is not
+ * closed and NULL once closed, under a UNIQUE constraint (NULLs never collide). The write lane
+ * already checks before inserting, on the one write connection; the constraint is the guard
+ * that stays true whatever a future code path does (a second writer, a bug in the check), and a
+ * transaction cannot express it alone. A closed alert frees its key, so the next occurrence of
+ * the same fault is a new alert.
+ */
+export const SCHEMA = [
+  "CREATE SEQUENCE IF NOT EXISTS alert_ids START 1",
+  "CREATE SEQUENCE IF NOT EXISTS alert_history_ids START 1",
+  `CREATE TABLE IF NOT EXISTS alerts (
+    id BIGINT PRIMARY KEY,
+    active_key VARCHAR UNIQUE,
+    rule_id VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL,
+    commune VARCHAR,
+    operator_id VARCHAR,
+    detail VARCHAR NOT NULL,
+    children VARCHAR[],
+    status VARCHAR NOT NULL,
+    opened_at BIGINT NOT NULL,
+    acknowledged_at BIGINT,
+    acknowledged_by VARCHAR,
+    cleared_at BIGINT,
+    closed_at BIGINT,
+    closed_by VARCHAR,
+    assignee VARCHAR,
+    version INTEGER NOT NULL,
+    time_to_acknowledge_ms BIGINT,
+    time_to_repair_ms BIGINT
+  )`,
+  `CREATE TABLE IF NOT EXISTS alert_comments (
+    alert_id BIGINT NOT NULL,
+    seq INTEGER NOT NULL,
+    author VARCHAR NOT NULL,
+    at_ms BIGINT NOT NULL,
+    text VARCHAR NOT NULL,
+    PRIMARY KEY (alert_id, seq)
+  )`,
+  `CREATE TABLE IF NOT EXISTS alert_history (
+    id BIGINT PRIMARY KEY,
+    alert_id BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor VARCHAR NOT NULL,
+    event VARCHAR NOT NULL,
+    from_state VARCHAR,
+    to_state VARCHAR NOT NULL
+  )`,
+];
+
+const COLUMNS = `id, rule_id, subject, severity, domain, commune, operator_id, detail, children, status,
+  opened_at, acknowledged_at, acknowledged_by, cleared_at, closed_at, closed_by, assignee, version,
+  time_to_acknowledge_ms, time_to_repair_ms`;
+
+export const NEXT_ALERT_ID = "SELECT nextval('alert_ids') AS id";
+
+export const BY_ACTIVE_KEY = `SELECT ${COLUMNS} FROM alerts WHERE active_key = $key`;
+export const BY_ID = `SELECT ${COLUMNS} FROM alerts WHERE id = $id`;
+const COMMENTS_OF = `SELECT alert_id, author, at_ms, text FROM alert_comments
+  WHERE list_contains($ids, alert_id) ORDER BY alert_id, seq`;
+const HISTORY_OF = `SELECT id, alert_id, at_ms, actor, event, from_state, to_state FROM alert_history
+  WHERE alert_id = $id ORDER BY id`;
+
+const INSERT_ALERT = `INSERT INTO alerts (id, active_key, rule_id, subject, severity, domain, commune,
+  operator_id, detail, children, status, opened_at, version)
+  VALUES ($id, $key, $rule_id, $subject, $severity, $domain, $commune, $operator_id, $detail,
+  $children, $status, $opened_at, $version)`;
+
+/**
+ * The mutable columns, never `active_key`: DuckDB turns an update of an indexed column into a
+ * delete and an insert, so the key is only touched by the one change that frees it (FREE_KEY).
+ * `version = $previous` re-checks optimistic concurrency where the row is written.
+ */
+const UPDATE_ALERT = `UPDATE alerts SET status = $status, acknowledged_at = $acknowledged_at,
+  acknowledged_by = $acknowledged_by, cleared_at = $cleared_at, closed_at = $closed_at,
+  closed_by = $closed_by, assignee = $assignee, version = $version,
+  time_to_acknowledge_ms = $time_to_acknowledge_ms, time_to_repair_ms = $time_to_repair_ms
+  WHERE id = $id AND version = $previous`;
+const FREE_KEY = "UPDATE alerts SET active_key = NULL WHERE id = $id";
+const INSERT_COMMENT = `INSERT INTO alert_comments (alert_id, seq, author, at_ms, text)
+  VALUES ($alert_id, $seq, $author, $at, $text)`;
+const INSERT_HISTORY = `INSERT INTO alert_history (id, alert_id, at_ms, actor, event, from_state, to_state)
+  VALUES (nextval('alert_history_ids'), $alert_id, $at, $by, $event, $from_state, $to_state)`;
+
+/** Alerts whose last history entry at or before T leaves them not closed. */
+const OPEN_AT = `id IN (SELECT alert_id FROM (
+    SELECT alert_id, to_state,
+      row_number() OVER (PARTITION BY alert_id ORDER BY at_ms DESC, id DESC) AS rn
+    FROM alert_history WHERE at_ms <= $open_at
+  ) WHERE rn = 1 AND to_state <> 'closed')`;
+
+function text(name: string, value: string | undefined): Param {
+  return { name, value: value ?? null, type: VARCHAR };
+}
+
+function ms(name: string, value: number | undefined): Param {
+  return { name, value: value === undefined ? null : BigInt(Math.floor(value)), type: BIGINT };
+}
+
+function int(name: string, value: number): Param {
+  return { name, value, type: INTEGER };
+}
+
+export function listQuery(q: AlertQuery): Query {
+  const conditions: (Condition | undefined)[] = [
+    eq("status", "status", q.status),
+    eq("subject", "subject", q.subject),
+    eq("rule_id", "rule_id", q.ruleId),
+    eq("domain", "domain", q.domain),
+    eq("commune", "commune", q.commune),
+    eq("operator_id", "operator_id", q.operatorId),
+    q.cleared === undefined
+      ? undefined
+      : { sql: q.cleared ? "cleared_at IS NOT NULL" : "cleared_at IS NULL", params: [] },
+    q.beforeId === undefined ? undefined : { sql: "id < $before_id", params: [ms("before_id", q.beforeId)] },
+    q.openAt === undefined ? undefined : { sql: OPEN_AT, params: [ms("open_at", q.openAt)] },
+  ];
+  const limit = ms("limit", Math.max(0, q.limit));
+  const params = conditions.flatMap((c) => c?.params ?? []);
+  return {
+    sql: `SELECT ${COLUMNS} FROM alerts ${where(conditions)} ORDER BY id DESC LIMIT $limit`,
+    params: [...params, limit],
+  };
+}
+
+export function commentsQuery(ids: readonly number[]): Query {
+  const value = listValue(ids.map((id) => BigInt(id)));
+  return { sql: COMMENTS_OF, params: [{ name: "ids", value, type: LIST(BIGINT) }] };
+}
+
+export function historyQuery(alertId: number): Query {
+  return { sql: HISTORY_OF, params: [ms("id", alertId)] };
+}
+
+/** Runs one statement; returns how many rows it changed. */
+export async function exec(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly Param[],
+): Promise<number> {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, NonNullable<Param["type"]>> = {};
+  for (const p of params) {
+    values[p.name] = p.value;
+    if (p.type) types[p.name] = p.type;
+  }
+  const result = await connection.run(sql, values, types);
+  return result.rowsChanged;
+}
+
+export async function insertAlert(connection: DuckDBConnection, alert: Alert, key: string): Promise<void> {
+  const children = alert.children === undefined ? null : listValue(alert.children);
+  await exec(connection, INSERT_ALERT, [
+    ms("id", alert.id),
+    text("key", key),
+    text("rule_id", alert.ruleId),
+    text("subject", alert.subject),
+    text("severity", alert.severity),
+    text("domain", alert.domain),
+    text("commune", alert.commune),
+    text("operator_id", alert.operatorId),
+    text("detail", alert.detail),
+    { name: "children", value: children, type: LIST(VARCHAR) },
+    text("status", alert.status),
+    ms("opened_at", alert.openedAt),
+    int("version", alert.version),
+  ]);
+}
+
+/** Writes a change to an existing alert; false when its version moved (nothing written). */
+export async function updateAlert(connection: DuckDBConnection, change: Change): Promise<boolean> {
+  const a = change.alert;
+  const changed = await exec(connection, UPDATE_ALERT, [
+    ms("id", a.id),
+    int("previous", a.version - 1),
+    text("status", a.status),
+    ms("acknowledged_at", a.acknowledgedAt),
+    text("acknowledged_by", a.acknowledgedBy),
+    ms("cleared_at", a.clearedAt),
+    ms("closed_at", a.closedAt),
+    text("closed_by", a.closedBy),
+    text("assignee", a.assignee),
+    int("version", a.version),
+    ms("time_to_acknowledge_ms", a.timeToAcknowledgeMs),
+    ms("time_to_repair_ms", a.timeToRepairMs),
+  ]);
+  if (changed !== 1) return false;
+  if (a.status === "closed") await exec(connection, FREE_KEY, [ms("id", a.id)]);
+  if (change.comment) await insertComment(connection, a.id, a.comments.length, change.comment);
+  return true;
+}
+
+async function insertComment(connection: DuckDBConnection, alertId: number, seq: number, c: AlertComment) {
+  await exec(connection, INSERT_COMMENT, [
+    ms("alert_id", alertId),
+    int("seq", seq),
+    text("author", c.author),
+    ms("at", c.at),
+    text("text", c.text),
+  ]);
+}
+
+export async function insertHistory(connection: DuckDBConnection, change: Change): Promise<void> {
+  await exec(connection, INSERT_HISTORY, [
+    ms("alert_id", change.alert.id),
+    ms("at", change.at),
+    text("by", change.by),
+    text("event", change.event),
+    text("from_state", change.fromState),
+    text("to_state", change.toState),
+  ]);
+}
+
+/** Reads alerts with their comments on one connection (inside the caller's transaction). */
+export async function readAlerts(connection: DuckDBConnection, q: Query): Promise<Alert[]> {
+  const rows = await query(connection, q.sql, q.params);
+  if (rows.length === 0) return [];
+  const alerts = rows.map(toAlert);
+  const c = commentsQuery(alerts.map((a) => a.id));
+  const byId = new Map(alerts.map((a) => [a.id, a]));
+  for (const row of await query(connection, c.sql, c.params)) {
+    byId
+      .get(num(row.alert_id))
+      ?.comments.push({ author: str(row.author), at: num(row.at_ms), text: str(row.text) });
+  }
+  return alerts;
+}
+
+export function toAlert(row: Row): Alert {
+  const alert: Alert = {
+    id: num(row.id),
+    ruleId: str(row.rule_id),
+    subject: str(row.subject),
+    severity: str(row.severity) as Alert["severity"],
+    domain: str(row.domain),
+    detail: str(row.detail),
+    status: str(row.status) as Alert["status"],
+    openedAt: num(row.opened_at),
+    comments: [],
+    version: num(row.version),
+  };
+  setText(alert, "commune", row.commune);
+  setText(alert, "operatorId", row.operator_id);
+  setText(alert, "acknowledgedBy", row.acknowledged_by);
+  setText(alert, "closedBy", row.closed_by);
+  setText(alert, "assignee", row.assignee);
+  setNumber(alert, "acknowledgedAt", row.acknowledged_at);
+  setNumber(alert, "clearedAt", row.cleared_at);
+  setNumber(alert, "closedAt", row.closed_at);
+  setNumber(alert, "timeToAcknowledgeMs", row.time_to_acknowledge_ms);
+  setNumber(alert, "timeToRepairMs", row.time_to_repair_ms);
+  if (row.children instanceof DuckDBListValue) alert.children = row.children.items.map((v) => String(v));
+  return alert;
+}
+
+export function toHistoryEntry(row: Row): AlertHistoryEntry {
+  const entry: AlertHistoryEntry = {
+    id: num(row.id),
+    alertId: num(row.alert_id),
+    at: num(row.at_ms),
+    by: str(row.actor),
+    event: str(row.event) as AlertHistoryEntry["event"],
+    toState: str(row.to_state) as AlertHistoryEntry["toState"],
+  };
+  if (row.from_state !== null && row.from_state !== undefined) {
+    entry.fromState = str(row.from_state) as AlertHistoryEntry["toState"];
+  }
+  return entry;
+}
+
+type TextKey = "commune" | "operatorId" | "acknowledgedBy" | "closedBy" | "assignee";
+type NumberKey = "acknowledgedAt" | "clearedAt" | "closedAt" | "timeToAcknowledgeMs" | "timeToRepairMs";
+
+/** Absent stays absent (not `undefined` properties), so both adapters answer the same objects. */
+function setText(alert: Alert, key: TextKey, value: DuckDBValue | undefined): void {
+  if (value !== null && value !== undefined) alert[key] = str(value);
+}
+
+function setNumber(alert: Alert, key: NumberKey, value: DuckDBValue | undefined): void {
+  if (value !== null && value !== undefined) alert[key] = num(value);
+}
+
+function num(value: DuckDBValue | undefined): number {
+  return Number(value);
+}
+
+function str(value: DuckDBValue | undefined): string {
+  return String(value);
+}

@@ -1,0 +1,227 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { BIGINT, type DuckDBConnection, DuckDBInstance, VARCHAR } from "@duckdb/node-api";
+import type { EpochMs } from "../domain/types.ts";
+import { query } from "../storage/duckdb/sql.ts";
+import {
+  BY_ACTIVE_KEY,
+  BY_ID,
+  historyQuery,
+  insertAlert,
+  insertHistory,
+  listQuery,
+  NEXT_ALERT_ID,
+  readAlerts,
+  SCHEMA,
+  toHistoryEntry,
+  updateAlert,
+} from "./duckdb-alert-sql.ts";
+import { AlertNotFoundError, AlertStaleError } from "./errors.ts";
+import {
+  acknowledged,
+  activeKey,
+  assigned,
+  type Change,
+  cleared,
+  closed,
+  commented,
+  opened,
+  reopened,
+} from "./lifecycle.ts";
+import type { AlertStore } from "./store.ts";
+import type { Alert, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
+
+export interface DuckdbAlertStoreConfig {
+  /** Its own database file, apart from the time-series store's; ":memory:" for tests. */
+  path: string;
+}
+
+interface Session {
+  instance: DuckDBInstance;
+  /** Write transactions, one at a time (the write lane). */
+  writer: DuckDBConnection;
+  /** Reads, one at a time (the read lane), so that a list never waits behind a write. */
+  reader: DuckDBConnection;
+}
+
+/** Runs jobs one at a time, in call order (as in services/storage/duckdb-store.ts). */
+class Lane {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(job);
+    this.tail = run.then(noop, noop);
+    return run;
+  }
+}
+
+function noop(): void {}
+
+/**
+ * The embedded alert store: DuckDB on its own file. Every change runs in one transaction of the
+ * write lane: read the alert, apply the lifecycle rule (lifecycle.ts), write the row and append
+ * the history. Serializing writes on one connection makes "check, then insert" of raise() safe
+ * within the process, so 100 concurrent raises of one key open one alert; the UNIQUE active key
+ * (duckdb-alert-sql.ts) keeps it true in the database itself.
+ */
+export class DuckdbAlertStore implements AlertStore {
+  private readonly config: DuckdbAlertStoreConfig;
+  private session: Session | undefined;
+  private writes = new Lane();
+  private reads = new Lane();
+
+  constructor(config: DuckdbAlertStoreConfig) {
+    this.config = config;
+  }
+
+  async start(): Promise<void> {
+    if (this.session) return;
+    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
+    const instance = await DuckDBInstance.create(this.config.path);
+    const writer = await instance.connect();
+    for (const statement of SCHEMA) await writer.run(statement);
+    this.session = { instance, writer, reader: await instance.connect() };
+  }
+
+  /** Waits for queued work, then releases the file so that another instance can open it. */
+  async close(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    await Promise.all([this.writes.run(async () => {}), this.reads.run(async () => {})]);
+    this.session = undefined;
+    session.writer.closeSync();
+    session.reader.closeSync();
+    session.instance.closeSync();
+    this.writes = new Lane();
+    this.reads = new Lane();
+  }
+
+  raise(input: AlertInput, at: EpochMs): Promise<Alert> {
+    return this.write(async (c) => {
+      const current = await activeAlert(c, input.subject, input.ruleId);
+      if (current) {
+        const change = reopened(current, at);
+        return change ? persist(c, change) : current;
+      }
+      const id = Number((await query(c, NEXT_ALERT_ID, []))[0]?.id);
+      const change = opened(id, input, at);
+      await insertAlert(c, change.alert, activeKey(input.subject, input.ruleId));
+      await insertHistory(c, change);
+      return change.alert;
+    });
+  }
+
+  clear(subject: string, ruleId: string, at: EpochMs): Promise<Alert | undefined> {
+    return this.write(async (c) => {
+      const current = await activeAlert(c, subject, ruleId);
+      if (!current) return undefined;
+      const change = cleared(current, at);
+      return change ? persist(c, change) : current;
+    });
+  }
+
+  acknowledge(id: number, by: string, at: EpochMs, expectedVersion: number): Promise<Alert> {
+    return this.transition(id, (a) => acknowledged(a, by, at, expectedVersion));
+  }
+
+  closeAlert(id: number, by: string, at: EpochMs, expectedVersion: number): Promise<Alert> {
+    return this.transition(id, (a) => closed(a, by, at, expectedVersion));
+  }
+
+  assign(id: number, assignee: string, by: string, at: EpochMs, expectedVersion: number): Promise<Alert> {
+    return this.transition(id, (a) => assigned(a, assignee, by, at, expectedVersion));
+  }
+
+  comment(id: number, author: string, text: string, at: EpochMs, expectedVersion: number): Promise<Alert> {
+    return this.transition(id, (a) => commented(a, author, text, at, expectedVersion));
+  }
+
+  async get(id: number): Promise<Alert | undefined> {
+    const alerts = await this.read((c) => readAlerts(c, byId(id)));
+    return alerts[0];
+  }
+
+  list(q: AlertQuery): Promise<Alert[]> {
+    return this.read((c) => readAlerts(c, listQuery(q)));
+  }
+
+  history(alertId: number): Promise<AlertHistoryEntry[]> {
+    const { sql, params } = historyQuery(alertId);
+    return this.read(async (c) => (await query(c, sql, params)).map(toHistoryEntry));
+  }
+
+  private transition(id: number, rule: (alert: Alert) => Change): Promise<Alert> {
+    return this.write(async (c) => {
+      const current = (await readAlerts(c, byId(id)))[0];
+      if (!current) throw new AlertNotFoundError(id);
+      return persist(c, rule(current));
+    });
+  }
+
+  /** One transaction on the write lane; rolled back if the job throws (a refused transition too). */
+  private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.writes.run(async () => {
+      const { writer } = this.open();
+      await writer.run("BEGIN TRANSACTION");
+      try {
+        const result = await job(writer);
+        await writer.run("COMMIT");
+        return result;
+      } catch (err) {
+        await writer.run("ROLLBACK").catch(noop);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Reads in one transaction on the read connection, as readSnapshot of
+   * services/storage/duckdb/sql.ts does: it holds each prepare/execute pair in one snapshot, which
+   * DuckDB needs when the writer commits in between (duckdb/duckdb#23704), and an alert and its
+   * comments come from the same snapshot.
+   */
+  private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.reads.run(async () => {
+      const { reader } = this.open();
+      return inTransaction(reader, job);
+    });
+  }
+
+  private open(): Session {
+    if (!this.session) throw new Error("DuckdbAlertStore is not started");
+    return this.session;
+  }
+}
+
+async function inTransaction<T>(c: DuckDBConnection, job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  await c.run("BEGIN TRANSACTION");
+  try {
+    const result = await job(c);
+    await c.run("COMMIT");
+    return result;
+  } catch (err) {
+    await c.run("ROLLBACK").catch(noop);
+    throw err;
+  }
+}
+
+function byId(id: number) {
+  return { sql: BY_ID, params: [{ name: "id", value: BigInt(Math.floor(id)), type: BIGINT }] };
+}
+
+async function activeAlert(c: DuckDBConnection, subject: string, ruleId: string): Promise<Alert | undefined> {
+  const key = { name: "key", value: activeKey(subject, ruleId), type: VARCHAR };
+  return (await readAlerts(c, { sql: BY_ACTIVE_KEY, params: [key] }))[0];
+}
+
+/** The lane already checked the version; a mismatch here means the row moved under us. */
+async function persist(c: DuckDBConnection, change: Change): Promise<Alert> {
+  if (!(await updateAlert(c, change))) {
+    throw new AlertStaleError(change.alert.id, "unknown", change.alert.version - 1);
+  }
+  await insertHistory(c, change);
+  return change.alert;
+}
+
+export function createDuckdbAlertStore(config: DuckdbAlertStoreConfig): DuckdbAlertStore {
+  return new DuckdbAlertStore(config);
+}

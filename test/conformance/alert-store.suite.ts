@@ -1,0 +1,268 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AlertStore } from "../../services/alerts/store.ts";
+import type { Alert, AlertInput } from "../../services/alerts/types.ts";
+
+/**
+ * The behaviour every alert store owes Lanterne, asserted only through the port, so that the
+ * in-memory twin and the DuckDB adapter run the same suite (as store.suite.ts does for
+ * time series). `make` returns a started, empty store; `reopen`, when given, returns a started
+ * store over the storage of the last one `make` returned (the suite closes that one first).
+ */
+export interface AlertConformanceOptions {
+  reopen?: () => Promise<AlertStore>;
+}
+
+const T0 = Date.UTC(2025, 0, 6, 18);
+const MINUTE = 60_000;
+
+function input(overrides: Partial<AlertInput> = {}): AlertInput {
+  return {
+    ruleId: "streetlight.dark-at-night",
+    subject: "lamp-1",
+    severity: "major",
+    domain: "streetlight",
+    commune: "01053",
+    operatorId: "lumiere-est",
+    detail: "off after dusk",
+    ...overrides,
+  };
+}
+
+function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  return promise.then(
+    () => undefined,
+    (err: { code?: string }) => err.code,
+  );
+}
+
+export function alertStoreConformance(
+  name: string,
+  make: () => Promise<AlertStore>,
+  options: AlertConformanceOptions = {},
+): void {
+  describe(`${name} conforms to AlertStore`, () => {
+    let store: AlertStore;
+    beforeEach(async () => {
+      store = await make();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** An alert brought to a given state through the port. */
+    async function inState(state: "open" | "acknowledged" | "cleared" | "closed"): Promise<Alert> {
+      let a = await store.raise(input(), T0);
+      if (state === "acknowledged") a = await store.acknowledge(a.id, "alice", T0 + MINUTE, a.version);
+      if (state === "cleared") a = (await store.clear(a.subject, a.ruleId, T0 + 2 * MINUTE)) ?? a;
+      if (state === "closed") a = await store.closeAlert(a.id, "bob", T0 + 3 * MINUTE, a.version);
+      return a;
+    }
+
+    it("raises an open alert with its input, version 1", async () => {
+      const a = await store.raise(input({ children: ["lamp-7", "lamp-8"] }), T0);
+      expect(a).toMatchObject({ ...input(), children: ["lamp-7", "lamp-8"], status: "open", openedAt: T0 });
+      expect(a.version).toBe(1);
+      expect(a.comments).toEqual([]);
+      expect(await store.get(a.id)).toEqual(a);
+    });
+
+    describe("lifecycle table", () => {
+      type Act = "acknowledge" | "close" | "assign";
+      const act = (a: Alert, what: Act): Promise<Alert> => {
+        const at = T0 + 10 * MINUTE;
+        if (what === "acknowledge") return store.acknowledge(a.id, "carol", at, a.version);
+        if (what === "close") return store.closeAlert(a.id, "carol", at, a.version);
+        return store.assign(a.id, "dave", "carol", at, a.version);
+      };
+      const table: [state: "open" | "acknowledged" | "cleared" | "closed", what: Act, legal: boolean][] = [
+        ["open", "acknowledge", true],
+        ["open", "close", true],
+        ["open", "assign", true],
+        ["acknowledged", "acknowledge", false],
+        ["acknowledged", "close", true],
+        ["acknowledged", "assign", true],
+        ["cleared", "acknowledge", true],
+        ["cleared", "close", true],
+        ["cleared", "assign", true],
+        ["closed", "acknowledge", false],
+        ["closed", "close", false],
+        ["closed", "assign", false],
+      ];
+      for (const [state, what, legal] of table) {
+        it(`${what} from ${state} is ${legal ? "legal" : "refused"}`, async () => {
+          const a = await inState(state);
+          if (legal) {
+            const b = await act(a, what);
+            expect(b.version).toBe(a.version + 1);
+            expect(await store.get(a.id)).toEqual(b);
+          } else {
+            expect(await codeOf(act(a, what))).toBe("ERR_ALERT_TRANSITION");
+            expect(await store.get(a.id)).toEqual(a);
+          }
+        });
+      }
+    });
+
+    it("records who and when, and the derived times", async () => {
+      const a = await store.raise(input(), T0);
+      const b = await store.acknowledge(a.id, "alice", T0 + 5 * MINUTE, 1);
+      const c = await store.clear(a.subject, a.ruleId, T0 + 30 * MINUTE);
+      const d = await store.closeAlert(a.id, "bob", T0 + 60 * MINUTE, c?.version ?? 0);
+      expect(b).toMatchObject({ acknowledgedAt: T0 + 5 * MINUTE, acknowledgedBy: "alice" });
+      expect(b.timeToAcknowledgeMs).toBe(5 * MINUTE);
+      expect(c).toMatchObject({ clearedAt: T0 + 30 * MINUTE, timeToRepairMs: 30 * MINUTE });
+      expect(d).toMatchObject({ status: "closed", closedAt: T0 + 60 * MINUTE, closedBy: "bob", version: 4 });
+      const events = (await store.history(a.id)).map((e) => [e.event, e.fromState, e.toState, e.by]);
+      expect(events).toEqual([
+        ["raised", undefined, "open", "system"],
+        ["acknowledged", "open", "acknowledged", "alice"],
+        ["cleared", "acknowledged", "cleared", "system"],
+        ["closed", "cleared", "closed", "bob"],
+      ]);
+    });
+
+    it("an alert cleared by the data stays listed until closed", async () => {
+      const a = await inState("cleared");
+      expect((await store.list({ limit: 10 })).map((x) => x.id)).toEqual([a.id]);
+      expect(await store.list({ limit: 10, cleared: false })).toEqual([]);
+      expect((await store.list({ limit: 10, status: "open", cleared: true }))[0]?.id).toBe(a.id);
+    });
+
+    it("raise is idempotent: 100 concurrent raises of one key make one alert", async () => {
+      const all = await Promise.all(Array.from({ length: 100 }, (_, i) => store.raise(input(), T0 + i)));
+      expect(new Set(all.map((a) => a.id)).size).toBe(1);
+      expect(await store.list({ limit: 1000 })).toHaveLength(1);
+      expect(await store.history(all[0]?.id ?? 0)).toHaveLength(1);
+    });
+
+    it("a replayed raise returns the same alert unchanged", async () => {
+      const a = await store.raise(input(), T0);
+      const b = await store.raise(input({ detail: "replayed" }), T0 + 1);
+      expect(b).toEqual(a);
+    });
+
+    it("clear is idempotent and a no-op without an active alert", async () => {
+      expect(await store.clear("lamp-1", "streetlight.dark-at-night", T0)).toBeUndefined();
+      const a = await store.raise(input(), T0);
+      const once = await store.clear(a.subject, a.ruleId, T0 + MINUTE);
+      const twice = await store.clear(a.subject, a.ruleId, T0 + 2 * MINUTE);
+      expect(twice).toEqual(once);
+      expect(once?.version).toBe(2);
+    });
+
+    it("clear then raise reactivates the same alert", async () => {
+      const a = await store.raise(input(), T0);
+      await store.clear(a.subject, a.ruleId, T0 + MINUTE);
+      const b = await store.raise(input(), T0 + 2 * MINUTE);
+      expect(b.id).toBe(a.id);
+      expect(b.clearedAt).toBeUndefined();
+      expect(b.version).toBe(3);
+      expect((await store.history(a.id)).map((e) => e.event)).toEqual(["raised", "cleared", "reopened"]);
+    });
+
+    it("close then raise opens a new alert", async () => {
+      const a = await inState("closed");
+      const b = await store.raise(input(), T0 + 10 * MINUTE);
+      expect(b.id).not.toBe(a.id);
+      expect(b.status).toBe("open");
+      expect(await store.clear(a.subject, a.ruleId, T0 + 11 * MINUTE)).toMatchObject({ id: b.id });
+      expect((await store.get(a.id))?.status).toBe("closed");
+    });
+
+    it("refuses a stale version and leaves the alert as it was", async () => {
+      const a = await store.raise(input(), T0);
+      await store.assign(a.id, "dave", "carol", T0 + 1, 1);
+      const before = await store.get(a.id);
+      expect(await codeOf(store.acknowledge(a.id, "alice", T0 + 2, 1))).toBe("ERR_ALERT_STALE");
+      expect(await codeOf(store.closeAlert(a.id, "alice", T0 + 2, 1))).toBe("ERR_ALERT_STALE");
+      expect(await codeOf(store.comment(a.id, "alice", "hi", T0 + 2, 7))).toBe("ERR_ALERT_STALE");
+      expect(await store.get(a.id)).toEqual(before);
+    });
+
+    it("answers ERR_ALERT_NOT_FOUND for an unknown id", async () => {
+      expect(await store.get(424242)).toBeUndefined();
+      expect(await codeOf(store.acknowledge(424242, "a", T0, 1))).toBe("ERR_ALERT_NOT_FOUND");
+      expect(await codeOf(store.comment(424242, "a", "x", T0, 1))).toBe("ERR_ALERT_NOT_FOUND");
+    });
+
+    it("stores comments as given, in order", async () => {
+      const a = await store.raise(input(), T0);
+      const hostile = "<script>alert('x')</script> ' OR '1'='1 -- é\n\ttab";
+      const b = await store.comment(a.id, "alice", hostile, T0 + 1, 1);
+      const c = await store.comment(a.id, "bob", "second", T0 + 2, b.version);
+      expect(c.comments).toEqual([
+        { author: "alice", at: T0 + 1, text: hostile },
+        { author: "bob", at: T0 + 2, text: "second" },
+      ]);
+      expect((await store.get(a.id))?.comments).toEqual(c.comments);
+    });
+
+    it("refuses an empty or over-long comment", async () => {
+      const a = await store.raise(input(), T0);
+      expect(await codeOf(store.comment(a.id, "alice", "  ", T0, 1))).toBe("ERR_ALERT_COMMENT");
+      expect(await codeOf(store.comment(a.id, "alice", "x".repeat(4001), T0, 1))).toBe("ERR_ALERT_COMMENT");
+      expect((await store.comment(a.id, "alice", "x".repeat(4000), T0, 1)).comments).toHaveLength(1);
+    });
+
+    it("answers which alerts were open at T from the history", async () => {
+      const a = await store.raise(input({ subject: "lamp-1" }), T0);
+      const b = await store.raise(input({ subject: "lamp-2" }), T0 + 10 * MINUTE);
+      await store.closeAlert(a.id, "bob", T0 + 20 * MINUTE, 1);
+      await store.clear("lamp-2", b.ruleId, T0 + 30 * MINUTE);
+      const openAt = async (t: number) => (await store.list({ openAt: t, limit: 10 })).map((x) => x.id);
+      expect(await openAt(T0 - 1)).toEqual([]);
+      expect(await openAt(T0)).toEqual([a.id]);
+      expect(await openAt(T0 + 15 * MINUTE)).toEqual([b.id, a.id]);
+      expect(await openAt(T0 + 20 * MINUTE)).toEqual([b.id]);
+      // Cleared but not closed: still open for the technician.
+      expect(await openAt(T0 + 40 * MINUTE)).toEqual([b.id]);
+    });
+
+    it("filters and pages newest first", async () => {
+      const made: Alert[] = [];
+      for (let i = 0; i < 5; i++) {
+        made.push(
+          await store.raise(input({ subject: `lamp-${i}`, commune: i % 2 ? "01004" : "01053" }), T0 + i),
+        );
+      }
+      made.push(
+        await store.raise(
+          input({ subject: "tank-1", domain: "water", ruleId: "water.low", operatorId: "eau-sud" }),
+          T0 + 9,
+        ),
+      );
+      const ids = (xs: Alert[]) => xs.map((x) => x.id);
+      const all = ids(made).reverse();
+      expect(ids(await store.list({ limit: 10 }))).toEqual(all);
+      const page1 = await store.list({ limit: 4 });
+      const page2 = await store.list({ limit: 4, beforeId: page1.at(-1)?.id });
+      expect([...ids(page1), ...ids(page2)]).toEqual(all);
+      expect(ids(await store.list({ limit: 10, domain: "water" }))).toEqual([made[5]?.id]);
+      expect(ids(await store.list({ limit: 10, ruleId: "water.low" }))).toEqual([made[5]?.id]);
+      expect(ids(await store.list({ limit: 10, operatorId: "eau-sud" }))).toEqual([made[5]?.id]);
+      expect(ids(await store.list({ limit: 10, subject: "lamp-3" }))).toEqual([made[3]?.id]);
+      expect(ids(await store.list({ limit: 10, commune: "01004", domain: "streetlight" }))).toEqual([
+        made[3]?.id,
+        made[1]?.id,
+      ]);
+      expect(await store.list({ limit: 10, subject: "x' OR '1'='1" })).toEqual([]);
+      await store.acknowledge(made[0]?.id ?? 0, "alice", T0 + 20, 1);
+      expect(ids(await store.list({ limit: 10, status: "acknowledged" }))).toEqual([made[0]?.id]);
+    });
+
+    if (options.reopen) {
+      const reopen = options.reopen;
+      it("keeps alerts, comments, history and idempotence across close and start", async () => {
+        const a = await store.raise(input({ children: ["lamp-9"] }), T0);
+        const b = await store.comment(a.id, "alice", "<b>kept</b>", T0 + 1, 1);
+        await store.close();
+        store = await reopen();
+        expect(await store.get(a.id)).toEqual(b);
+        expect(await store.history(a.id)).toHaveLength(2);
+        expect((await store.raise(input(), T0 + 2)).id).toBe(a.id);
+        const c = await store.raise(input({ subject: "lamp-2" }), T0 + 3);
+        expect(c.id).toBeGreaterThan(a.id);
+      });
+    }
+  });
+}
