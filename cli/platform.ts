@@ -14,6 +14,9 @@ import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
 import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { createAccessService } from "../services/access/service.ts";
+import { createDuckdbAlertStore } from "../services/alerts/duckdb-alert-store.ts";
+import { createRuleEngine, type RuleEngine } from "../services/alerts/engine.ts";
+import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
@@ -63,6 +66,8 @@ export interface PlatformParts {
   retention: RetentionKeeper;
   spool?: SpooledStore;
   health?: HealthWriter;
+  alerts: AlertStore;
+  ruleEngine: RuleEngine;
 }
 
 /**
@@ -108,6 +113,11 @@ export class Platform {
   readonly spool: SpooledStore | undefined;
   /** With InfluxDB: the platform's health written beside the readings for Grafana. */
   readonly health: HealthWriter | undefined;
+  /** Alerts on their own DuckDB file (alerts.duckdb), raised and cleared by the rule engine. */
+  readonly alerts: AlertStore;
+  /** The contracts' rules over durable readings (writer.onDurable), ticked every 10 s for silences. */
+  readonly ruleEngine: RuleEngine;
+  private ruleTicks: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: Config,
@@ -134,10 +144,15 @@ export class Platform {
     this.retention = parts.retention;
     this.spool = parts.spool;
     this.health = parts.health;
+    this.alerts = parts.alerts;
+    this.ruleEngine = parts.ruleEngine;
   }
 
   async start(): Promise<void> {
     await this.store.start();
+    await this.alerts.start();
+    this.ruleEngine.start();
+    this.ruleTicks = setInterval(() => void this.ruleEngine.tick(this.clock.now()), 10_000).unref();
     this.storeWatch.start();
     await this.recentRollups.start();
     this.rollups.start(this.devices.list().map((d) => d.id));
@@ -156,6 +171,7 @@ export class Platform {
           territory: this.territory,
         }),
         contracts: this.contracts,
+        alerts: this.alerts,
         authenticator: this.authenticator,
         clock: this.clock,
         ingest: (uplink) => this.pipeline.ingest(uplink),
@@ -192,6 +208,9 @@ export class Platform {
     await this.api?.close();
     await this.broker.close();
     const written = await this.writer.close(this.config.storeFailureExitS * 1000);
+    clearInterval(this.ruleTicks);
+    await this.ruleEngine.close();
+    await this.alerts.close();
     await this.rollups.close();
     await this.retention.close();
     this.recentRollups.close();
@@ -319,8 +338,18 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     rollups: () => rollups.stats,
     auth: () => authenticator.stats,
   });
+  const alerts = createDuckdbAlertStore({ path: join(config.dataDir, "alerts.duckdb") });
+  const ruleLog = logger.child({ component: "rules" });
+  const ruleEngine = createRuleEngine({
+    contracts,
+    devices,
+    store: alerts,
+    now: () => clock.now(),
+    log: ruleLog,
+  });
   writer.onDurable = (observations, seconds) => {
     metrics.flushed(observations.length, seconds);
+    ruleEngine.observe(observations);
     if (!spool) rollups.markDurable(observations);
   };
   const pipeline = createPipeline({
@@ -411,6 +440,8 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     ),
     ...(spool ? { spool } : {}),
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
+    alerts,
+    ruleEngine,
   });
   return platform;
 }

@@ -16,6 +16,7 @@ import { acceptPlugin } from "./plugins/accept.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { operationsPlugin } from "./plugins/operations.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
+import { alertRoutes } from "./routes/alerts.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -126,6 +127,8 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     ]) {
       await api.register(async (scope) => routes(scope, deps));
     }
+    const { alerts } = deps;
+    if (alerts) await api.register(async (scope) => alertRoutes(scope, deps, alerts));
     api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   });
   return app;

@@ -1,4 +1,5 @@
 import type { AccessService } from "../access/service.ts";
+import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -23,6 +24,8 @@ export interface ApiDeps {
   /** Who may read what: every read route goes through it (services/access/). */
   access: AccessService;
   contracts: ContractRegistry;
+  /** The alerts' lifecycle store; without it the API has no alert routes. */
+  alerts?: AlertStore;
   authenticator: Authenticator;
   clock: Clock;
   /** The ingest entry point for operators pushing batches over HTTPS. */

@@ -1,4 +1,5 @@
 import type { AggregateRequest } from "../access/aggregate-reads.ts";
+import type { AlertListRequest } from "../access/alert-reads.ts";
 import type { SeriesRequest } from "../access/device-reads.ts";
 import type { QuarantineRequest, ViolationRequest } from "../access/quarantine-reads.ts";
 import { BadRequestError } from "../domain/errors.ts";
@@ -152,6 +153,25 @@ export function parseViolationRequest(q: {
   return {
     ...givenTexts(q, ["operator", "device", "field", "code"]),
     ...parseOpenRange(q),
+    limit: q.limit ?? 100,
+    ...(q.before !== undefined ? { before: q.before } : {}),
+  };
+}
+
+export function parseAlertListRequest(q: {
+  status?: AlertListRequest["status"];
+  subject?: string;
+  rule?: string;
+  domain?: string;
+  commune?: string;
+  at?: string;
+  limit?: number;
+  before?: number;
+}): AlertListRequest {
+  return {
+    ...(q.status !== undefined ? { status: q.status } : {}),
+    ...givenTexts(q, ["subject", "rule", "domain", "commune"]),
+    ...(q.at !== undefined && q.at !== "" ? { at: parseTime(q.at, 0, "at") } : {}),
     limit: q.limit ?? 100,
     ...(q.before !== undefined ? { before: q.before } : {}),
   };

@@ -136,3 +136,52 @@ export const AggregateSchema = Type.Object({
     }),
   ),
 });
+
+const Time = (description?: string) =>
+  Type.String({ format: "date-time", ...(description !== undefined ? { description } : {}) });
+const NullableTime = (description: string) => Type.Union([Time(), Type.Null()], { description });
+const NullableText = (description: string) => Type.Union([Type.String(), Type.Null()], { description });
+
+/** An alert of the faults issue (services/access/alert-reads.ts makes it). */
+export const AlertSchema = Type.Object({
+  id: Type.Integer(),
+  subject: Type.String({ description: "a device id, or a group: `cabinet:arm-57038-01`, `gateway:...`" }),
+  rule: Type.String({ description: "the rule that raised it" }),
+  severity: Type.Union([
+    Type.Literal("info"),
+    Type.Literal("minor"),
+    Type.Literal("major"),
+    Type.Literal("critical"),
+  ]),
+  domain: Type.String(),
+  commune: NullableText("INSEE code, when the subject is in one commune"),
+  operator: NullableText("the operator the alert was raised under"),
+  detail: Type.String(),
+  status: Type.Union([Type.Literal("open"), Type.Literal("acknowledged"), Type.Literal("closed")], {
+    description: "the human workflow; only a person closes an alert",
+  }),
+  cleared: Type.Boolean({
+    description: "the condition has ended (the data cleared it); not closed for that",
+  }),
+  openedAt: Time(),
+  acknowledgedAt: NullableTime("when a person acknowledged it"),
+  acknowledgedBy: NullableText("who acknowledged it"),
+  clearedAt: NullableTime("when the condition ended; null while it holds"),
+  closedAt: NullableTime("when a person closed it"),
+  closedBy: NullableText("who closed it"),
+  assignee: NullableText("who deals with it"),
+  comments: Type.Array(
+    Type.Object({
+      author: Type.String(),
+      at: Time(),
+      text: Type.String({ description: "plain text as written: escape it to show it in HTML" }),
+    }),
+  ),
+  version: Type.Integer({ description: "pass it back with an act: another one is a 409 ERR_ALERT_STALE" }),
+  timeToAcknowledgeS: Type.Union([Type.Number(), Type.Null()], {
+    description: "seconds from opening to acknowledgement",
+  }),
+  timeToRepairS: Type.Union([Type.Number(), Type.Null()], {
+    description: "seconds from opening to the last clearing: how long the fault lasted",
+  }),
+});

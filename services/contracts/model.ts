@@ -1,3 +1,4 @@
+import type { Severity } from "../alerts/types.ts";
 import type { EpochMs } from "../domain/types.ts";
 
 /**
@@ -30,7 +31,20 @@ export interface Contract {
   hostingLocation?: string;
   /** Personal fields allowed for collection, with their stated purpose. */
   personalDataPurposes: ReadonlyMap<string, string>;
+  /** Alert rules (customProperties `rules`), parameters already checked against their kind. */
+  rules: readonly RuleSpec[];
   sourceFile: string;
+}
+
+/** One alert rule of a contract: a kind of services/alerts/rules with its checked parameters. */
+export interface RuleSpec {
+  /** Unique in the contract; the alert's rule id is "contractId/id". */
+  id: string;
+  kind: string;
+  /** Valid for the kind (validateRuleParams), the rule's `field` shorthand merged in. */
+  params: Readonly<Record<string, unknown>>;
+  severity: Severity;
+  description?: string;
 }
 
 export type LogicalType = "number" | "integer" | "string" | "boolean";

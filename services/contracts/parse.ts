@@ -10,6 +10,7 @@ import type {
   RetentionTiers,
 } from "./model.ts";
 import { validateOdcs, withOdcsErrors } from "./odcs-schema.ts";
+import { readRules } from "./rules.ts";
 
 /**
  * Reads an ODCS v3.1 data contract (YAML) into a `Contract`, or lists every problem found.
@@ -67,6 +68,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
   const purposes = readPurposes(custom.get("personalDataPurposes"), fields, errors);
   const openData = readOpenData(custom.get("openData"), fields, errors);
   const cadence = readCadence(custom.get("cadence"), errors);
+  const rules = readRules(custom.get("rules"), fields, errors);
   if (errors.length > 0 || !owner || validFrom === undefined || !fields) return undefined;
   const id = String(doc.id);
   const version = String(doc.version);
@@ -91,6 +93,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
       ? { hostingLocation: custom.get("hostingLocation") as string }
       : {}),
     personalDataPurposes: purposes,
+    rules,
     sourceFile,
   };
 }
