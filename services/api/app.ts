@@ -17,6 +17,7 @@ import { authPlugin } from "./plugins/auth.ts";
 import { operationsPlugin } from "./plugins/operations.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
+import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -124,6 +125,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       retentionRoutes,
       integrationRoutes,
       lorawanRoutes,
+      algorithmRoutes,
     ]) {
       await api.register(async (scope) => routes(scope, deps));
     }
