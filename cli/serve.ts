@@ -89,6 +89,8 @@ function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Clos
       `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' '${api}/api/v1/devices?domain=waste_container'`,
       `    curl -u lumiere-est:${creds["lumiere-est"]} ${api}/api/v1/quarantine`,
       `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' ${api}/api/v1/lorawan/health`,
+      `    curl -H 'Authorization: Bearer technicien.${creds.technicien}' '${api}/api/v1/alerts?status=open'   # faults the contracts' rules raised`,
+      `    curl ${api}/api/v1/algorithms   # the public register of those rules`,
       "    # a LoRaWAN uplink as The Things Stack's webhook posts it (Milesight EM310-UDL, container pav-54521-001):",
       `    curl -H 'X-Lanterne-Secret: ${creds["tts-collecte"] ?? "?"}' -H 'Content-Type: application/json' ${api}/api/v1/integrations/tts-collecte/uplink \\`,
       `      -d '{"end_device_ids":{"dev_eui":"24e1245452110001"},"uplink_message":{"f_port":85,"frm_payload":"AXVcA4IaBAQAAA=="}}'`,
