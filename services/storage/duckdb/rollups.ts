@@ -307,20 +307,26 @@ export function withIncreases(
 
 export const tierParam = (tier: RollupTier) => eq("tier", "tier", checkTier(tier));
 
-export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
-  const conditions = [
+/** One bucket of a tier, for one commune and domain: the rows a group is recomputed from. */
+export function bucketConditions(q: { tier: RollupTier; time: EpochMs; commune: string; domain: string }) {
+  return [
     tierParam(q.tier),
     { sql: "time = $time", params: [{ name: "time", value: timestamp(q.time), type: TIMESTAMP_MS }] },
     eq("commune", "commune", q.commune),
     eq("domain", "domain", q.domain),
   ];
-  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, n, mean, lo, hi,
-      total FROM rollup_device ${where(conditions)} ORDER BY device_id, field`;
-  return { sql, params: paramsOf(conditions) };
 }
 
-export function groupRollupsQuery(q: GroupRollupsQuery): Query {
-  const conditions = [
+/** A range of buckets of a tier, optionally narrowed to a commune, a domain and a field. */
+export function rangeConditions(q: {
+  tier: RollupTier;
+  from: EpochMs;
+  to: EpochMs;
+  commune?: string;
+  domain?: string;
+  field?: string;
+}) {
+  return [
     tierParam(q.tier),
     since("time", q.from),
     until("time", q.to),
@@ -328,6 +334,17 @@ export function groupRollupsQuery(q: GroupRollupsQuery): Query {
     eq("domain", "domain", q.domain),
     eq("field", "field", q.field),
   ];
+}
+
+export function deviceRollupsQuery(q: DeviceRollupsQuery): Query {
+  const conditions = bucketConditions(q);
+  const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, n, mean, lo, hi,
+      total FROM rollup_device ${where(conditions)} ORDER BY device_id, field`;
+  return { sql, params: paramsOf(conditions) };
+}
+
+export function groupRollupsQuery(q: GroupRollupsQuery): Query {
+  const conditions = rangeConditions(q);
   const sql = `SELECT epoch_ms(time)::DOUBLE AS t, commune, domain, field, n, devices, mean, lo, hi, total
     FROM rollup_group ${where(conditions)} ORDER BY t, commune, domain, field`;
   return { sql, params: paramsOf(conditions) };

@@ -9,17 +9,22 @@ import {
   type StateRollupStore,
   TIER_MS,
 } from "../store.ts";
-import { checkTier, finite, replaceStatements, type Table, tierParam, timeBounds } from "./rollups.ts";
 import {
-  eq,
+  bucketConditions,
+  checkTier,
+  finite,
+  rangeConditions,
+  replaceStatements,
+  type Table,
+  timeBounds,
+} from "./rollups.ts";
+import {
   type Param,
   paramsOf,
   type Query,
   type Row,
   resolutionParam,
-  since,
   timestamp,
-  until,
   where,
   wholeNumber,
 } from "./sql.ts";
@@ -163,26 +168,14 @@ export function toGroupStateRollup(row: Row, tier: RollupTier): GroupStateRollup
 }
 
 export function deviceStateRollupsQuery(q: DeviceStatesQuery): Query {
-  const conditions = [
-    tierParam(q.tier),
-    { sql: "time = $time", params: [{ name: "time", value: timestamp(q.time), type: TIMESTAMP_MS }] },
-    eq("commune", "commune", q.commune),
-    eq("domain", "domain", q.domain),
-  ];
+  const conditions = bucketConditions(q);
   const sql = `SELECT epoch_ms(time)::DOUBLE AS t, device_id, domain, commune, operator_id, field, state, seconds, n
     FROM rollup_device_state ${where(conditions)} ORDER BY device_id, field, state`;
   return { sql, params: paramsOf(conditions) };
 }
 
 export function groupStateRollupsQuery(q: GroupStatesQuery): Query {
-  const conditions = [
-    tierParam(q.tier),
-    since("time", q.from),
-    until("time", q.to),
-    eq("commune", "commune", q.commune),
-    eq("domain", "domain", q.domain),
-    eq("field", "field", q.field),
-  ];
+  const conditions = rangeConditions(q);
   const sql = `SELECT epoch_ms(time)::DOUBLE AS t, commune, domain, field, state, seconds, n, devices
     FROM rollup_group_state ${where(conditions)} ORDER BY t, commune, domain, field, state`;
   return { sql, params: paramsOf(conditions) };
