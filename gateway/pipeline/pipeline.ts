@@ -76,13 +76,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           ? decodeProtobufPayload(asBuffer(uplink.payload), context, limits)
           : decodeJsonPayload(uplink.payload, context, limits);
       const outcome = decoded.ok
-        ? checkItems(deps, uplink, decoded.items, limits)
+        ? checkItems(deps, uplink, decoded.items)
         : refuseWhole(deps, uplink, decoded.problem);
       deps.observe?.(uplink.source, outcome.items);
       return outcome;
     },
     ingestItems(uplink, items) {
-      const outcome = checkItems(deps, uplink, items, limits);
+      const outcome = checkItems(deps, uplink, timeChecked(items, uplink.receivedAt, limits));
       deps.observe?.(uplink.source, outcome.items);
       return outcome;
     },
@@ -91,6 +91,20 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       return deps.writer.submit([], [wholeEntry(uplink, [reason])], []);
     },
   };
+}
+
+/**
+ * Sources that decode themselves (codecs, network servers, Sparkplug) face the time check the
+ * JSON and protobuf decoders make as they read: an item with a time out of range loses its
+ * reading and carries the reason, as a decoder's own item would.
+ */
+function timeChecked(items: DecodedItem[], receivedAt: number, limits: DecodeLimits): DecodedItem[] {
+  return items.map((item) => {
+    const wrong = item.reading && timeProblem(item.reading.time, receivedAt, limits.maxFutureMs);
+    if (!wrong) return item;
+    const { reading: _refused, ...rest } = item;
+    return { ...rest, problems: [...item.problems, wrong] };
+  });
 }
 
 function refuseWhole(deps: PipelineDeps, uplink: RawUplink, problem: Violation): IngestOutcome {
@@ -121,18 +135,13 @@ function wholeEntry(uplink: RawUplink, reasons: Violation[]): QuarantineEntry {
   };
 }
 
-function checkItems(
-  deps: PipelineDeps,
-  uplink: RawUplink,
-  items: DecodedItem[],
-  limits: DecodeLimits,
-): IngestOutcome {
+function checkItems(deps: PipelineDeps, uplink: RawUplink, items: DecodedItem[]): IngestOutcome {
   const observations: Observation[] = [];
   const quarantine: QuarantineEntry[] = [];
   const violations: ViolationRecord[] = [];
   const results: ItemResult[] = [];
   for (const item of items) {
-    const result = checkItem(deps, uplink, item, { observations, quarantine, violations }, limits);
+    const result = checkItem(deps, uplink, item, { observations, quarantine, violations });
     results.push(result);
   }
   const durable = deps.writer.submit(observations, quarantine, violations);
@@ -151,20 +160,11 @@ interface Sink {
   violations: ViolationRecord[];
 }
 
-function checkItem(
-  deps: PipelineDeps,
-  uplink: RawUplink,
-  item: DecodedItem,
-  sink: Sink,
-  limits: DecodeLimits,
-): ItemResult {
+function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sink: Sink): ItemResult {
   const deviceId = item.reading?.deviceId ?? uplink.deviceId;
-  // Sources that decode themselves (codecs, network servers, Sparkplug) face the same time check.
-  const badTime = item.reading && timeProblem(item.reading.time, uplink.receivedAt, limits.maxFutureMs);
-  if (!item.reading || badTime) {
-    const reasons = badTime ? [...item.problems, badTime] : item.problems;
-    sink.quarantine.push(itemEntry(uplink, item, reasons));
-    return result(item.index, deviceId, "quarantined", reasons);
+  if (!item.reading) {
+    sink.quarantine.push(itemEntry(uplink, item, item.problems));
+    return result(item.index, deviceId, "quarantined", item.problems);
   }
   const outcome = checkReading(item.reading, uplink.operatorId, deps.devices, deps.contracts);
   // A decoder may explain what it could not give (a codec field it could not map): those

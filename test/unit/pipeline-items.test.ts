@@ -71,3 +71,22 @@ describe("pipeline: a decoder's problems beside a reading", () => {
     expect(outcome.items[0]?.violations).toEqual([bad]);
   });
 });
+
+describe("pipeline: the time of a self-decoded item", () => {
+  it.each([
+    ["past what a Date holds", 1e20],
+    ["before 1970", -1e17],
+    ["in nanoseconds", Date.now() * 1e6],
+  ])("refuses a time %s with ERR_TIME_INVALID, as the JSON decoder does", (_name, badTime) => {
+    const outcome = pipeline.ingestItems(uplink, [
+      {
+        index: 0,
+        raw: {},
+        reading: { deviceId: "pav-54521-001", time: badTime, data: { filling_level: 0.4 } },
+        problems: [],
+      },
+    ]);
+    expect(outcome.quarantined).toBe(1);
+    expect(outcome.items[0]?.violations.map((v) => v.code)).toEqual([DataCode.TIME_INVALID]);
+  });
+});
