@@ -43,7 +43,7 @@ export function parseBoundedJson(
   } catch (err) {
     return refuse(DataCode.PAYLOAD_JSON, "", (err as Error).message);
   }
-  const over = overLimit(value, limits, "", 0);
+  const over = overLimit(value, limits, []);
   return over ? { ok: false, problem: over } : { ok: true, value };
 }
 
@@ -81,50 +81,78 @@ export function valueOverLimits(
   value: unknown,
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
 ): Violation | undefined {
-  return overLimit(value, limits, "", 0);
+  return overLimit(value, limits, []);
 }
 
 /**
  * The first bound the value breaks, with its path. Nesting is counted as `nestingDepth` counts
- * it on text, so the recursion stops past `maxDepth` whatever the value.
+ * it on text, so the recursion stops past `maxDepth` whatever the value. This runs on every
+ * message: the path is kept as the steps taken (`steps`, pushed and popped) and written out only
+ * for the one value that breaks a bound, never for the values that pass.
  */
-function overLimit(value: unknown, limits: JsonLimits, path: string, depth: number): Violation | undefined {
+function overLimit(value: unknown, limits: JsonLimits, steps: (string | number)[]): Violation | undefined {
   if (typeof value === "string") {
     return value.length > limits.maxString
-      ? violation(DataCode.PAYLOAD_LIMIT, path, `string of ${value.length} characters > ${limits.maxString}`)
+      ? broken(DataCode.PAYLOAD_LIMIT, steps, `string of ${value.length} characters > ${limits.maxString}`)
       : undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  if (depth + 1 > limits.maxDepth) {
-    return violation(DataCode.PAYLOAD_DEPTH, path, `nested deeper than ${limits.maxDepth} levels`);
+  if (steps.length + 1 > limits.maxDepth) {
+    return broken(DataCode.PAYLOAD_DEPTH, steps, `nested deeper than ${limits.maxDepth} levels`);
   }
-  if (Array.isArray(value)) {
-    if (value.length > limits.maxArray) {
-      return violation(
-        DataCode.PAYLOAD_LIMIT,
-        path,
-        `array of ${value.length} elements > ${limits.maxArray}`,
-      );
-    }
-    for (let i = 0; i < value.length; i++) {
-      const over = overLimit(value[i], limits, `${path}[${i}]`, depth + 1);
-      if (over) return over;
-    }
-    return undefined;
+  return Array.isArray(value) ? arrayOverLimit(value, limits, steps) : objectOverLimit(value, limits, steps);
+}
+
+function arrayOverLimit(
+  value: unknown[],
+  limits: JsonLimits,
+  steps: (string | number)[],
+): Violation | undefined {
+  if (value.length > limits.maxArray) {
+    return broken(DataCode.PAYLOAD_LIMIT, steps, `array of ${value.length} elements > ${limits.maxArray}`);
   }
-  const keys = Object.keys(value);
-  if (keys.length > limits.maxKeys) {
-    return violation(DataCode.PAYLOAD_LIMIT, path, `object of ${keys.length} keys > ${limits.maxKeys}`);
-  }
-  for (const key of keys) {
-    const at = path === "" ? key.slice(0, 64) : `${path}.${key.slice(0, 64)}`;
-    if (key.length > limits.maxString) {
-      return violation(DataCode.PAYLOAD_LIMIT, at, `key of ${key.length} characters > ${limits.maxString}`);
-    }
-    const over = overLimit((value as Record<string, unknown>)[key], limits, at, depth + 1);
+  for (let i = 0; i < value.length; i++) {
+    steps.push(i);
+    const over = overLimit(value[i], limits, steps);
+    steps.pop();
     if (over) return over;
   }
   return undefined;
+}
+
+function objectOverLimit(
+  value: object,
+  limits: JsonLimits,
+  steps: (string | number)[],
+): Violation | undefined {
+  const keys = Object.keys(value);
+  if (keys.length > limits.maxKeys) {
+    return broken(DataCode.PAYLOAD_LIMIT, steps, `object of ${keys.length} keys > ${limits.maxKeys}`);
+  }
+  for (const key of keys) {
+    steps.push(key);
+    const over =
+      key.length > limits.maxString
+        ? broken(DataCode.PAYLOAD_LIMIT, steps, `key of ${key.length} characters > ${limits.maxString}`)
+        : overLimit((value as Record<string, unknown>)[key], limits, steps);
+    steps.pop();
+    if (over) return over;
+  }
+  return undefined;
+}
+
+/** `readings[3].data.x`: keys cut at 64 characters, so an oversized key does not make an oversized path. */
+function pathOf(steps: readonly (string | number)[]): string {
+  let path = "";
+  for (const step of steps) {
+    if (typeof step === "number") path += `[${step}]`;
+    else path += path === "" ? step.slice(0, 64) : `.${step.slice(0, 64)}`;
+  }
+  return path;
+}
+
+function broken(code: DataCode, steps: readonly (string | number)[], detail: string): Violation {
+  return violation(code, pathOf(steps), detail);
 }
 
 function refuse(code: DataCode, path: string, detail: string): BoundedJson {
