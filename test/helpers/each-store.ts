@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { findInfluxd, type Influxd, requireInfluxd, startInfluxd } from "./influxd.ts";
-import { startTestPlatform, type TestPlatform } from "./platform.ts";
+import { eventually, startTestPlatform, type TestPlatform } from "./platform.ts";
 
 /**
  * A describe block run twice on a whole test platform: on the embedded store, then on a private
@@ -43,4 +43,43 @@ export function describeOnEachStore(
       });
     });
   }
+}
+
+export interface PostedReading {
+  device: string;
+  time: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Posts readings over HTTP as an operator, a thousand a request, each request wholly accepted;
+ * then waits for the rollups to hold them (with InfluxDB, once the spool has drained into it).
+ */
+export async function feedAndRollUp(
+  t: TestPlatform,
+  auth: string,
+  readings: readonly PostedReading[],
+): Promise<void> {
+  for (let i = 0; i < readings.length; i += 1000) {
+    const chunk = readings.slice(i, i + 1000);
+    const res = await fetch(`${t.apiUrl}/api/v1/readings`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ readings: chunk }),
+    });
+    expect(((await res.json()) as { accepted: number }).accepted).toBe(chunk.length);
+  }
+  await eventually(async () => (t.platform.spool?.stats().segments ?? 0) === 0, 20_000);
+  await t.platform.rollups.pass();
+}
+
+/** The rows of an aggregates answer, which must be a 200 (typed by the caller's view of a row). */
+export async function aggregateRows<R = Record<string, unknown>>(
+  t: TestPlatform,
+  path: string,
+  auth?: string,
+): Promise<R[]> {
+  const res = await fetch(`${t.apiUrl}${path}`, auth ? { headers: { authorization: auth } } : {});
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { rows: R[] }).rows;
 }

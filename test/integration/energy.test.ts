@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { describeOnEachStore } from "../helpers/each-store.ts";
-import { basic, DEMO_SECRETS, eventually, type TestPlatform, technician } from "../helpers/platform.ts";
+import { aggregateRows, describeOnEachStore, feedAndRollUp } from "../helpers/each-store.ts";
+import { basic, DEMO_SECRETS, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
  * A counter is aggregated as consumption: the demo's lamps report their cumulative energy meter
@@ -60,29 +60,14 @@ function expectedPerCommune(sent: readonly Sent[]): Map<string, number> {
   return perCommune;
 }
 
-async function get(t: TestPlatform, path: string, auth?: string) {
-  const res = await fetch(`${t.apiUrl}${path}`, auth ? { headers: { authorization: auth } } : {});
-  expect(res.status).toBe(200);
-  return (await res.json()) as { rows: Array<Record<string, unknown>> };
-}
-
-async function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
-  for (let i = 0; i < sent.length; i += 1000) {
-    const readings = sent.slice(i, i + 1000).map((s) => ({
-      device: s.device,
-      time: s.time,
-      data: { power_state: "on", status: "ok", energy_kwh: s.energy },
-    }));
-    const res = await fetch(`${t.apiUrl}/api/v1/readings`, {
-      method: "POST",
-      headers: { authorization: lumiere, "content-type": "application/json" },
-      body: JSON.stringify({ readings }),
-    });
-    expect(((await res.json()) as { accepted: number }).accepted).toBe(readings.length);
-  }
-  // With InfluxDB, rollups follow the spool once it has drained into InfluxDB.
-  await eventually(async () => (t.platform.spool?.stats().segments ?? 0) === 0, 20_000);
-  await t.platform.rollups.pass();
+/** The readings as the lamps' operator posts them. */
+function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
+  const readings = sent.map((s) => ({
+    device: s.device,
+    time: s.time,
+    data: { power_state: "on", status: "ok", energy_kwh: s.energy },
+  }));
+  return feedAndRollUp(t, lumiere, readings);
 }
 
 const range = () => `from=${new Date(DAY_START).toISOString()}&to=${new Date(DAY_START + DAY).toISOString()}`;
@@ -96,11 +81,11 @@ describeOnEachStore(
   (platform) => {
     it("public: the day's energy per commune is the sum of the lamps' meter differences", async () => {
       const expected = expectedPerCommune(sent);
-      const body = await get(
+      const answered = await aggregateRows(
         platform(),
         `/api/v1/public/aggregates?groupBy=commune&field=energy_kwh&resolution=1d&${range()}`,
       );
-      const rows = body.rows.filter((r) => COMMUNES.includes(String(r.commune)));
+      const rows = answered.filter((r) => COMMUNES.includes(String(r.commune)));
       expect(rows).toHaveLength(2);
       for (const row of rows) {
         expect(row.measure).toBe("counter");
@@ -118,13 +103,13 @@ describeOnEachStore(
 
     it("staff: the hourly consumption adds up to the day's, none in daylight", async () => {
       const expected = expectedPerCommune(sent);
-      const hourly = await get(
+      const hourly = await aggregateRows(
         platform(),
         `/api/v1/aggregates?groupBy=commune&resolution=1h&${range()}`,
         technician,
       );
       for (const commune of COMMUNES) {
-        const energy = hourly.rows.filter((r) => r.commune === commune && r.field === "energy_kwh");
+        const energy = hourly.filter((r) => r.commune === commune && r.field === "energy_kwh");
         const total = energy.reduce((sum, r) => sum + (r.sum as number), 0);
         expect(total).toBeCloseTo(expected.get(commune) as number, 6);
         const noon = energy.find((r) => r.time === new Date(DAY_START + 12 * HOUR).toISOString());

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
-import { describeOnEachStore } from "../helpers/each-store.ts";
-import { basic, DEMO_SECRETS, eventually, type TestPlatform, technician } from "../helpers/platform.ts";
+import { aggregateRows, describeOnEachStore, feedAndRollUp } from "../helpers/each-store.ts";
+import { basic, DEMO_SECRETS, type TestPlatform, technician } from "../helpers/platform.ts";
 
 /**
  * A state field is aggregated as the time in each state: the demo's lamps report their
@@ -82,29 +82,14 @@ interface Row {
   mean?: number;
 }
 
-async function get(t: TestPlatform, path: string, auth?: string): Promise<Row[]> {
-  const res = await fetch(`${t.apiUrl}${path}`, auth ? { headers: { authorization: auth } } : {});
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { rows: Row[] }).rows;
-}
-
-async function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
-  for (let i = 0; i < sent.length; i += 1000) {
-    const readings = sent.slice(i, i + 1000).map((s) => ({
-      device: s.device,
-      time: s.time,
-      data: { power_state: s.state, status: "ok", active_power_w: s.state === "off" ? 0 : 40 },
-    }));
-    const res = await fetch(`${t.apiUrl}/api/v1/readings`, {
-      method: "POST",
-      headers: { authorization: lumiere, "content-type": "application/json" },
-      body: JSON.stringify({ readings }),
-    });
-    expect(((await res.json()) as { accepted: number }).accepted).toBe(readings.length);
-  }
-  // With InfluxDB, rollups follow the spool once it has drained into InfluxDB.
-  await eventually(async () => (t.platform.spool?.stats().segments ?? 0) === 0, 20_000);
-  await t.platform.rollups.pass();
+/** The readings as the lamps' operator posts them. */
+function feed(t: TestPlatform, sent: readonly Sent[]): Promise<void> {
+  const readings = sent.map((s) => ({
+    device: s.device,
+    time: s.time,
+    data: { power_state: s.state, status: "ok", active_power_w: s.state === "off" ? 0 : 40 },
+  }));
+  return feedAndRollUp(t, lumiere, readings);
 }
 
 const range = () => `from=${new Date(DAY_START).toISOString()}&to=${new Date(DAY_END).toISOString()}`;
@@ -123,7 +108,7 @@ describeOnEachStore(
   (platform) => {
     it("staff: the day's hours in each state per commune match the readings", async () => {
       const expected = expectedPerCommune(sent);
-      const rows = await get(
+      const rows = await aggregateRows<Row>(
         platform(),
         `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
         technician,
@@ -152,7 +137,7 @@ describeOnEachStore(
 
     it("staff: the hourly figures add up to the day's, and each hour is a lamp-hour per lamp known", async () => {
       const expected = expectedPerCommune(sent);
-      const hourly = await get(
+      const hourly = await aggregateRows<Row>(
         platform(),
         `/api/v1/aggregates?groupBy=commune&field=power_state&resolution=1h&${range()}`,
         technician,
@@ -171,7 +156,7 @@ describeOnEachStore(
     });
 
     it("public: a field the contract does not publish is not answered", async () => {
-      const rows = await get(
+      const rows = await aggregateRows<Row>(
         platform(),
         `/api/v1/public/aggregates?groupBy=commune&field=power_state&resolution=1d&${range()}`,
       );
