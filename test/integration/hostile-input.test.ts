@@ -45,8 +45,8 @@ const HOSTILE: Array<[string, string, string]> = [
   ["a batch nested 12,000 levels", `{"readings":${deep(12_000)}}`, "ERR_PAYLOAD_DEPTH"],
 ];
 
-async function quarantineCodes(): Promise<string[]> {
-  const res = await fetch(`${t.apiUrl}/api/v1/quarantine?operator=eaux-alzette&limit=500`, {
+async function quarantineCodes(operator = "eaux-alzette"): Promise<string[]> {
+  const res = await fetch(`${t.apiUrl}/api/v1/quarantine?operator=${operator}&limit=500`, {
     headers: { authorization: technician },
   });
   const body = (await res.json()) as { entries: Array<{ reasons: Array<{ code: string }> }> };
@@ -101,6 +101,7 @@ describe("hostile input never stops the platform", () => {
 
   it("The Things Stack webhook: a deeply nested uplink is refused with its code", async () => {
     const body = `{"end_device_ids":{"dev_eui":"24e1245452110001"},"uplink_message":${deep(12_000)}}`;
+    const before = (await quarantineCodes("collecte-nord")).filter((c) => c === "ERR_PAYLOAD_DEPTH").length;
     const res = await fetch(`${t.apiUrl}/api/v1/integrations/tts-collecte/uplink`, {
       method: "POST",
       headers: {
@@ -109,7 +110,10 @@ describe("hostile input never stops the platform", () => {
       },
       body,
     });
+    // Kept in quarantine with its code (the answer says it is kept, so the network server does not retry).
     expect(res.status).toBeLessThan(500);
+    const after = (await quarantineCodes("collecte-nord")).filter((c) => c === "ERR_PAYLOAD_DEPTH").length;
+    expect(after).toBe(before + 1);
     await alive();
   });
 
