@@ -1,5 +1,5 @@
 import type { Principal } from "../auth/principals.ts";
-import { BadRequestError } from "../domain/errors.ts";
+import { BadRequestError, RollupsOnlyError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { aggregateFromRollups, planRollupQuery } from "../rollups/aggregates.ts";
 import type {
@@ -82,6 +82,7 @@ async function answer(
   const plan = planRollupQuery(request);
   if (!plan && rules.source === "rollups only")
     throw new BadRequestError("resolution must be a whole number of hours (1h, 6h, 1d...)");
+  if (!plan && q.field !== undefined) refuseRawOnlyFromRollups(q.field, rules);
   const { from, to } = plan ?? request;
   checkBucketCount(from, to, q.resolutionMs, MAX_BUCKETS);
   // Raw readings give no consumption nor time in a state: those come from the rollups only.
@@ -92,6 +93,19 @@ async function answer(
       );
   const buckets = { from, to, ...(q.resolutionMs !== undefined ? { resolutionMs: q.resolutionMs } : {}) };
   return { from: iso(from), to: iso(to), rows: aggregateViews(rows.filter(rules.shows), buckets) };
+}
+
+/**
+ * A counter's consumption and a state's time come from the rollups only: a query that asks for
+ * such a field where raw readings would answer is refused with the reason, rather than answered
+ * with no rows. (Without a field, the answer lists the gauges and says nothing of the others.)
+ */
+function refuseRawOnlyFromRollups(field: string, rules: AggregateRules): void {
+  const kind = rules.counters.has(field) ? "a counter" : rules.states.has(field) ? "a state" : undefined;
+  if (kind === undefined) return;
+  throw new RollupsOnlyError(
+    `${field} is ${kind}, aggregated from the rollups only: group by commune and/or domain, with a resolution of whole hours`,
+  );
 }
 
 /** The dimensions asked, checked against the audience's, with those it always groups by. */

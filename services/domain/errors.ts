@@ -127,6 +127,8 @@ export const StoreNotWritingError = createError(
 export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
 export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);
+/** A counter's consumption or a state's time asked of raw readings: only the rollups hold them. */
+export const RollupsOnlyError = createError("ERR_ROLLUPS_ONLY", "%s", 400);
 /**
  * A query parameter the route does not take: refused rather than ignored, since a filter silently
  * dropped (`?status=`, a misspelt `?comune=`) answers everything as if it had filtered.

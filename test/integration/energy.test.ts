@@ -116,5 +116,14 @@ describeOnEachStore(
         expect(noon?.sum).toBe(0);
       }
     });
+
+    it("staff: a counter asked where raw readings would answer is refused with the reason, not left out", async () => {
+      const res = await fetch(
+        `${platform().apiUrl}/api/v1/aggregates?groupBy=operator&field=energy_kwh&${range()}`,
+        { headers: { authorization: technician } },
+      );
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe("ERR_ROLLUPS_ONLY");
+    });
   },
 );
