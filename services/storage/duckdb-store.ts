@@ -1,4 +1,4 @@
-import { mkdirSync, statfsSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { DuckDBAppender, DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { BIGINT, BOOLEAN, DuckDBInstance, LIST, listValue, TIMESTAMP_MS, VARCHAR } from "@duckdb/node-api";
@@ -13,6 +13,7 @@ import type { EpochMs, FieldValue, Observation, QuarantineEntry, Violation } fro
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
 import { Dictionary, type Registrations, type Rewrite } from "./duckdb/dictionary.ts";
+import { DiskRoom } from "./duckdb/disk-room.ts";
 import { purge, TABLE_BYTES_QUERY, toUsage, USAGE_QUERY } from "./duckdb/retention.ts";
 import {
   counterIncreaseQuery,
@@ -681,38 +682,6 @@ function quietly(action: () => void): void {
 }
 
 // ---------------------------------------------------------------- writes
-
-/** Refuses a write while the disk under the database has less free space than its reserve. */
-class DiskRoom {
-  private checkedAt = 0;
-  private free = Number.POSITIVE_INFINITY;
-
-  constructor(
-    private readonly path: string,
-    private readonly minFreeBytes: number | undefined,
-  ) {}
-
-  check(): void {
-    const min = this.minFreeBytes;
-    if (min === undefined || min <= 0 || this.path === ":memory:") return;
-    // statfs is cheap but not free: once per 100 ms is enough, a transaction writes far less.
-    const now = Date.now();
-    if (now - this.checkedAt >= 100) {
-      const stats = statfsSync(dirname(this.path));
-      this.free = stats.bavail * stats.bsize;
-      this.checkedAt = now;
-    }
-    if (this.free < min) {
-      throw StoreUnavailableError(
-        `DuckDB: the disk of ${this.path} has ${mib(this.free)} MiB free, under the reserve of ${mib(min)} MiB (LANTERNE_MIN_FREE_MIB)`,
-      );
-    }
-  }
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1_048_576).toFixed(1);
-}
 
 async function commitObservations(session: Session, observations: readonly Observation[]): Promise<void> {
   await inTransaction(session, async () => {
