@@ -21,7 +21,7 @@ async function start(): Promise<{ apiUrl: string; startMs: number }> {
   const started = performance.now();
   const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
   const config = loadConfig(
-    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store },
+    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store, logLevel: "error" },
     {},
   );
   const p = await createPlatform(config);

@@ -38,7 +38,16 @@ async function start(): Promise<{ udpPort: number; pid: number }> {
   const territoryDir = process.env.LANTERNE_BENCH_TERRITORY;
   if (!territoryDir) throw new Error("LANTERNE_BENCH_TERRITORY is not set");
   const config = loadConfig(
-    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, territoryDir },
+    {
+      host: "127.0.0.1",
+      mqttPort: 0,
+      wsPort: 0,
+      httpPort: 0,
+      udpPort: 0,
+      dataDir,
+      territoryDir,
+      logLevel: "error",
+    },
     {},
   );
   const p = await createPlatform(config);

@@ -24,7 +24,7 @@ const probe = new WriterProbe(() => platform?.writer);
 async function start(): Promise<{ port: number; pid: number }> {
   const store = process.env.LANTERNE_BENCH_STORE || "duckdb";
   const config = loadConfig(
-    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store },
+    { host: "127.0.0.1", mqttPort: 0, wsPort: 0, httpPort: 0, udpPort: 0, dataDir, store, logLevel: "error" },
     {},
   );
   const p = await createPlatform(config);
