@@ -70,6 +70,11 @@ export interface AlertReads {
   list(principal: Principal | undefined, q: AlertListRequest): Promise<AlertPage>;
   get(principal: Principal | undefined, id: number): Promise<AlertView>;
   act(principal: Principal | undefined, id: number, act: AlertAct): Promise<AlertView>;
+  /**
+   * Which alerts the caller may follow live: the same rule as list and get, decided once when a
+   * stream opens (401 for the public) and applied to each change as it passes.
+   */
+  watcher(principal: Principal | undefined): (alert: Alert) => boolean;
 }
 
 export interface AlertReadsDeps {
@@ -102,6 +107,10 @@ export function createAlertReads(deps: AlertReadsDeps): AlertReads {
     },
     async act(principal, id, act) {
       return alertView(await apply(store, staffId(principal), id, act, clock.now()));
+    },
+    watcher(principal) {
+      const operatorId = policy.operatorScope(principal, undefined);
+      return (alert) => visibleTo(operatorId, alert);
     },
   };
 }

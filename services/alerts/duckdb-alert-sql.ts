@@ -1,8 +1,15 @@
 import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import { BIGINT, DuckDBListValue, INTEGER, LIST, listValue, VARCHAR } from "@duckdb/node-api";
 import { type Condition, eq, type Param, type Query, query, type Row, where } from "../storage/duckdb/sql.ts";
-import type { Change } from "./lifecycle.ts";
-import type { Alert, AlertComment, AlertHistoryEntry, AlertQuery } from "./types.ts";
+import { type Change, changeRecord } from "./lifecycle.ts";
+import type {
+  Alert,
+  AlertChange,
+  AlertComment,
+  AlertHistoryEntry,
+  AlertQuery,
+  SubjectState,
+} from "./types.ts";
 
 /**
  * Schema and statements of the DuckDB alert store. SQL text is built only from the constants of
@@ -59,11 +66,16 @@ export const SCHEMA = [
     from_state VARCHAR,
     to_state VARCHAR NOT NULL
   )`,
+  // Added after the first release: files written before gain the columns, empty for old rows.
+  "ALTER TABLE alerts ADD COLUMN IF NOT EXISTS kind VARCHAR",
+  "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS snapshot VARCHAR",
+  "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS subject_before VARCHAR",
+  "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS subject_after VARCHAR",
 ];
 
 const COLUMNS = `id, rule_id, subject, severity, domain, commune, operator_id, detail, children, status,
   opened_at, acknowledged_at, acknowledged_by, cleared_at, closed_at, closed_by, assignee, version,
-  time_to_acknowledge_ms, time_to_repair_ms`;
+  time_to_acknowledge_ms, time_to_repair_ms, kind`;
 
 export const NEXT_ALERT_ID = "SELECT nextval('alert_ids') AS id";
 
@@ -75,9 +87,9 @@ const HISTORY_OF = `SELECT id, alert_id, at_ms, actor, event, from_state, to_sta
   WHERE alert_id = $id ORDER BY id`;
 
 const INSERT_ALERT = `INSERT INTO alerts (id, active_key, rule_id, subject, severity, domain, commune,
-  operator_id, detail, children, status, opened_at, version)
+  operator_id, detail, children, status, opened_at, version, kind)
   VALUES ($id, $key, $rule_id, $subject, $severity, $domain, $commune, $operator_id, $detail,
-  $children, $status, $opened_at, $version)`;
+  $children, $status, $opened_at, $version, $kind)`;
 
 /**
  * The mutable columns, never `active_key`: DuckDB turns an update of an indexed column into a
@@ -92,8 +104,17 @@ const UPDATE_ALERT = `UPDATE alerts SET status = $status, acknowledged_at = $ack
 const FREE_KEY = "UPDATE alerts SET active_key = NULL WHERE id = $id";
 const INSERT_COMMENT = `INSERT INTO alert_comments (alert_id, seq, author, at_ms, text)
   VALUES ($alert_id, $seq, $author, $at, $text)`;
-const INSERT_HISTORY = `INSERT INTO alert_history (id, alert_id, at_ms, actor, event, from_state, to_state)
-  VALUES (nextval('alert_history_ids'), $alert_id, $at, $by, $event, $from_state, $to_state)`;
+const INSERT_HISTORY = `INSERT INTO alert_history (id, alert_id, at_ms, actor, event, from_state, to_state,
+  snapshot, subject_before, subject_after)
+  VALUES (nextval('alert_history_ids'), $alert_id, $at, $by, $event, $from_state, $to_state,
+  $snapshot, $subject_before, $subject_after)
+  RETURNING id`;
+/** The kinds of a subject's active alerts (neither cleared nor closed), for its state. */
+const ACTIVE_KINDS = `SELECT kind FROM alerts
+  WHERE subject = $subject AND active_key IS NOT NULL AND cleared_at IS NULL`;
+export const LAST_CHANGE_ID = "SELECT coalesce(max(id), 0) AS id FROM alert_history";
+const CHANGES_AFTER = `SELECT id, alert_id, at_ms, actor, event, from_state, to_state, snapshot,
+  subject_before, subject_after FROM alert_history WHERE id > $after ORDER BY id LIMIT $limit`;
 
 /** Alerts whose last history entry at or before T leaves them not closed. */
 const OPEN_AT = `id IN (SELECT alert_id FROM (
@@ -177,6 +198,7 @@ export async function insertAlert(connection: DuckDBConnection, alert: Alert, ke
     text("status", alert.status),
     ms("opened_at", alert.openedAt),
     int("version", alert.version),
+    text("kind", alert.kind),
   ]);
 }
 
@@ -213,15 +235,88 @@ async function insertComment(connection: DuckDBConnection, alertId: number, seq:
   ]);
 }
 
-export async function insertHistory(connection: DuckDBConnection, change: Change): Promise<void> {
-  await exec(connection, INSERT_HISTORY, [
+/** Appends the change to the history with the subject's state around it; returns the record. */
+export async function insertHistory(
+  connection: DuckDBConnection,
+  change: Change,
+  subjectBefore: SubjectState,
+  subjectAfter: SubjectState,
+): Promise<AlertChange> {
+  const snapshot: Snapshot = { alert: { ...change.alert, comments: [] } };
+  if (change.comment) snapshot.comment = change.comment;
+  const rows = await query(connection, INSERT_HISTORY, [
     ms("alert_id", change.alert.id),
     ms("at", change.at),
     text("by", change.by),
     text("event", change.event),
     text("from_state", change.fromState),
     text("to_state", change.toState),
+    text("snapshot", JSON.stringify(snapshot)),
+    text("subject_before", subjectBefore),
+    text("subject_after", subjectAfter),
   ]);
+  const entry = historyEntryOf(change, num(rows[0]?.id));
+  return changeRecord(entry, change, subjectBefore, subjectAfter);
+}
+
+/** What the history keeps of the alert at each change (the stream's payload). */
+interface Snapshot {
+  alert: Alert;
+  comment?: AlertComment;
+}
+
+function historyEntryOf(change: Change, id: number): AlertHistoryEntry {
+  const entry: AlertHistoryEntry = {
+    id,
+    alertId: change.alert.id,
+    at: change.at,
+    by: change.by,
+    event: change.event,
+    toState: change.toState,
+  };
+  if (change.fromState !== undefined) entry.fromState = change.fromState;
+  return entry;
+}
+
+export async function activeKinds(
+  connection: DuckDBConnection,
+  subject: string,
+): Promise<(string | undefined)[]> {
+  const rows = await query(connection, ACTIVE_KINDS, [text("subject", subject)]);
+  return rows.map((r) => (r.kind === null || r.kind === undefined ? undefined : str(r.kind)));
+}
+
+export function changesQuery(afterId: number, limit: number): Query {
+  return {
+    sql: CHANGES_AFTER,
+    params: [ms("after", Math.max(0, afterId)), ms("limit", Math.max(0, limit))],
+  };
+}
+
+/**
+ * A history row as a change record. Rows written before the history kept snapshots have none:
+ * `current` (the alert as it is now) stands in for them, and their subject states read "ok".
+ */
+export function toChange(row: Row, current: (alertId: number) => Alert | undefined): AlertChange | undefined {
+  const entry = toHistoryEntry(row);
+  const snapshot =
+    row.snapshot === null || row.snapshot === undefined
+      ? undefined
+      : (JSON.parse(str(row.snapshot)) as Snapshot);
+  const alert = snapshot?.alert ?? current(entry.alertId);
+  if (!alert) return undefined;
+  const record: AlertChange = {
+    ...entry,
+    alert: { ...alert, comments: [] },
+    subjectBefore: subjectOf(row.subject_before),
+    subjectAfter: subjectOf(row.subject_after),
+  };
+  if (snapshot?.comment) record.comment = snapshot.comment;
+  return record;
+}
+
+function subjectOf(value: DuckDBValue | undefined): SubjectState {
+  return value === "fault" || value === "silent" ? value : "ok";
 }
 
 /** Reads alerts with their comments on one connection (inside the caller's transaction). */
@@ -257,6 +352,7 @@ export function toAlert(row: Row): Alert {
   setText(alert, "acknowledgedBy", row.acknowledged_by);
   setText(alert, "closedBy", row.closed_by);
   setText(alert, "assignee", row.assignee);
+  setText(alert, "kind", row.kind);
   setNumber(alert, "acknowledgedAt", row.acknowledged_at);
   setNumber(alert, "clearedAt", row.cleared_at);
   setNumber(alert, "closedAt", row.closed_at);
@@ -281,7 +377,7 @@ export function toHistoryEntry(row: Row): AlertHistoryEntry {
   return entry;
 }
 
-type TextKey = "commune" | "operatorId" | "acknowledgedBy" | "closedBy" | "assignee";
+type TextKey = "commune" | "operatorId" | "acknowledgedBy" | "closedBy" | "assignee" | "kind";
 type NumberKey = "acknowledgedAt" | "clearedAt" | "closedAt" | "timeToAcknowledgeMs" | "timeToRepairMs";
 
 /** Absent stays absent (not `undefined` properties), so both adapters answer the same objects. */

@@ -3,16 +3,21 @@ import { dirname } from "node:path";
 import { BIGINT, type DuckDBConnection, DuckDBInstance, VARCHAR } from "@duckdb/node-api";
 import type { EpochMs } from "../domain/types.ts";
 import { query } from "../storage/duckdb/sql.ts";
+import { ChangeListeners } from "./change-listeners.ts";
 import {
+  activeKinds,
   BY_ACTIVE_KEY,
   BY_ID,
+  changesQuery,
   historyQuery,
   insertAlert,
   insertHistory,
+  LAST_CHANGE_ID,
   listQuery,
   NEXT_ALERT_ID,
   readAlerts,
   SCHEMA,
+  toChange,
   toHistoryEntry,
   updateAlert,
 } from "./duckdb-alert-sql.ts";
@@ -27,9 +32,10 @@ import {
   commented,
   opened,
   reopened,
+  subjectState,
 } from "./lifecycle.ts";
 import type { AlertStore } from "./store.ts";
-import type { Alert, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
+import type { Alert, AlertChange, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
 
 export interface DuckdbAlertStoreConfig {
   /** Its own database file, apart from the time-series store's; ":memory:" for tests. */
@@ -68,6 +74,7 @@ export class DuckdbAlertStore implements AlertStore {
   private session: Session | undefined;
   private writes = new Lane();
   private reads = new Lane();
+  private readonly listeners = new ChangeListeners();
 
   constructor(config: DuckdbAlertStoreConfig) {
     this.config = config;
@@ -96,26 +103,28 @@ export class DuckdbAlertStore implements AlertStore {
   }
 
   raise(input: AlertInput, at: EpochMs): Promise<Alert> {
-    return this.write(async (c) => {
+    return this.write(async (c, done) => {
       const current = await activeAlert(c, input.subject, input.ruleId);
       if (current) {
         const change = reopened(current, at);
-        return change ? persist(c, change) : current;
+        return change ? persist(c, change, done) : current;
       }
       const id = Number((await query(c, NEXT_ALERT_ID, []))[0]?.id);
       const change = opened(id, input, at);
+      const before = subjectState(await activeKinds(c, input.subject));
       await insertAlert(c, change.alert, activeKey(input.subject, input.ruleId));
-      await insertHistory(c, change);
+      const after = subjectState(await activeKinds(c, input.subject));
+      done.push(await insertHistory(c, change, before, after));
       return change.alert;
     });
   }
 
   clear(subject: string, ruleId: string, at: EpochMs): Promise<Alert | undefined> {
-    return this.write(async (c) => {
+    return this.write(async (c, done) => {
       const current = await activeAlert(c, subject, ruleId);
       if (!current) return undefined;
       const change = cleared(current, at);
-      return change ? persist(c, change) : current;
+      return change ? persist(c, change, done) : current;
     });
   }
 
@@ -149,27 +158,57 @@ export class DuckdbAlertStore implements AlertStore {
     return this.read(async (c) => (await query(c, sql, params)).map(toHistoryEntry));
   }
 
-  private transition(id: number, rule: (alert: Alert) => Change): Promise<Alert> {
-    return this.write(async (c) => {
-      const current = (await readAlerts(c, byId(id)))[0];
-      if (!current) throw new AlertNotFoundError(id);
-      return persist(c, rule(current));
+  changes(afterId: number, limit: number): Promise<AlertChange[]> {
+    const { sql, params } = changesQuery(afterId, limit);
+    return this.read(async (c) => {
+      const rows = await query(c, sql, params);
+      // Rows from before snapshots were kept fall back to the alert as it is now.
+      const missing = rows.filter((r) => r.snapshot === null || r.snapshot === undefined);
+      const current = new Map<number, Alert>();
+      for (const row of missing) {
+        const alert = (await readAlerts(c, byId(Number(row.alert_id))))[0];
+        if (alert) current.set(alert.id, alert);
+      }
+      return rows.flatMap((row) => toChange(row, (id) => current.get(id)) ?? []);
     });
   }
 
-  /** One transaction on the write lane; rolled back if the job throws (a refused transition too). */
-  private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  lastChangeId(): Promise<number> {
+    return this.read(async (c) => Number((await query(c, LAST_CHANGE_ID, []))[0]?.id ?? 0));
+  }
+
+  onChange(listener: (change: AlertChange) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  private transition(id: number, rule: (alert: Alert) => Change): Promise<Alert> {
+    return this.write(async (c, done) => {
+      const current = (await readAlerts(c, byId(id)))[0];
+      if (!current) throw new AlertNotFoundError(id);
+      return persist(c, rule(current), done);
+    });
+  }
+
+  /**
+   * One transaction on the write lane; rolled back if the job throws (a refused transition too).
+   * The job pushes its change records into `done`; listeners hear them once COMMIT has returned,
+   * still on the lane, so they hear changes in history order and never one that was rolled back.
+   */
+  private write<T>(job: (c: DuckDBConnection, done: AlertChange[]) => Promise<T>): Promise<T> {
     return this.writes.run(async () => {
       const { writer } = this.open();
+      const done: AlertChange[] = [];
       await writer.run("BEGIN TRANSACTION");
+      let result: T;
       try {
-        const result = await job(writer);
+        result = await job(writer, done);
         await writer.run("COMMIT");
-        return result;
       } catch (err) {
         await writer.run("ROLLBACK").catch(noop);
         throw err;
       }
+      this.listeners.emit(done);
+      return result;
     });
   }
 
@@ -214,11 +253,13 @@ async function activeAlert(c: DuckDBConnection, subject: string, ruleId: string)
 }
 
 /** The lane already checked the version; a mismatch here means the row moved under us. */
-async function persist(c: DuckDBConnection, change: Change): Promise<Alert> {
+async function persist(c: DuckDBConnection, change: Change, done: AlertChange[]): Promise<Alert> {
+  const before = subjectState(await activeKinds(c, change.alert.subject));
   if (!(await updateAlert(c, change))) {
     throw new AlertStaleError(change.alert.id, "unknown", change.alert.version - 1);
   }
-  await insertHistory(c, change);
+  const after = subjectState(await activeKinds(c, change.alert.subject));
+  done.push(await insertHistory(c, change, before, after));
   return change.alert;
 }
 

@@ -225,7 +225,14 @@ interface Where {
 }
 
 function alertInput(slot: Slot, ruleId: string, detail: string, where: Where): AlertInput {
-  return { subject: slot.deviceId, ruleId, severity: slot.rule.severity, detail, ...where };
+  return {
+    subject: slot.deviceId,
+    ruleId,
+    severity: slot.rule.severity,
+    detail,
+    kind: slot.rule.kind,
+    ...where,
+  };
 }
 
 /** Observations carry "contractId@version"; the version is chosen again by time, as the pipeline did. */

@@ -1,6 +1,16 @@
 import type { EpochMs } from "../domain/types.ts";
 import { AlertCommentError, AlertStaleError, AlertTransitionError, MAX_COMMENT_LENGTH } from "./errors.ts";
-import type { Alert, AlertComment, AlertEvent, AlertInput, AlertQuery, AlertState } from "./types.ts";
+import type {
+  Alert,
+  AlertChange,
+  AlertComment,
+  AlertEvent,
+  AlertHistoryEntry,
+  AlertInput,
+  AlertQuery,
+  AlertState,
+  SubjectState,
+} from "./types.ts";
 import { SYSTEM } from "./types.ts";
 
 /**
@@ -134,6 +144,7 @@ function copyInput(input: AlertInput): AlertInput {
   if (input.commune !== undefined) copy.commune = input.commune;
   if (input.operatorId !== undefined) copy.operatorId = input.operatorId;
   if (input.children !== undefined) copy.children = [...input.children];
+  if (input.kind !== undefined) copy.kind = input.kind;
   return copy;
 }
 
@@ -148,4 +159,42 @@ export function matches(alert: Alert, query: AlertQuery): boolean {
   if (query.operatorId !== undefined && alert.operatorId !== query.operatorId) return false;
   if (query.beforeId !== undefined && alert.id >= query.beforeId) return false;
   return true;
+}
+
+/** Whether the alert speaks of its subject now: neither cleared nor closed. */
+export function isActive(alert: Pick<Alert, "status" | "clearedAt">): boolean {
+  return alert.status !== "closed" && alert.clearedAt === undefined;
+}
+
+/** The subject's state from the kinds of its active alerts (types.ts, SubjectState). */
+export function subjectState(activeKinds: Iterable<string | undefined>): SubjectState {
+  let state: SubjectState = "ok";
+  for (const kind of activeKinds) {
+    if (kind !== SILENCE_KIND) return "fault";
+    state = "silent";
+  }
+  return state;
+}
+
+export const SILENCE_KIND = "silence";
+
+/** The change as the stream carries it: the alert without its comments, the change's own comment apart. */
+export function changeRecord(
+  entry: AlertHistoryEntry,
+  change: Change,
+  subjectBefore: SubjectState,
+  subjectAfter: SubjectState,
+): AlertChange {
+  const record: AlertChange = {
+    ...entry,
+    alert: {
+      ...change.alert,
+      comments: [],
+      ...(change.alert.children ? { children: [...change.alert.children] } : {}),
+    },
+    subjectBefore,
+    subjectAfter,
+  };
+  if (change.comment) record.comment = { ...change.comment };
+  return record;
 }

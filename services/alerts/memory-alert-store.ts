@@ -1,19 +1,23 @@
 import type { EpochMs } from "../domain/types.ts";
+import { ChangeListeners } from "./change-listeners.ts";
 import { AlertNotFoundError } from "./errors.ts";
 import {
   acknowledged,
   activeKey,
   assigned,
   type Change,
+  changeRecord,
   cleared,
   closed,
   commented,
+  isActive,
   matches,
   opened,
   reopened,
+  subjectState,
 } from "./lifecycle.ts";
 import type { AlertStore } from "./store.ts";
-import type { Alert, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
+import type { Alert, AlertChange, AlertHistoryEntry, AlertInput, AlertQuery, SubjectState } from "./types.ts";
 
 /**
  * The in-memory twin of the alert store, for tests and demos: the same lifecycle rules
@@ -25,6 +29,10 @@ export class MemoryAlertStore implements AlertStore {
   /** (subject|rule) → id of the alert not closed for that key. */
   private active = new Map<string, number>();
   private entries: AlertHistoryEntry[] = [];
+  private records: AlertChange[] = [];
+  /** subject → ids of its alerts not closed, for the subject's state. */
+  private bySubject = new Map<string, Set<number>>();
+  private readonly listeners = new ChangeListeners();
   private nextId = 1;
 
   async start(): Promise<void> {}
@@ -33,6 +41,8 @@ export class MemoryAlertStore implements AlertStore {
     this.alerts = new Map();
     this.active = new Map();
     this.entries = [];
+    this.records = [];
+    this.bySubject = new Map();
   }
 
   async raise(input: AlertInput, at: EpochMs): Promise<Alert> {
@@ -97,6 +107,20 @@ export class MemoryAlertStore implements AlertStore {
     return this.entries.filter((e) => e.alertId === alertId).map((e) => ({ ...e }));
   }
 
+  async changes(afterId: number, limit: number): Promise<AlertChange[]> {
+    // History ids are 1, 2, 3...: the record of id n is at index n - 1.
+    const from = Math.max(0, Math.floor(afterId));
+    return this.records.slice(from, from + Math.max(0, Math.floor(limit))).map(copyRecord);
+  }
+
+  async lastChangeId(): Promise<number> {
+    return this.records.length;
+  }
+
+  onChange(listener: (change: AlertChange) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
   /** Ids whose last history entry at or before T leaves them not closed (entries are in order). */
   private openAt(t: EpochMs): Set<number> {
     const last = new Map<number, AlertHistoryEntry>();
@@ -120,12 +144,34 @@ export class MemoryAlertStore implements AlertStore {
 
   private apply(change: Change): Alert {
     const { alert } = change;
+    const before = this.subjectState(alert.subject);
     this.alerts.set(alert.id, alert);
     const key = activeKey(alert.subject, alert.ruleId);
-    if (alert.status === "closed") this.active.delete(key);
-    else this.active.set(key, alert.id);
-    this.entries.push(historyEntry(this.entries.length + 1, change));
+    const ids = this.bySubject.get(alert.subject) ?? new Set<number>();
+    if (alert.status === "closed") {
+      this.active.delete(key);
+      ids.delete(alert.id);
+    } else {
+      this.active.set(key, alert.id);
+      ids.add(alert.id);
+    }
+    if (ids.size > 0) this.bySubject.set(alert.subject, ids);
+    else this.bySubject.delete(alert.subject);
+    const entry = historyEntry(this.entries.length + 1, change);
+    this.entries.push(entry);
+    const record = changeRecord(entry, change, before, this.subjectState(alert.subject));
+    this.records.push(record);
+    this.listeners.emit([copyRecord(record)]);
     return copy(alert);
+  }
+
+  private subjectState(subject: string): SubjectState {
+    const kinds: (string | undefined)[] = [];
+    for (const id of this.bySubject.get(subject) ?? []) {
+      const alert = this.alerts.get(id);
+      if (alert && isActive(alert)) kinds.push(alert.kind);
+    }
+    return subjectState(kinds);
   }
 }
 
@@ -140,6 +186,12 @@ export function historyEntry(id: number, change: Change): AlertHistoryEntry {
   };
   if (change.fromState !== undefined) entry.fromState = change.fromState;
   return entry;
+}
+
+function copyRecord(record: AlertChange): AlertChange {
+  const out: AlertChange = { ...record, alert: copy(record.alert) };
+  if (record.comment) out.comment = { ...record.comment };
+  return out;
 }
 
 /** Callers get copies: mutating an answer must not change the store. */

@@ -1,5 +1,5 @@
 import type { EpochMs } from "../domain/types.ts";
-import type { Alert, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
+import type { Alert, AlertChange, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
 
 /**
  * The alert lifecycle port: a narrow store of its own (STYLE.md, "Where the user-facing layers
@@ -31,4 +31,16 @@ export interface AlertStore {
   list(query: AlertQuery): Promise<Alert[]>;
   /** Oldest first. */
   history(alertId: number): Promise<AlertHistoryEntry[]>;
+  /**
+   * The changes of every alert after history id `afterId`, oldest first, at most `limit`: what a
+   * stream resumes from (Last-Event-ID) and what the webhook outbox delivers. History ids only grow.
+   */
+  changes(afterId: number, limit: number): Promise<AlertChange[]>;
+  /** The id of the latest change, 0 when there is none: where a stream that asks only for what comes next starts. */
+  lastChangeId(): Promise<number>;
+  /**
+   * Calls `listener` with each change once it is durable, in history order; returns the function
+   * that stops it. A listener that throws is ignored (the change stays stored and readable).
+   */
+  onChange(listener: (change: AlertChange) => void): () => void;
 }

@@ -38,6 +38,11 @@ export interface AlertInput {
   detail: string;
   /** Device ids behind a correlated alert (a cabinet's streetlights, a gateway's devices). */
   children?: string[];
+  /**
+   * The rule kind that raised it ("silence", "band"...): it decides what the alert says of its
+   * subject's state (a silence makes the subject "silent", any other kind "fault").
+   */
+  kind?: string;
 }
 
 export interface AlertComment {
@@ -94,6 +99,25 @@ export interface AlertQuery {
   limit: number;
   /** Paging: newest first, ids strictly below this one. */
   beforeId?: number;
+}
+
+/**
+ * What the active alerts of a subject say of it: "fault" while any alert other than a silence is
+ * active (neither cleared nor closed), "silent" while only silences are, "ok" otherwise. A
+ * correlated alert gives the same state to each of its children.
+ */
+export type SubjectState = "ok" | "fault" | "silent";
+
+/**
+ * One change of the history, as the live stream and the webhooks carry it: the history entry, the
+ * alert just after the change (its comments left out: the change's own comment, if any, is in
+ * `comment`), and the state of its subject before and after.
+ */
+export interface AlertChange extends AlertHistoryEntry {
+  alert: Alert;
+  comment?: AlertComment;
+  subjectBefore: SubjectState;
+  subjectAfter: SubjectState;
 }
 
 /** The author of what the data does, in the history. */

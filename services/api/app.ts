@@ -15,11 +15,13 @@ import type { ApiDeps } from "./deps.ts";
 import { acceptPlugin } from "./plugins/accept.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { operationsPlugin } from "./plugins/operations.ts";
+import { webPlugin } from "./plugins/web.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
@@ -112,6 +114,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       .code(404)
       .send({ statusCode: 404, code: "ERR_NOT_FOUND", error: "Not Found", message: request.url }),
   );
+  await app.register(webPlugin);
   await app.register(async (api) => {
     await api.register(acceptPlugin);
     await api.register(operationsPlugin);
@@ -130,7 +133,10 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       await api.register(async (scope) => routes(scope, deps));
     }
     const { alerts } = deps;
-    if (alerts) await api.register(async (scope) => alertRoutes(scope, deps, alerts));
+    if (alerts) {
+      await api.register(async (scope) => alertRoutes(scope, deps, alerts));
+      await api.register(async (scope) => eventRoutes(scope, deps, alerts));
+    }
     api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   });
   return app;

@@ -124,6 +124,18 @@ export const StoreNotWritingError = createError(
   "The store is not taking writes; send again later",
   503,
 );
+/** Too many live event streams are open (GET /api/v1/events): the client retries later. */
+export const TooManyStreamsError = createError(
+  "ERR_TOO_MANY_STREAMS",
+  "%s event streams are open; retry later",
+  503,
+);
+/** A Last-Event-ID that this stream never sent. */
+export const EventIdInvalidError = createError(
+  "ERR_EVENT_ID_INVALID",
+  "Last-Event-ID must be an event id of this stream (digits), got %s",
+  400,
+);
 export const ForbiddenError = createError("ERR_FORBIDDEN", "Not allowed: %s", 403);
 export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);

@@ -250,6 +250,74 @@ export function alertStoreConformance(
       expect(ids(await store.list({ limit: 10, status: "acknowledged" }))).toEqual([made[0]?.id]);
     });
 
+    describe("change feed", () => {
+      it("lists every change in history order, with the alert after it and its subject's state", async () => {
+        const silent = await store.raise(input({ ruleId: "any.silent", kind: "silence" }), T0);
+        const fault = await store.raise(input({ ruleId: "any.band", kind: "band" }), T0 + 1);
+        await store.comment(fault.id, "alice", "<i>on it</i>", T0 + 2, 1);
+        await store.clear("lamp-1", "any.band", T0 + 3);
+        await store.clear("lamp-1", "any.silent", T0 + 4);
+        await store.closeAlert(silent.id, "bob", T0 + 5, 2);
+        const changes = await store.changes(0, 100);
+        expect(changes.map((c) => [c.alertId, c.event, c.subjectBefore, c.subjectAfter])).toEqual([
+          [silent.id, "raised", "ok", "silent"],
+          [fault.id, "raised", "silent", "fault"],
+          [fault.id, "commented", "fault", "fault"],
+          [fault.id, "cleared", "fault", "silent"],
+          [silent.id, "cleared", "silent", "ok"],
+          [silent.id, "closed", "ok", "ok"],
+        ]);
+        const ids = changes.map((c) => c.id);
+        expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+        expect(new Set(ids).size).toBe(ids.length);
+        // The alert as it was just after each change, not as it is now.
+        expect(changes[1]?.alert).toMatchObject({ id: fault.id, version: 1, status: "open", kind: "band" });
+        expect(changes[1]?.alert.clearedAt).toBeUndefined();
+        expect(changes[2]?.comment).toEqual({ author: "alice", at: T0 + 2, text: "<i>on it</i>" });
+        expect(changes[3]?.alert).toMatchObject({ clearedAt: T0 + 3, version: 3 });
+        expect(changes[5]?.alert).toMatchObject({ status: "closed", closedBy: "bob" });
+        expect(changes.every((c) => c.alert.comments.length === 0)).toBe(true);
+      });
+
+      it("resumes after an id and pages with a limit", async () => {
+        for (let i = 0; i < 5; i++) await store.raise(input({ subject: `lamp-${i}` }), T0 + i);
+        const all = await store.changes(0, 100);
+        expect(all).toHaveLength(5);
+        const from = all[1]?.id ?? 0;
+        expect((await store.changes(from, 2)).map((c) => c.alert.subject)).toEqual(["lamp-2", "lamp-3"]);
+        expect(await store.changes(all.at(-1)?.id ?? 0, 10)).toEqual([]);
+      });
+
+      it("tells listeners each durable change once, in order, and nothing refused", async () => {
+        const heard: string[] = [];
+        const alsoHeard: number[] = [];
+        const stopThrowing = store.onChange(() => {
+          throw new Error("a faulty consumer");
+        });
+        const stop = store.onChange((c) => heard.push(`${c.alert.subject}:${c.event}`));
+        store.onChange((c) => alsoHeard.push(c.id));
+        const a = await store.raise(input(), T0);
+        await Promise.all([store.raise(input(), T0), store.raise(input(), T0)]);
+        await codeOf(store.acknowledge(a.id, "alice", T0 + 1, 7));
+        await store.acknowledge(a.id, "alice", T0 + 1, 1);
+        stop();
+        stopThrowing();
+        await store.clear("lamp-1", a.ruleId, T0 + 2);
+        expect(heard).toEqual(["lamp-1:raised", "lamp-1:acknowledged"]);
+        expect(alsoHeard).toEqual((await store.changes(0, 10)).map((c) => c.id));
+      });
+
+      it("gives a correlated alert's state to its subject", async () => {
+        await store.raise(
+          input({ subject: "cabinet:arm-1", children: ["lamp-1", "lamp-2"], kind: "silence" }),
+          T0,
+        );
+        const [change] = await store.changes(0, 1);
+        expect(change).toMatchObject({ subjectBefore: "ok", subjectAfter: "silent" });
+        expect(change?.alert.children).toEqual(["lamp-1", "lamp-2"]);
+      });
+    });
+
     if (options.reopen) {
       const reopen = options.reopen;
       it("keeps alerts, comments, history and idempotence across close and start", async () => {
@@ -259,6 +327,7 @@ export function alertStoreConformance(
         store = await reopen();
         expect(await store.get(a.id)).toEqual(b);
         expect(await store.history(a.id)).toHaveLength(2);
+        expect((await store.changes(0, 10)).map((c) => c.event)).toEqual(["raised", "commented"]);
         expect((await store.raise(input(), T0 + 2)).id).toBe(a.id);
         const c = await store.raise(input({ subject: "lamp-2" }), T0 + 3);
         expect(c.id).toBeGreaterThan(a.id);

@@ -269,8 +269,14 @@ export class Harness {
       fetch(`${this.t.apiUrl}${path}`, { method, headers, ...(body ? { body } : {}) }),
       `${method} ${path.slice(0, 120)}`,
     );
+    const contentType = res.headers.get("content-type") ?? "";
+    // A live stream (GET /api/v1/events) never ends: its status and headers are the answer.
+    if (contentType.startsWith("text/event-stream")) {
+      await res.body?.cancel();
+      return { status: res.status, text: "", contentType };
+    }
     const text = await within(res.text(), `body of ${method} ${path.slice(0, 120)}`);
-    return { status: res.status, text, contentType: res.headers.get("content-type") ?? "" };
+    return { status: res.status, text, contentType };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ruleKinds, validateRuleParams } from "../../services/alerts/rules/kinds.ts";
-import { solarElevationDeg, sunTimes } from "../../services/alerts/rules/solar.ts";
+import { HORIZON_DEG, solarElevationDeg, sunTimes } from "../../services/alerts/rules/solar.ts";
 import type { DeviceFacts, RuleInput } from "../../services/alerts/rules/types.ts";
 import type { FieldValue } from "../../services/domain/types.ts";
 
@@ -481,11 +481,11 @@ describe("rule parameter validation", () => {
   });
 });
 
-describe("NOAA sun times", () => {
+describe("sun times (suncalc)", () => {
   const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
 
   it.each([
-    // Reference: NOAA Solar Calculator / timeanddate.com, to the minute.
+    // Reference: the NOAA Solar Calculator and timeanddate.com, to the minute.
     ["Paris 2026-06-21", 48.8566, 2.3522, Date.UTC(2026, 5, 21), "03:47", "19:58"],
     ["Thil 2026-06-21", 49.47, 5.91, Date.UTC(2026, 5, 21), "03:29", "19:46"],
     ["Thil 2026-12-21", 49.47, 5.91, Date.UTC(2026, 11, 21), "07:30", "15:39"],
@@ -497,10 +497,19 @@ describe("NOAA sun times", () => {
       Math.abs(got - Date.parse(`${new Date(day).toISOString().slice(0, 10)}T${want}:00Z`)) <= 90_000;
     expect(near(t.sunrise, sunrise), hhmm(t.sunrise)).toBe(true);
     expect(near(t.sunset, sunset), hhmm(t.sunset)).toBe(true);
-    expect(solarElevationDeg(t.sunrise, lat, lon)).toBeCloseTo(-0.833, 0);
+    // The horizon the sun rule compares against is where the sun stands at sunrise and sunset.
+    expect(solarElevationDeg(t.sunrise, lat, lon)).toBeCloseTo(HORIZON_DEG, 2);
+    expect(solarElevationDeg(t.sunset, lat, lon)).toBeCloseTo(HORIZON_DEG, 2);
   });
 
-  it("has no sunrise in polar night", () => {
+  it("has no sunrise in polar night nor sunset in polar day", () => {
     expect(sunTimes(Date.UTC(2026, 11, 21), 78.22, 15.65)).toBeUndefined();
+    expect(sunTimes(Date.UTC(2026, 5, 21), 78.22, 15.65)).toBeUndefined();
+  });
+
+  it("gives the times of the reading's own UTC day, late evening included", () => {
+    const evening = sunTimes(Date.UTC(2026, 11, 21, 23, 30), 49.47, 5.91);
+    const midnight = sunTimes(Date.UTC(2026, 11, 21), 49.47, 5.91);
+    expect(evening).toEqual(midnight);
   });
 });

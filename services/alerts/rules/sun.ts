@@ -80,14 +80,14 @@ export const sun: RuleKind<typeof sunParams, LatchState> = {
       purpose: "Repérer un point lumineux éteint la nuit ou allumé le jour.",
       data: "L'état déclaré, l'heure de la mesure et les coordonnées du point lumineux (inventaire).",
       decision:
-        "Calcule la hauteur du soleil au point (équations NOAA) ; alerte si la lampe est éteinte quand le soleil est sous l'horizon moins la tolérance, ou allumée quand il est au-dessus plus la tolérance, pendant la durée minimale.",
+        "Calcule la hauteur du soleil au point (bibliothèque suncalc, algorithmes astronomiques de Meeus) ; alerte si la lampe est éteinte quand le soleil est sous l'horizon moins la tolérance, ou allumée quand il est au-dessus plus la tolérance, pendant la durée minimale.",
       role: "Il lève une alerte ; une personne décide.",
     },
     en: {
       purpose: "Spot a streetlight off at night or on in daylight.",
       data: "The declared state, the reading's time and the light point's coordinates (inventory).",
       decision:
-        "Computes the sun's elevation at the point (NOAA equations); fires when the lamp is off while the sun is below the horizon minus the tolerance, or on while above plus the tolerance, for the minimum duration.",
+        "Computes the sun's elevation at the point (the suncalc library, Meeus' astronomical algorithms); fires when the lamp is off while the sun is below the horizon minus the tolerance, or on while above plus the tolerance, for the minimum duration.",
       role: "It raises an alert; a person decides.",
     },
   },

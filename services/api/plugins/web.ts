@@ -1,0 +1,122 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import helmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance, FastifyReply } from "fastify";
+
+/**
+ * The public web pages (the top-level `web/` folder): their HTML, their bundled scripts and their
+ * styles, served by Lanterne itself. The pages are clients of `/api/v1` like any other; nothing
+ * here reads a store.
+ *
+ * Every response of this scope carries a strict Content-Security-Policy: scripts, styles and
+ * data from this server only, no inline script or style, no framing, no plugin. The pages are
+ * built so (scripts are files, values go in as text), and the policy makes a mistake fail loudly.
+ */
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const WEB = join(ROOT, "web");
+const BUILD_SCRIPT = join(ROOT, "scripts", "build-web.mjs");
+
+export const WEB_CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+};
+
+/** A page: its file in web/pages, its French and English paths. */
+interface Page {
+  file: string;
+  fr: string;
+  en: string;
+}
+
+const PAGES: readonly Page[] = [{ file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms" }];
+
+const PageQuery = Type.Object({
+  lang: Type.Optional(Type.String({ maxLength: 8, description: "fr (default) or en" })),
+});
+
+export async function webPlugin(app: FastifyInstance): Promise<void> {
+  await ensureWebBuilt();
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: WEB_CSP_DIRECTIVES },
+    // HTTPS and its HSTS policy belong to the reverse proxy that terminates TLS.
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyStatic, {
+    root: join(WEB, "dist"),
+    prefix: "/assets/js/",
+    // The files keep their names across releases: "max-age=0" makes the browser ask again.
+    maxAge: 0,
+  });
+  await app.register(fastifyStatic, {
+    root: join(WEB, "styles"),
+    prefix: "/assets/css/",
+    decorateReply: false,
+    maxAge: 0,
+  });
+  for (const page of PAGES) await pageRoutes(app, page);
+}
+
+/** Each page at its French and English paths; `?lang=` overrides, the document's lang follows. */
+async function pageRoutes(app: FastifyInstance, page: Page): Promise<void> {
+  const html = await readFile(join(WEB, "pages", page.file), "utf8");
+  for (const path of [page.fr, page.en]) {
+    app.get<{ Querystring: Static<typeof PageQuery> }>(
+      path,
+      { schema: { hide: true, querystring: PageQuery } },
+      async (request, reply) => {
+        const asked = request.query.lang;
+        const lang = asked === "fr" || asked === "en" ? asked : path === page.en ? "en" : "fr";
+        return sendPage(reply, html, lang);
+      },
+    );
+  }
+}
+
+function sendPage(reply: FastifyReply, html: string, lang: "fr" | "en"): FastifyReply {
+  return reply
+    .type("text/html; charset=utf-8")
+    .header("cache-control", "no-cache")
+    .header("content-language", lang)
+    .send(html.replace('<html lang="fr">', `<html lang="${lang}">`));
+}
+
+/**
+ * Builds the page scripts when `web/dist` is missing or older than its sources, so that a fresh
+ * clone, or a checkout that changed `web/src`, never serves missing or stale scripts.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  if (!webBuildIsStale()) return;
+  await promisify(execFile)(process.execPath, [BUILD_SCRIPT], { cwd: ROOT });
+}
+
+export function webBuildIsStale(): boolean {
+  const dist = join(WEB, "dist");
+  const pages = readdirSync(join(WEB, "src", "pages")).filter((n) => n.endsWith(".ts"));
+  const outputs = pages.map((n) => join(dist, n.replace(/\.ts$/, ".js")));
+  if (!outputs.every((file) => existsSync(file))) return true;
+  const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs));
+  const sources = [...filesUnder(join(WEB, "src")), BUILD_SCRIPT];
+  return sources.some((file) => statSync(file).mtimeMs > built);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
