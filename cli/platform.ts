@@ -15,7 +15,10 @@ import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { createAccessService } from "../services/access/service.ts";
 import { createDuckdbAlertStore } from "../services/alerts/duckdb-alert-store.ts";
-import { createRuleEngine, type RuleEngine } from "../services/alerts/engine.ts";
+import { createRuleEngine, DEFAULT_RULE_ENGINE, type RuleEngine } from "../services/alerts/engine.ts";
+import { loadWebhooksFile } from "../services/alerts/sinks/webhook-config.ts";
+import { registerWebhookMetrics } from "../services/alerts/sinks/webhook-metrics.ts";
+import { createWebhookSinks, type WebhookSinks } from "../services/alerts/sinks/webhooks.ts";
 import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
@@ -68,6 +71,7 @@ export interface PlatformParts {
   health?: HealthWriter;
   alerts: AlertStore;
   ruleEngine: RuleEngine;
+  webhooks: WebhookSinks;
 }
 
 /**
@@ -117,6 +121,8 @@ export class Platform {
   readonly alerts: AlertStore;
   /** The contracts' rules over durable readings (writer.onDurable), ticked every 10 s for silences. */
   readonly ruleEngine: RuleEngine;
+  /** Alert transitions POSTed to the collectivity's systems (webhooks.yaml), from the alert history. */
+  readonly webhooks: WebhookSinks;
   private ruleTicks: NodeJS.Timeout | undefined;
 
   constructor(
@@ -146,12 +152,14 @@ export class Platform {
     this.health = parts.health;
     this.alerts = parts.alerts;
     this.ruleEngine = parts.ruleEngine;
+    this.webhooks = parts.webhooks;
   }
 
   async start(): Promise<void> {
     await this.store.start();
     await this.alerts.start();
-    this.ruleEngine.start();
+    await this.ruleEngine.start();
+    await this.webhooks.start();
     this.ruleTicks = setInterval(() => void this.ruleEngine.tick(this.clock.now()), 10_000).unref();
     this.storeWatch.start();
     await this.recentRollups.start();
@@ -209,6 +217,7 @@ export class Platform {
     await this.broker.close();
     const written = await this.writer.close(this.config.storeFailureExitS * 1000);
     clearInterval(this.ruleTicks);
+    await this.webhooks.close();
     await this.ruleEngine.close();
     await this.alerts.close();
     await this.rollups.close();
@@ -337,16 +346,31 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     spool: () => spool?.stats() ?? { bytes: 0, segments: 0, oldestAgeMs: 0 },
     rollups: () => rollups.stats,
     auth: () => authenticator.stats,
+    rules: () => ({ ...ruleEngine.stats, states: ruleEngine.size }),
   });
   const alerts = createDuckdbAlertStore({ path: join(config.dataDir, "alerts.duckdb") });
   const ruleLog = logger.child({ component: "rules" });
-  const ruleEngine = createRuleEngine({
-    contracts,
-    devices,
-    store: alerts,
-    now: () => clock.now(),
-    log: ruleLog,
-  });
+  const ruleEngine = createRuleEngine(
+    {
+      contracts,
+      devices,
+      store: alerts,
+      now: () => clock.now(),
+      log: ruleLog,
+    },
+    { ...DEFAULT_RULE_ENGINE, statePath: join(config.dataDir, "rule-state.ndjson") },
+  );
+  const webhooks = createWebhookSinks(
+    { store: alerts, dir: join(config.dataDir, "webhooks"), logger, clock },
+    await loadWebhooksFile(config.webhooksFile || join(config.dataDir, "webhooks.yaml"), process.env, {
+      required: config.webhooksFile !== "",
+    }),
+    {
+      timeoutMs: config.webhookTimeoutS * 1000,
+      backoff: { initialMs: 1000, maxMs: config.webhookRetryMaxS * 1000 },
+    },
+  );
+  registerWebhookMetrics(metrics.registry, () => webhooks.stats());
   writer.onDurable = (observations, seconds) => {
     metrics.flushed(observations.length, seconds);
     ruleEngine.observe(observations);
@@ -442,6 +466,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
     alerts,
     ruleEngine,
+    webhooks,
   });
   return platform;
 }

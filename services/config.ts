@@ -90,6 +90,23 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_DUCKDB_CHECKPOINT_KIB: the embedded store folds its write-ahead log into the database file once the log passes this size (KiB)",
   }),
+  webhooksFile: Type.String({
+    default: "",
+    description:
+      "LANTERNE_WEBHOOKS_FILE: the alert webhooks file (services/alerts/sinks/webhook-config.ts); empty: webhooks.yaml in the data folder, if there is one",
+  }),
+  webhookTimeoutS: Type.Integer({
+    minimum: 1,
+    maximum: 300,
+    default: 10,
+    description: "LANTERNE_WEBHOOK_TIMEOUT_S: longest a webhook receiver may take to answer (seconds)",
+  }),
+  webhookRetryMaxS: Type.Integer({
+    minimum: 1,
+    default: 300,
+    description:
+      "LANTERNE_WEBHOOK_RETRY_MAX_S: longest wait between two attempts at a failing receiver (seconds)",
+  }),
   logLevel: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     {
@@ -119,6 +136,9 @@ const ENV: Record<keyof Config, string> = {
   duckdbMemoryMib: "LANTERNE_DUCKDB_MEMORY_MIB",
   storeFailureExitS: "LANTERNE_STORE_FAILURE_EXIT_S",
   minFreeMib: "LANTERNE_MIN_FREE_MIB",
+  webhooksFile: "LANTERNE_WEBHOOKS_FILE",
+  webhookTimeoutS: "LANTERNE_WEBHOOK_TIMEOUT_S",
+  webhookRetryMaxS: "LANTERNE_WEBHOOK_RETRY_MAX_S",
   logLevel: "LANTERNE_LOG_LEVEL",
 };
 
@@ -132,5 +152,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   const merged = Value.Default(ConfigSchema, { ...raw, ...overrides }) as Config;
   const errors = [...Value.Errors(ConfigSchema, merged)].map((e) => `  - ${e.path || "/"}: ${e.message}`);
   if (errors.length > 0) throw new ConfigInvalidError(errors.join("\n"));
-  return { ...merged, dataDir: resolve(merged.dataDir), territoryDir: resolve(merged.territoryDir) };
+  return {
+    ...merged,
+    dataDir: resolve(merged.dataDir),
+    territoryDir: resolve(merged.territoryDir),
+    webhooksFile: merged.webhooksFile === "" ? "" : resolve(merged.webhooksFile),
+  };
 }

@@ -98,7 +98,7 @@ const INSERT_ALERT = `INSERT INTO alerts (id, active_key, rule_id, subject, seve
  */
 const UPDATE_ALERT = `UPDATE alerts SET status = $status, acknowledged_at = $acknowledged_at,
   acknowledged_by = $acknowledged_by, cleared_at = $cleared_at, closed_at = $closed_at,
-  closed_by = $closed_by, assignee = $assignee, version = $version,
+  closed_by = $closed_by, assignee = $assignee, version = $version, children = $children,
   time_to_acknowledge_ms = $time_to_acknowledge_ms, time_to_repair_ms = $time_to_repair_ms
   WHERE id = $id AND version = $previous`;
 const FREE_KEY = "UPDATE alerts SET active_key = NULL WHERE id = $id";
@@ -216,6 +216,11 @@ export async function updateAlert(connection: DuckDBConnection, change: Change):
     text("closed_by", a.closedBy),
     text("assignee", a.assignee),
     int("version", a.version),
+    {
+      name: "children",
+      value: a.children === undefined ? null : listValue(a.children),
+      type: LIST(VARCHAR),
+    },
     ms("time_to_acknowledge_ms", a.timeToAcknowledgeMs),
     ms("time_to_repair_ms", a.timeToRepairMs),
   ]);

@@ -31,6 +31,7 @@ import {
   closed,
   commented,
   opened,
+  regrouped,
   reopened,
   subjectState,
 } from "./lifecycle.ts";
@@ -106,8 +107,10 @@ export class DuckdbAlertStore implements AlertStore {
     return this.write(async (c, done) => {
       const current = await activeAlert(c, input.subject, input.ruleId);
       if (current) {
-        const change = reopened(current, at);
-        return change ? persist(c, change, done) : current;
+        const back = reopened(current, at);
+        const now = back ? await persist(c, back, done) : current;
+        const grown = regrouped(now, input.children, at);
+        return grown ? persist(c, grown, done) : now;
       }
       const id = Number((await query(c, NEXT_ALERT_ID, []))[0]?.id);
       const change = opened(id, input, at);

@@ -3,10 +3,12 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { Device, EpochMs, Observation } from "../domain/types.ts";
 import { currentOperator } from "../inventory/device-index.ts";
+import { Correlator } from "./correlation.ts";
+import { loadSlots, saveSlots } from "./engine-state.ts";
 import { type AnyRuleKind, ruleKinds } from "./rules/kinds.ts";
 import type { DeviceFacts, RuleInput, Verdict } from "./rules/types.ts";
 import type { AlertStore } from "./store.ts";
-import type { AlertInput } from "./types.ts";
+import { type AlertInput, SYSTEM } from "./types.ts";
 
 /**
  * The rule engine: runs the contracts' rules (services/contracts/rules.ts) over durable readings and
@@ -23,7 +25,7 @@ import type { AlertInput } from "./types.ts";
 
 export interface RuleEngineDeps {
   contracts: ContractRegistry;
-  devices: { get(id: string): Device | undefined };
+  devices: { get(id: string): Device | undefined; list(): Device[] };
   store: AlertStore;
   now: () => EpochMs;
   log?: Logger;
@@ -34,9 +36,14 @@ export interface RuleEngineConfig {
   maxQueued: number;
   /** (device, rule) states kept; least recently used forgotten past it. */
   maxStates: number;
+  /** Where the states are kept across restarts (engine-state.ts); none: in memory only. */
+  statePath?: string;
+  /** How often the states are saved while running, besides at close. */
+  saveEveryMs?: number;
 }
 
 export const DEFAULT_RULE_ENGINE: RuleEngineConfig = { maxQueued: 100_000, maxStates: 200_000 };
+const DEFAULT_SAVE_EVERY_MS = 5 * 60_000;
 
 export interface RuleEngineStats {
   evaluated: number;
@@ -72,23 +79,100 @@ export class RuleEngine {
   private queued = 0;
   private running: Promise<void> | undefined;
   private accepting = false;
+  private lastSave = 0;
   private readonly log: Logger;
+  private readonly correlator: Correlator;
 
   constructor(
     private readonly deps: RuleEngineDeps,
     private readonly config: RuleEngineConfig,
   ) {
     this.log = deps.log ?? silentLogger;
+    this.correlator = new Correlator({ devices: deps.devices });
   }
 
-  start(): void {
+  /**
+   * Takes back the states saved at the last stop (or periodic save) and the correlated alerts
+   * still active in the store, then starts taking work.
+   */
+  async start(): Promise<void> {
+    await this.restoreSlots();
+    await this.restoreGroups();
+    this.lastSave = this.deps.now();
     this.accepting = true;
   }
 
-  /** Stops taking work and evaluates what is queued, so that no durable reading goes unjudged. */
+  /** Stops taking work, evaluates what is queued (no durable reading goes unjudged), saves the states. */
   async close(): Promise<void> {
     this.accepting = false;
     await this.idle();
+    await this.saveState();
+  }
+
+  /** Writes the states now (also every `saveEveryMs` from the ticks, and at close). */
+  async saveState(): Promise<void> {
+    const path = this.config.statePath;
+    if (!path) return;
+    this.lastSave = this.deps.now();
+    const slots = [...this.slots.values()].map((slot) => ({
+      d: slot.deviceId,
+      c: slot.contract.key,
+      r: slot.rule.id,
+      p: JSON.stringify(slot.rule.params),
+      s: slot.state,
+    }));
+    try {
+      await saveSlots(path, slots);
+    } catch (err) {
+      this.log.error({ err, path }, "rule engine states not saved");
+    }
+  }
+
+  private async restoreSlots(): Promise<void> {
+    const path = this.config.statePath;
+    if (!path) return;
+    let kept = 0;
+    let dropped = 0;
+    for await (const saved of loadSlots(path)) {
+      const contract = this.deps.contracts.versions(contractIdOf(saved.c)).find((c) => c.key === saved.c);
+      const rule = contract?.rules.find((r) => r.id === saved.r);
+      const kind = rule ? ruleKinds.get(rule.kind) : undefined;
+      // A rule whose parameters changed starts afresh: its old state may mean something else.
+      if (!contract || !rule || !kind || JSON.stringify(rule.params) !== saved.p || saved.s === undefined) {
+        dropped++;
+        continue;
+      }
+      this.slots.set(`${saved.d} ${contract.key}/${rule.id}`, {
+        deviceId: saved.d,
+        contract,
+        rule,
+        kind,
+        state: saved.s,
+      });
+      kept++;
+      this.evictBeyondBound();
+    }
+    if (kept + dropped > 0) this.log.info({ kept, dropped }, "rule engine states restored");
+  }
+
+  /** The correlated alerts still active: their devices are still behind them (correlation.ts). */
+  private async restoreGroups(): Promise<void> {
+    for (const status of ["open", "acknowledged"] as const) {
+      let beforeId: number | undefined;
+      for (;;) {
+        const page = await this.deps.store.list({
+          status,
+          cleared: false,
+          limit: 500,
+          ...(beforeId !== undefined ? { beforeId } : {}),
+        });
+        for (const a of page) {
+          if (a.children && a.children.length > 0) this.correlator.restore(a.ruleId, a.subject, a.children);
+        }
+        if (page.length < 500) break;
+        beforeId = page.at(-1)?.id;
+      }
+    }
   }
 
   /** Called with a durable batch; returns at once and never throws into the writer. */
@@ -158,6 +242,7 @@ export class RuleEngine {
   }
 
   private async runTick(at: EpochMs): Promise<void> {
+    if (at - this.lastSave >= (this.config.saveEveryMs ?? DEFAULT_SAVE_EVERY_MS)) await this.saveState();
     for (const slot of [...this.slots.values()]) {
       const device = this.deps.devices.get(slot.deviceId);
       const operatorId = device ? currentOperator(device, at) : undefined;
@@ -208,13 +293,48 @@ export class RuleEngine {
 
   private async apply(slot: Slot, verdict: Verdict, at: EpochMs, where: Where): Promise<void> {
     const ruleId = `${slot.contract.id}/${slot.rule.id}`;
+    const correlate = slot.rule.correlate;
     if (verdict.verdict === "fire") {
-      await this.deps.store.raise(alertInput(slot, ruleId, verdict.detail, where), at);
+      const decision = correlate
+        ? this.correlator.onFire(ruleId, correlate, slot.deviceId, at)
+        : ({ action: "individual" } as const);
+      if (decision.action === "individual") {
+        await this.deps.store.raise(alertInput(slot, ruleId, verdict.detail, where), at);
+      } else {
+        const detail = `${decision.children.length} équipements (${decision.subject}) : ${verdict.detail}`;
+        const group: AlertInput = {
+          ...alertInput(slot, ruleId, detail, where),
+          subject: decision.subject,
+          children: decision.children,
+        };
+        // A group spans communes; its operator is the device's, the same for the whole group
+        // unless the group is wider than an operator, which "operator" (the widest level) is not.
+        delete group.commune;
+        const alert = await this.deps.store.raise(group, at);
+        for (const a of decision.absorb) await this.absorb(a.subject, ruleId, alert.id, decision.subject, at);
+      }
       this.stats.raised++;
     } else if (verdict.verdict === "clear") {
       await this.deps.store.clear(slot.deviceId, ruleId, at);
+      if (correlate) {
+        for (const subject of this.correlator.onClear(ruleId, correlate, slot.deviceId, at).clearGroups) {
+          await this.deps.store.clear(subject, ruleId, at);
+        }
+      }
       this.stats.cleared++;
     }
+  }
+
+  /**
+   * A device's own alert (or a narrower group's) that a group alert now stands for: closed by the
+   * system with a comment naming the group's alert, so that the desk shows one alert for the fault.
+   */
+  private async absorb(subject: string, ruleId: string, groupId: number, group: string, at: EpochMs) {
+    const [own] = await this.deps.store.list({ subject, ruleId, limit: 1 });
+    if (!own || own.status === "closed" || own.id === groupId) return;
+    const text = `Regroupée dans l'alerte n° ${groupId} (${group}).`;
+    const commented = await this.deps.store.comment(own.id, SYSTEM, text, at, own.version);
+    await this.deps.store.closeAlert(own.id, SYSTEM, at, commented.version);
   }
 }
 

@@ -56,6 +56,21 @@ export function reopened(alert: Alert, at: EpochMs): Change | undefined {
   return change(alert, next, "reopened", SYSTEM, at);
 }
 
+/**
+ * A raise of an active correlated alert naming more children: the same alert, its list grown.
+ * Undefined when the list is the same (a replayed raise changes nothing).
+ */
+export function regrouped(
+  alert: Alert,
+  children: readonly string[] | undefined,
+  at: EpochMs,
+): Change | undefined {
+  if (children === undefined || alert.status === "closed") return undefined;
+  const before = alert.children ?? [];
+  if (before.length === children.length && before.every((c, i) => c === children[i])) return undefined;
+  return change(alert, { ...bump(alert), children: [...children] }, "regrouped", SYSTEM, at);
+}
+
 /** The condition ended; undefined when already cleared (clear is idempotent) or closed. */
 export function cleared(alert: Alert, at: EpochMs): Change | undefined {
   if (alert.status === "closed" || alert.clearedAt !== undefined) return undefined;

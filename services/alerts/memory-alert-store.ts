@@ -13,6 +13,7 @@ import {
   isActive,
   matches,
   opened,
+  regrouped,
   reopened,
   subjectState,
 } from "./lifecycle.ts";
@@ -48,8 +49,10 @@ export class MemoryAlertStore implements AlertStore {
   async raise(input: AlertInput, at: EpochMs): Promise<Alert> {
     const current = this.activeAlert(input.subject, input.ruleId);
     if (current) {
-      const change = reopened(current, at);
-      return change ? this.apply(change) : copy(current);
+      const back = reopened(current, at);
+      const now = back ? this.apply(back) : current;
+      const grown = regrouped(this.existing(now.id), input.children, at);
+      return grown ? this.apply(grown) : copy(this.existing(now.id));
     }
     return this.apply(opened(this.nextId++, input, at));
   }

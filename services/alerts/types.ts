@@ -24,7 +24,9 @@ export type AlertEvent =
   | "reopened"
   | "closed"
   | "assigned"
-  | "commented";
+  | "commented"
+  /** A correlated alert's children grew: more devices behind the same cabinet, gateway or feed. */
+  | "regrouped";
 
 /** What a rule says when its condition holds. */
 export interface AlertInput {

@@ -45,6 +45,24 @@ export interface RuleSpec {
   params: Readonly<Record<string, unknown>>;
   severity: Severity;
   description?: string;
+  /** When many devices of one group fire together, one alert for the group (services/alerts/correlation.ts). */
+  correlate?: CorrelateSpec;
+}
+
+/**
+ * Correlation of a rule: a cabinet that loses power, an operator's feed that stops, a gateway that
+ * goes dark make many devices fire the same rule at once; one alert for the group stands for them.
+ */
+export interface CorrelateSpec {
+  /**
+   * The groups, widest first: "operator" (the device's operator now) or an inventory attribute
+   * ("cabinet", "gateway", "edge_node"). A device without the attribute is in no group of that level.
+   */
+  by: readonly string[];
+  /** Devices of a group firing together before the group's alert stands for them (default 3). */
+  minDevices: number;
+  /** ...and at least this share of the group's devices (default 0.5). */
+  minShare: number;
 }
 
 export type LogicalType = "number" | "integer" | "string" | "boolean";

@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { ruleKinds, validateRuleParams } from "../alerts/rules/kinds.ts";
 import type { Severity } from "../alerts/types.ts";
-import type { FieldSpec, RuleSpec } from "./model.ts";
+import type { CorrelateSpec, FieldSpec, RuleSpec } from "./model.ts";
 
 /**
  * Reads the alert rules a contract declares in `customProperties` (`property: rules`): a new domain
@@ -61,6 +61,7 @@ function readRule(
   }
   const params = readParams(item, path, errors);
   if (params) checkFieldsExist(params, path, fields, errors);
+  const correlate = readCorrelate(item.correlate, `${path}.correlate`, errors);
   if (errors.length > before || !params) return undefined;
   return {
     id: id as string,
@@ -68,7 +69,35 @@ function readRule(
     params,
     severity: severity as Severity,
     ...(typeof description === "string" ? { description } : {}),
+    ...(correlate ? { correlate } : {}),
   };
+}
+
+const GROUP = /^[a-z][a-z0-9_]*$/;
+
+/** `correlate: { by: [operator, cabinet], minDevices?: 3, minShare?: 0.5 }`. */
+function readCorrelate(value: unknown, path: string, errors: string[]): CorrelateSpec | undefined {
+  if (value === undefined) return undefined;
+  if (!isObj(value)) {
+    errors.push(`${path}: expected {by, minDevices?, minShare?}`);
+    return undefined;
+  }
+  const { by, minDevices = 3, minShare = 0.5, ...rest } = value;
+  for (const key of Object.keys(rest))
+    errors.push(`${path}.${key}: unknown (expected by, minDevices, minShare)`);
+  const levels = Array.isArray(by) ? by : [];
+  if (levels.length === 0 || !levels.every((b) => typeof b === "string" && GROUP.test(b))) {
+    errors.push(
+      `${path}.by: expected a list of groups, widest first ("operator" or inventory attributes), got ${show(by)}`,
+    );
+  } else if (new Set(levels).size !== levels.length) errors.push(`${path}.by: a group is named twice`);
+  if (typeof minDevices !== "number" || !Number.isInteger(minDevices) || minDevices < 2) {
+    errors.push(`${path}.minDevices: expected an integer of at least 2, got ${show(minDevices)}`);
+  }
+  if (typeof minShare !== "number" || !(minShare > 0 && minShare <= 1)) {
+    errors.push(`${path}.minShare: expected a share in ]0, 1], got ${show(minShare)}`);
+  }
+  return { by: levels as string[], minDevices: minDevices as number, minShare: minShare as number };
 }
 
 /** The rule's `field` is a shorthand for the kind's `field` parameter, so it is merged before checking. */

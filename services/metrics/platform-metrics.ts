@@ -24,6 +24,15 @@ export interface PlatformGauges {
   rollups(): RollupStats;
   /** The authenticator's running totals of failed and throttled logins (MQTT and HTTP). */
   auth?(): AuthStats;
+  /** The rule engine's running totals, and the (device, rule) states it holds. */
+  rules?(): {
+    evaluated: number;
+    raised: number;
+    cleared: number;
+    dropped: number;
+    failures: number;
+    states: number;
+  };
 }
 
 export interface PlatformMetrics {
@@ -157,6 +166,37 @@ function declareSnapshots(registry: Registry, gauges: PlatformGauges): void {
     "lanterne_rollup_failures",
     "Rollup passes that failed since start (their buckets are kept for the next pass).",
     () => gauges.rollups().failures,
+  );
+  const rules = (
+    name: string,
+    help: string,
+    read: (r: NonNullable<ReturnType<NonNullable<PlatformGauges["rules"]>>>) => number,
+  ) =>
+    total(name, help, () => {
+      const r = gauges.rules?.();
+      return r ? read(r) : 0;
+    });
+  rules(
+    "lanterne_rules_evaluated_total",
+    "Rule evaluations (a reading or a tick against one rule of one device).",
+    (r) => r.evaluated,
+  );
+  rules("lanterne_rules_raised_total", "Alerts raised or reactivated by the rules.", (r) => r.raised);
+  rules("lanterne_rules_cleared_total", "Clearings decided by the rules.", (r) => r.cleared);
+  rules(
+    "lanterne_rules_dropped_total",
+    "Durable readings the rule engine could not evaluate because its queue was full.",
+    (r) => r.dropped,
+  );
+  rules(
+    "lanterne_rules_failures_total",
+    "Verdicts the alert store refused (retried at the next reading).",
+    (r) => r.failures,
+  );
+  gauge(
+    "lanterne_rules_states",
+    "(device, rule) states the rule engine holds.",
+    () => gauges.rules?.().states ?? 0,
   );
   const byScheme = (name: string, help: string, read: (stats: AuthStats) => AuthStats["failures"]) =>
     new Counter({

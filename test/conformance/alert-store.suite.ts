@@ -307,6 +307,16 @@ export function alertStoreConformance(
         expect(alsoHeard).toEqual((await store.changes(0, 10)).map((c) => c.id));
       });
 
+      it("grows a correlated alert's children on a raise naming more, once", async () => {
+        const group = input({ subject: "cabinet:arm-1", children: ["lamp-1", "lamp-2"] });
+        const a = await store.raise(group, T0);
+        const b = await store.raise({ ...group, children: ["lamp-1", "lamp-2", "lamp-3"] }, T0 + 1);
+        expect(b).toMatchObject({ id: a.id, version: 2, children: ["lamp-1", "lamp-2", "lamp-3"] });
+        expect(await store.raise({ ...group, children: ["lamp-1", "lamp-2", "lamp-3"] }, T0 + 2)).toEqual(b);
+        expect((await store.history(a.id)).map((e) => e.event)).toEqual(["raised", "regrouped"]);
+        expect(await store.get(a.id)).toEqual(b);
+      });
+
       it("gives a correlated alert's state to its subject", async () => {
         await store.raise(
           input({ subject: "cabinet:arm-1", children: ["lamp-1", "lamp-2"], kind: "silence" }),

@@ -39,6 +39,11 @@ const COUNTERS = [
   "lanterne_mqtt_forbidden",
   "lanterne_rollup_passes",
   "lanterne_rollup_failures",
+  "lanterne_rules_evaluated_total",
+  "lanterne_rules_raised_total",
+  "lanterne_rules_cleared_total",
+  "lanterne_rules_dropped_total",
+  "lanterne_rules_failures_total",
 ];
 const GAUGES = [
   "lanterne_write_pending",
@@ -48,6 +53,7 @@ const GAUGES = [
   "lanterne_spool_oldest_age_seconds",
   "lanterne_rollup_dirty_buckets",
   "lanterne_rollup_last_pass_seconds",
+  "lanterne_rules_states",
 ];
 const HISTOGRAMS = ["lanterne_store_write_seconds"];
 
@@ -73,6 +79,7 @@ function setup() {
     mqttForbidden: () => state.forbidden,
     spool: () => ({ bytes: 10, segments: 1, oldestAgeMs: 2000 }),
     rollups: () => rollups,
+    rules: () => ({ evaluated: 40, raised: 3, cleared: 2, dropped: 0, failures: 1, states: 12 }),
     auth: () => auth,
   };
   const metrics = createPlatformMetrics(gauges);
@@ -155,6 +162,8 @@ describe("platform metrics (prom-client, read back with an independent parser)",
     expect(value(f.get("lanterne_rollup_last_pass_seconds"))).toBe(1.5);
     expect(value(f.get("lanterne_mqtt_auth_failures"))).toBe(5);
     expect(value(f.get("lanterne_rollup_passes"))).toBe(4);
+    expect(value(f.get("lanterne_rules_raised_total"))).toBe(3);
+    expect(value(f.get("lanterne_rules_states"))).toBe(12);
     expect(value(f.get("lanterne_auth_failures_total"), { scheme: "basic" })).toBe(5);
     expect(value(f.get("lanterne_auth_throttled_total"), { scheme: "bearer" })).toBe(0);
     state.pending = 0;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRuleEngine, type RuleEngine } from "../../services/alerts/engine.ts";
 import { createMemoryAlertStore } from "../../services/alerts/memory-alert-store.ts";
@@ -6,6 +9,7 @@ import type { Contract } from "../../services/contracts/model.ts";
 import { parseContractText } from "../../services/contracts/parse.ts";
 import { createContractRegistry } from "../../services/contracts/registry.ts";
 import type { Device, FieldValue, Observation } from "../../services/domain/types.ts";
+import { createDeviceIndex } from "../../services/inventory/device-index.ts";
 
 const CONTRACT = `
 apiVersion: v3.1.0
@@ -64,15 +68,15 @@ function obs(time: number, values: Record<string, FieldValue>): Observation {
   };
 }
 
-function setup(): { engine: RuleEngine; store: AlertStore } {
+async function setup(): Promise<{ engine: RuleEngine; store: AlertStore }> {
   const store = createMemoryAlertStore();
   const engine = createRuleEngine({
     contracts: createContractRegistry([parseOk(CONTRACT)]),
-    devices: { get: (id) => (id === LAMP.id ? LAMP : undefined) },
+    devices: { get: (id) => (id === LAMP.id ? LAMP : undefined), list: () => [LAMP] },
     store,
     now: () => T0,
   });
-  engine.start();
+  await engine.start();
   return { engine, store };
 }
 
@@ -80,7 +84,7 @@ const RULE = "test-lamp/lamp-defective";
 
 describe("rule engine", () => {
   it("raises one alert for a defective lamp, even twice a millisecond apart", async () => {
-    const { engine, store } = setup();
+    const { engine, store } = await setup();
     engine.observe([obs(T0, { status: "defectiveLamp" }), obs(T0 + 1, { status: "defectiveLamp" })]);
     await engine.idle();
     const alerts = await store.list({ ruleId: RULE, limit: 10 });
@@ -98,7 +102,7 @@ describe("rule engine", () => {
   });
 
   it("clears the alert when the lamp is back to ok", async () => {
-    const { engine, store } = setup();
+    const { engine, store } = await setup();
     engine.observe([obs(T0, { status: "defectiveLamp" })]);
     engine.observe([obs(T0 + 60_000, { status: "ok" })]);
     await engine.idle();
@@ -108,7 +112,7 @@ describe("rule engine", () => {
   });
 
   it("does not duplicate on a replay of the same batch", async () => {
-    const { engine, store } = setup();
+    const { engine, store } = await setup();
     const batch = [obs(T0, { status: "defectiveLamp" })];
     engine.observe(batch);
     engine.observe(batch);
@@ -118,7 +122,7 @@ describe("rule engine", () => {
   });
 
   it("reports a silence on a tick and clears it at the next reading", async () => {
-    const { engine, store } = setup();
+    const { engine, store } = await setup();
     engine.observe([obs(T0, { status: "ok" })]);
     await engine.tick(T0 + 30_000);
     expect(await store.list({ ruleId: "test-lamp/silent", limit: 10 })).toHaveLength(0);
@@ -131,7 +135,7 @@ describe("rule engine", () => {
   });
 
   it("drains its queue on close and then ignores new batches", async () => {
-    const { engine, store } = setup();
+    const { engine, store } = await setup();
     engine.observe([obs(T0, { status: "defectiveLamp" })]);
     await engine.close();
     expect(await store.list({ ruleId: RULE, limit: 10 })).toHaveLength(1);
@@ -145,13 +149,13 @@ describe("rule engine", () => {
     const engine = createRuleEngine(
       {
         contracts: createContractRegistry([parseOk(CONTRACT)]),
-        devices: { get: () => LAMP },
+        devices: { get: () => LAMP, list: () => [LAMP] },
         store,
         now: () => T0,
       },
       { maxQueued: 1, maxStates: 10 },
     );
-    engine.start();
+    await engine.start();
     engine.observe([obs(T0, { status: "ok" }), obs(T0 + 1, { status: "ok" })]);
     await engine.idle();
     expect(engine.stats.dropped).toBe(2);
@@ -198,5 +202,141 @@ describe("rules in contracts", () => {
       id: "lamp-defective",
       params: { field: "status", values: ["defectiveLamp"] },
     });
+  });
+});
+
+/** Five lamps on cabinet arm-1, two on arm-2, all lumiere-est's; silences correlated by cabinet. */
+const CORRELATED = CONTRACT.replace(
+  "params: { cadenceMs: 60000, graceMs: 0 }, severity: minor }",
+  "params: { cadenceMs: 60000, graceMs: 0 }, severity: minor, correlate: { by: [operator, cabinet], minDevices: 3, minShare: 0.5 } }",
+);
+
+function lamp(n: number, cabinet: string): Device {
+  return { ...LAMP, id: `lum-${n}`, attributes: { power_w: 35, cabinet } };
+}
+
+function obsOf(device: string, time: number): Observation {
+  return { ...obs(time, { status: "ok" }), deviceId: device };
+}
+
+describe("correlation", () => {
+  const ARM1 = [1, 2, 3, 4, 5].map((n) => lamp(n, "arm-1"));
+  const ARM2 = [6, 7].map((n) => lamp(n, "arm-2"));
+  // Other lamps of the operator, on other cabinets: the operator's feed is far from all down.
+  const OTHERS = [8, 9, 10, 11, 12, 13, 14, 15].map((n) => lamp(n, `arm-${n}`));
+  const ALL = [...ARM1, ...ARM2, ...OTHERS];
+  const SILENT = "test-lamp/silent";
+
+  async function correlated() {
+    const store = createMemoryAlertStore();
+    const engine = createRuleEngine({
+      contracts: createContractRegistry([parseOk(CORRELATED)]),
+      devices: createDeviceIndex(ALL, () => T0),
+      store,
+      now: () => T0,
+    });
+    await engine.start();
+    engine.observe(ALL.map((d) => obsOf(d.id, T0)));
+    return { engine, store };
+  }
+
+  it("makes a cabinet's silence one alert listing its lamps, and clears it with them", async () => {
+    const { engine, store } = await correlated();
+    // Every lamp but arm-1's reports again; arm-1's fall silent, found one after the other in a tick.
+    engine.observe([...ARM2, ...OTHERS].map((d) => obsOf(d.id, T0 + 50_000)));
+    await engine.idle();
+    await engine.tick(T0 + 70_000);
+    const alerts = await store.list({ ruleId: SILENT, limit: 50 });
+    const open = alerts.filter((a) => a.status !== "closed");
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({
+      subject: "cabinet:arm-1",
+      children: ARM1.map((d) => d.id),
+      kind: "silence",
+    });
+    // The first lamps' own alerts, raised before the group formed, are closed into it.
+    for (const a of alerts.filter((x) => x.status === "closed")) {
+      expect(a.closedBy).toBe("system");
+      expect(a.comments[0]?.text).toContain(`n° ${open[0]?.id}`);
+    }
+
+    // Power is back: the lamps report, the cabinet's alert clears with the last of them.
+    engine.observe(ARM1.slice(0, 4).map((d) => obsOf(d.id, T0 + 80_000)));
+    await engine.idle();
+    expect((await store.get(open[0]?.id ?? 0))?.clearedAt).toBeUndefined();
+    engine.observe([obsOf("lum-5", T0 + 81_000)]);
+    await engine.idle();
+    expect((await store.get(open[0]?.id ?? 0))?.clearedAt).toBe(T0 + 81_000);
+  });
+
+  it("clears a cabinet's alert raised before a restart when its lamps report again", async () => {
+    const { engine, store } = await correlated();
+    engine.observe([...ARM2, ...OTHERS].map((d) => obsOf(d.id, T0 + 50_000)));
+    await engine.idle();
+    await engine.tick(T0 + 70_000);
+    await engine.close();
+    const [group] = await store.list({ subject: "cabinet:arm-1", limit: 1 });
+    // A new engine without saved states: the store's active group alert is all it knows.
+    const after = createRuleEngine({
+      contracts: createContractRegistry([parseOk(CORRELATED)]),
+      devices: createDeviceIndex(ALL, () => T0),
+      store,
+      now: () => T0,
+    });
+    await after.start();
+    after.observe(ARM1.map((d) => obsOf(d.id, T0 + 80_000)));
+    await after.idle();
+    // The lamps' silence states were lost with the first engine; their readings clear all the same.
+    expect((await store.get(group?.id ?? 0))?.clearedAt).toBe(T0 + 80_000);
+  });
+
+  it("keeps one alert per lamp below the group's threshold", async () => {
+    const { engine, store } = await correlated();
+    engine.observe(ALL.filter((d) => d.id !== "lum-6").map((d) => obsOf(d.id, T0 + 50_000)));
+    await engine.idle();
+    await engine.tick(T0 + 70_000);
+    const alerts = await store.list({ ruleId: SILENT, limit: 50 });
+    expect(alerts.map((a) => a.subject)).toEqual(["lum-6"]);
+  });
+
+  it("makes an operator's whole feed one alert, absorbing its cabinets'", async () => {
+    const { engine, store } = await correlated();
+    await engine.tick(T0 + 70_000);
+    const open = (await store.list({ ruleId: SILENT, limit: 50 })).filter((a) => a.status !== "closed");
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ subject: "operator:lumiere-est" });
+    expect(open[0]?.children).toHaveLength(ALL.length);
+  });
+});
+
+describe("rule engine states across a restart", () => {
+  it("keeps a silence's last reading through a stop and a start", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lanterne-rules-"));
+    const statePath = join(dir, "rule-state.ndjson");
+    const store = createMemoryAlertStore();
+    const make = () =>
+      createRuleEngine(
+        {
+          contracts: createContractRegistry([parseOk(CONTRACT)]),
+          devices: createDeviceIndex([LAMP], () => T0),
+          store,
+          now: () => T0,
+        },
+        { maxQueued: 1000, maxStates: 1000, statePath },
+      );
+    const first = make();
+    await first.start();
+    first.observe([obs(T0, { status: "ok" })]);
+    await first.close();
+    expect(readFileSync(statePath, "utf8").trim().split("\n")).toHaveLength(2);
+
+    // A new engine, as after a restart: the lamp's last reading is known, so its silence fires.
+    const second = make();
+    await second.start();
+    expect(second.size).toBe(2);
+    await second.tick(T0 + 120_000);
+    expect(await store.list({ ruleId: "test-lamp/silent", limit: 10 })).toHaveLength(1);
+    await second.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -29,7 +29,9 @@ export function evaluateSilence(
   if (!isTick(input)) {
     // Readings may arrive out of order (a gateway's backlog): keep the latest time.
     const last = s.last === null ? input.time : Math.max(s.last, input.time);
-    const verdict = s.active ? clear("l'équipement émet de nouveau") : NONE;
+    // A first reading also clears: after a restart that lost the state, a silence raised before
+    // it must not stay active while the device reports (clearing nothing is a no-op in the store).
+    const verdict = s.active || s.last === null ? clear("l'équipement émet de nouveau") : NONE;
     return { state: { last, active: false }, verdict };
   }
   // A device never heard of is the inventory's business (commissioning), not a silence.

@@ -2,10 +2,10 @@ import { fastifySSE } from "@fastify/sse";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { alertView, createAlertReads } from "../../access/alert-reads.ts";
+import { createAlertReads } from "../../access/alert-reads.ts";
 import { followChanges } from "../../alerts/follow.ts";
+import { alertEvent, deviceEvent } from "../../alerts/sinks/payload.ts";
 import type { AlertStore } from "../../alerts/store.ts";
-import type { AlertChange } from "../../alerts/types.ts";
 import { EventIdInvalidError, TooManyStreamsError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { Query } from "../schemas.ts";
@@ -106,34 +106,4 @@ function resumePoint(lastEventId: string | null | undefined): number | "now" {
     throw new EventIdInvalidError(JSON.stringify(lastEventId.slice(0, 40)));
   }
   return Number(lastEventId);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function alertEvent(change: AlertChange) {
-  return {
-    id: change.id,
-    event: change.event,
-    at: iso(change.at),
-    by: change.by,
-    fromState: change.fromState ?? null,
-    toState: change.toState,
-    alert: alertView(change.alert),
-    comment: change.comment
-      ? { author: change.comment.author, at: iso(change.comment.at), text: change.comment.text }
-      : null,
-  };
-}
-
-function deviceEvent(change: AlertChange) {
-  return {
-    subject: change.alert.subject,
-    state: change.subjectAfter,
-    previous: change.subjectBefore,
-    at: iso(change.at),
-    alert: change.alertId,
-    children: change.alert.children ?? [],
-  };
 }
