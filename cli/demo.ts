@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import type { Device } from "../services/domain/types.ts";
 import { currentOperator } from "../services/inventory/device-index.ts";
 import type { TerritoryFile } from "../services/inventory/territory-file.ts";
+import { DEMO_FAULTS, describePlan } from "../simulator/faults.ts";
 import { type AbpDevice, LorawanSimulator, type LorawanSimulatorConfig } from "../simulator/lorawan.ts";
 import { canEncode } from "../simulator/lorawan-payloads.ts";
 import { Simulator } from "../simulator/simulator.ts";
@@ -50,9 +51,11 @@ export async function startDemoSimulator(platform: Platform): Promise<Closable> 
     devices: devices.filter((d) => !simulated.has(d.id)),
     credentials: demoCredentials(),
     qos: 1,
+    faults: DEMO_FAULTS,
     onError: (err) => process.stderr.write(`simulator: ${err.message}\n`),
   });
   mqttSimulator.start();
+  printFaultSchedule(mqttSimulator);
   const lorawanSimulator = new LorawanSimulator({
     ...lorawan,
     ...(mqttSimulator.plannedScenario ? { scenario: mqttSimulator.plannedScenario } : {}),
@@ -65,6 +68,16 @@ export async function startDemoSimulator(platform: Platform): Promise<Closable> 
       await mqttSimulator.close();
     },
   };
+}
+
+/** The start-up summary of the scripted faults: what a technician will see, on which device, when. */
+function printFaultSchedule(simulator: Simulator): void {
+  const plan = simulator.plannedFaults;
+  if (!plan || plan.entries.length === 0) return;
+  const lines = describePlan(plan).map((l) => `    ${l}`);
+  process.stdout.write(
+    `  Scripted faults (time after start; before it: shown by the history published at start):\n${lines.join("\n")}\n`,
+  );
 }
 
 /** The devices a LoRaWAN simulator configuration drives (left out of the MQTT simulator). */

@@ -155,6 +155,7 @@ const MODELS = new Map<string, Model>([
   ["streetlight", streetlightReading],
   ["water_pressure", waterPressureReading],
   ["waste_container", wasteContainerReading],
+  ["water_flow", sectorFlowReading],
 ]);
 
 /** Domains this module can simulate. */
@@ -421,6 +422,22 @@ function waterPressureReading(device: Device, t: EpochMs, scenario: Scenario): R
     pressure_bar: round(clamp(staticBar + 0.5 - 1.1 * demand - drop + pressureNoise, 0, 16), 2),
     flow_m3h: round(clamp(peakFlow * demand * flowNoise + leak * (0.35 * peakFlow + 5), 0, 5000), 1),
     battery_level: batteryLevel(device, t, seed, 6, 10),
+  };
+}
+
+/**
+ * Inflow of a network sector at its meter, m³/h: the sector's demand over the day (its night
+ * minimum about 15 % of the morning peak, leakage included) plus the scripted live leak when the
+ * sector is the scenario's.
+ */
+function sectorFlowReading(device: Device, t: EpochMs, scenario: Scenario): ReadingData {
+  const { seed } = scenario;
+  const peak = 25 + 75 * unit(seed, "sector-peak", device.id);
+  const noise = 0.97 + 0.06 * unit(seed, "sq", device.id, t);
+  const leak = leakProgress(device, t, scenario) * (0.1 * peak + 5);
+  return {
+    flow_m3h: round(clamp(peak * waterDemand(parisHour(t)) * noise + leak, 0, 5000), 2),
+    battery_level: batteryLevel(device, t, seed, 8, 12),
   };
 }
 

@@ -13,6 +13,7 @@ import { connect } from "mqtt";
 import type { Clock } from "../services/domain/clock.ts";
 import { systemClock } from "../services/domain/clock.ts";
 import type { Device, EpochMs } from "../services/domain/types.ts";
+import { applyFaults, type FaultEntry, type FaultPlan, planFaults } from "./faults.ts";
 import type { ReadingData, Scenario, ScenarioTimings } from "./models.ts";
 import { hasModel, planScenario, readingFor } from "./models.ts";
 
@@ -21,6 +22,7 @@ export const DEFAULT_INTERVAL_MS: Readonly<Record<string, number>> = {
   streetlight: 60_000,
   water_pressure: 30_000,
   waste_container: 60_000,
+  water_flow: 60_000,
 };
 
 export interface SimulatorConfig {
@@ -51,6 +53,11 @@ export interface SimulatorConfig {
   timestamps?: "simulated" | "wall";
   /** When the scripted incidents happen (leak, fire, fast filling), in simulated time after start. */
   scenario?: Partial<ScenarioTimings>;
+  /**
+   * Scripted faults (faults.ts), placed relative to the start; the devices they need history of
+   * (and the sector flow meters) publish their past readings first, on connection.
+   */
+  faults?: readonly FaultEntry[];
   /** Period of the scheduler. Default: 250 ms, or less when intervals are very short. */
   tickMs?: number;
   /** Longest wait for in-flight messages on close before the connection is cut. Default 2000 ms. */
@@ -107,6 +114,7 @@ export class Simulator {
   private readonly missingCredentials = new Set<string>();
   private lanes: Lane[] = [];
   private scenario: Scenario | undefined;
+  private faultPlan: FaultPlan | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wallStart = 0;
   private simStart = 0;
@@ -117,6 +125,11 @@ export class Simulator {
   /** The incidents of this run (leak sector, fire and fast-filling containers), once started. */
   get plannedScenario(): Scenario | undefined {
     return this.scenario;
+  }
+
+  /** The scripted faults of this run, resolved against its start, once started. */
+  get plannedFaults(): FaultPlan | undefined {
+    return this.faultPlan;
   }
 
   /** Simulated time at a wall-clock time (default: now). */
@@ -138,6 +151,7 @@ export class Simulator {
       throw new Error(`simulator: no credentials for operator(s) ${missing.join(", ")}`);
     this.started = true;
     this.scenario = planScenario(devices, this.simStart, this.config.seed ?? 1, this.config.scenario);
+    if (this.config.faults) this.faultPlan = planFaults(devices, this.simStart, this.config.faults);
     this.lanes = buildLanes(devices, { ...DEFAULT_INTERVAL_MS, ...this.config.intervalMs });
     for (const operatorId of operators) this.connectOperator(operatorId);
     this.timer = setInterval(() => this.tick(), this.tickMs());
@@ -177,10 +191,30 @@ export class Simulator {
     client.on("connect", () => {
       if (this.everConnected.has(operatorId)) return;
       this.everConnected.add(operatorId);
+      this.publishAll(this.pastReadings(operatorId));
       this.publishAll(this.initialReadings(operatorId));
     });
     this.clients.set(operatorId, client);
     return client;
+  }
+
+  /**
+   * The history the fault plan asks for, oldest first per device, up to just before the start: what
+   * a platform running all along would hold. Computed on connection, so nothing waits in memory.
+   */
+  private pastReadings(operatorId: string): Map<string, SimulatedReading[]> {
+    const readings: SimulatedReading[] = [];
+    for (const lane of this.lanes) {
+      for (const device of lane.devices) {
+        const history = this.faultPlan?.history.get(device.id);
+        if (history === undefined || operatorAt(device, this.simStart) !== operatorId) continue;
+        for (let t = this.simStart - history.ms; t < this.simStart; t += history.stepMs) {
+          const reading = this.reading(device, t, t);
+          if (reading !== undefined) readings.push(reading);
+        }
+      }
+    }
+    return new Map([[operatorId, readings]]);
   }
 
   /** One reading of every device of the operator, at the current simulated time. */
@@ -227,7 +261,8 @@ export class Simulator {
 
   /** The reading of `device` at simulated time `t`, due at wall-clock time `wall`. */
   private reading(device: Device, t: EpochMs, wall: EpochMs): SimulatedReading | undefined {
-    const data = this.scenario === undefined ? undefined : readingFor(device, t, this.scenario);
+    const model = this.scenario === undefined ? undefined : readingFor(device, t, this.scenario);
+    const data = model && this.faultPlan ? applyFaults(device, t, model, this.faultPlan) : model;
     if (data === undefined) return undefined;
     const stamp = this.config.timestamps === "wall" ? wall : t;
     return { device: device.id, time: new Date(Math.round(stamp)).toISOString(), data };

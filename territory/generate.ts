@@ -9,7 +9,7 @@
  * EPCI SIREN; only the town-centre coordinates are typed here (the package has no geometry).
  * The fleet is invented but shaped like a real one: ~3,000 streetlights on ~60 control
  * cabinets, ~120 pressure points in 1-3 network sectors per commune, ~400 drop-off containers,
- * each commune's share in proportion to its population.
+ * each commune's share in proportion to its population, and one flow meter per water sector.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -53,7 +53,10 @@ type Random = () => number;
 export function generateCcphvaInventory(): Device[] {
   const random = mulberry32(SEED);
   const places = placesOf(communesOfEpci(CCPHVA_SIREN));
-  return [...streetlights(places, random), ...pressurePoints(places, random), ...containers(places, random)];
+  // The draws happen in this order: streetlights, pressure points, containers.
+  const lamps = streetlights(places, random);
+  const pressure = pressurePoints(places, random);
+  return [...lamps, ...pressure, ...containers(places, random), ...sectorMeters(places, pressure)];
 }
 
 function placesOf(communes: readonly CommuneFacts[]): Place[] {
@@ -161,6 +164,7 @@ const PRESSURE = {
   contractId: "ccphva-water-pressure",
   operatorId: "eaux-alzette",
 };
+const FLOW = { domain: "water_flow", contractId: "ccphva-water-flow", operatorId: "eaux-alzette" };
 const CONTAINER = {
   domain: "waste_container",
   contractId: "ccphva-waste-container",
@@ -248,6 +252,24 @@ function pressurePoints(places: readonly Place[], random: Random): Device[] {
       return device(`pre-${place.facts.code}-${pad(k + 1, 3)}`, place, at, PRESSURE, attributes);
     });
   });
+}
+
+/**
+ * One flow meter per network sector, at its inlet: the flow per sector is what reveals a leak
+ * (its minimum night flow rises). Placed at the centroid of the sector's pressure points;
+ * derived, not drawn, so that the other devices keep their values.
+ */
+function sectorMeters(places: readonly Place[], pressure: readonly Device[]): Device[] {
+  return places.flatMap((place) =>
+    sectorsOf(place).flatMap((sector) => {
+      const points = pressure.filter((d) => d.attributes.sector === sector);
+      if (points.length === 0) return [];
+      const lat = round6(points.reduce((a, d) => a + d.lat, 0) / points.length);
+      const lon = round6(points.reduce((a, d) => a + d.lon, 0) / points.length);
+      const suffix = sector.slice(sector.lastIndexOf("-") + 1);
+      return [device(`deb-${place.facts.code}-${suffix}`, place, { lat, lon }, FLOW, { sector })];
+    }),
+  );
 }
 
 /** A point of the commune's disc in horizontal band `band` of `bands` (0 is the northernmost). */

@@ -7,6 +7,7 @@ import { ForbiddenError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
 import { operatorAt } from "../inventory/periods.ts";
+import { checkInstant } from "./alerts-at.ts";
 import { type AccessPolicy, audienceOf } from "./policy.ts";
 
 export interface AlertListRequest {
@@ -15,7 +16,7 @@ export interface AlertListRequest {
   rule?: string;
   domain?: string;
   commune?: string;
-  /** The alerts open (raised, not closed) at this instant. */
+  /** The alerts open (raised, not closed) at this instant; not after now (ERR_BAD_REQUEST). */
   at?: EpochMs;
   limit: number;
   /** Paging: alerts with an id below this one (newest first). */
@@ -91,6 +92,7 @@ export function createAlertReads(deps: AlertReadsDeps): AlertReads {
   return {
     async list(principal, q) {
       const operatorId = policy.operatorScope(principal, undefined);
+      if (q.at !== undefined) checkInstant(q.at, clock.now());
       const found = await store.list(storeQuery(q, operatorId));
       const last = found.at(-1);
       return {

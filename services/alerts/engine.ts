@@ -1,3 +1,4 @@
+import { expectedPeriodMs } from "../contracts/cadence.ts";
 import type { Contract, RuleSpec } from "../contracts/model.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import { type Logger, silentLogger } from "../domain/logger.ts";
@@ -232,7 +233,7 @@ export class RuleEngine {
     const input: RuleInput = {
       time: o.time,
       values: o.values,
-      ...(device ? { device: factsOf(device) } : {}),
+      ...(device ? { device: factsOf(device, contract) } : {}),
     };
     const where = { domain: o.domain, commune: o.commune, operatorId: o.operatorId };
     for (const rule of contract.rules) {
@@ -361,7 +362,13 @@ function contractIdOf(key: string): string {
   return at < 0 ? key : key.slice(0, at);
 }
 
-/** Place and inventory attributes (rated power `power_w`, cabinet...) as the kinds expect them. */
-function factsOf(device: Device): DeviceFacts {
-  return { lat: device.lat, lon: device.lon, attributes: device.attributes };
+/** Place, inventory attributes (rated power `power_w`, cabinet...) and cadence, as the kinds expect them. */
+function factsOf(device: Device, contract: Contract): DeviceFacts {
+  const cadenceMs = expectedPeriodMs(contract, device);
+  return {
+    lat: device.lat,
+    lon: device.lon,
+    attributes: device.attributes,
+    ...(cadenceMs !== undefined ? { cadenceMs } : {}),
+  };
 }

@@ -5,6 +5,7 @@ import type {
   DeviceFilter,
   FrameCounter,
   FrameCounterStore,
+  LatestFilter,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
@@ -62,7 +63,7 @@ export function composeStores(
       return a && b;
     },
     write: (observations: readonly Observation[]) => series.write(observations),
-    latest: (filter: DeviceFilter) => series.latest(filter),
+    latest: (filter: LatestFilter) => series.latest(filter),
     series: (query: SeriesQuery) => series.series(query),
     aggregate: (query: AggregateQuery) => series.aggregate(query),
     countValues: (filter: DeviceFilter & { from?: EpochMs; to?: EpochMs }) => series.countValues(filter),

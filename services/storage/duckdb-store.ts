@@ -73,6 +73,7 @@ import type {
   GroupDimension,
   GroupRollup,
   GroupStateRollup,
+  LatestFilter,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
@@ -84,6 +85,7 @@ import type {
   ViolationQuery,
   ViolationRecord,
 } from "./store.ts";
+import { LATEST_AT_LOOKBACK_MS } from "./store.ts";
 
 /**
  * The embedded time-series store: one DuckDB file, no server. Good for a single gateway and for
@@ -294,8 +296,8 @@ export class DuckdbStore
     });
   }
 
-  async latest(filter: DeviceFilter): Promise<DeviceState[]> {
-    const { sql, params } = latestQuery(filter);
+  async latest(filter: LatestFilter): Promise<DeviceState[]> {
+    const { sql, params } = filter.at === undefined ? latestQuery(filter) : latestAtQuery(filter, filter.at);
     return toDeviceStates(await this.read(sql, params));
   }
 
@@ -917,6 +919,42 @@ function latestQuery(filter: DeviceFilter): Query {
     FROM d JOIN latest l ON l.device_key = d.device_key JOIN fields f ON f.field_id = l.field_id
     ORDER BY d.device_id`;
   return { sql, params: paramsOf([keys, ...attributes]) };
+}
+
+/**
+ * latest() at an instant, from `readings` (the `latest` table holds only the newest values): one
+ * arg_max per (device, field) over the readings of [at - LATEST_AT_LOOKBACK_MS, at], the value's
+ * kind, num, txt and series from the same row. The device's attributes are those of the series of
+ * its newest value in the window, and the filters apply to them, as latestQuery does. Row groups
+ * are in time order, so those outside the window are skipped on their min/max time.
+ */
+function latestAtQuery(filter: DeviceFilter, at: EpochMs): Query {
+  const window = [
+    since("time", at - LATEST_AT_LOOKBACK_MS),
+    until("time", at + 1),
+    within("series_id", "SELECT series_id FROM series", [
+      inList("device_id", "device_ids", filter.deviceIds),
+    ]),
+  ];
+  const [, ...attributes] = seriesAttributes(filter, "s.");
+  const sql = `WITH v AS (
+      SELECT s.device_id, r.field_id, max(r.time) AS time,
+        arg_max({'series_id': r.series_id, 'kind': r.kind, 'num': r.num, 'txt': r.txt}, r.time) AS newest
+      FROM (SELECT time, series_id, field_id, kind, num, txt FROM readings ${where(window)}) r
+        JOIN series s ON s.series_id = r.series_id
+      GROUP BY s.device_id, r.field_id),
+    newest AS (
+      SELECT device_id, max(time) AS device_time, arg_max(newest.series_id, time) AS series_id
+      FROM v GROUP BY device_id),
+    d AS (
+      SELECT n.device_id, n.device_time, s.domain, s.commune, s.operator_id, s.contract
+      FROM newest n JOIN series s ON s.series_id = n.series_id ${where(attributes)})
+    SELECT d.device_id, epoch_ms(d.device_time)::DOUBLE AS device_time, d.domain, d.commune, d.operator_id,
+      d.contract, f.name AS field, epoch_ms(v.time)::DOUBLE AS time,
+      v.newest.kind AS kind, v.newest.num AS num, v.newest.txt AS txt
+    FROM d JOIN v ON v.device_id = d.device_id JOIN fields f ON f.field_id = v.field_id
+    ORDER BY d.device_id`;
+  return { sql, params: paramsOf([...window, ...attributes]) };
 }
 
 /** countValues: on each reading's own attributes (those of its series). */

@@ -15,6 +15,7 @@ import type {
   FrameCounterStore,
   GroupRollup,
   GroupStateRollup,
+  LatestFilter,
   QuarantineQuery,
   QuarantineStore,
   RollupStore,
@@ -100,7 +101,7 @@ export class DuckdbWorkerStore
   write(observations: readonly Observation[]): Promise<void> {
     return observations.length === 0 ? Promise.resolve() : this.call("write", observations);
   }
-  latest(filter: DeviceFilter): Promise<DeviceState[]> {
+  latest(filter: LatestFilter): Promise<DeviceState[]> {
     return this.call("latest", filter);
   }
   series(query: SeriesQuery): Promise<SeriesBucket[]> {

@@ -42,12 +42,14 @@ import type {
   DeviceStateRollup,
   GroupRollup,
   GroupStateRollup,
+  LatestFilter,
   RollupStore,
   SeriesBucket,
   SeriesQuery,
   StateRollupStore,
   TimeSeriesStore,
 } from "./store.ts";
+import { LATEST_AT_LOOKBACK_MS } from "./store.ts";
 
 /**
  * The production time-series store: InfluxDB through its v1 HTTP API (line protocol on `/write`,
@@ -219,13 +221,16 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, StateRollupSto
     }
   }
 
-  async latest(filter: DeviceFilter): Promise<DeviceState[]> {
+  async latest(filter: LatestFilter): Promise<DeviceState[]> {
     if (filter.deviceIds?.length === 0) return [];
     const ids = await this.candidates(filter);
     if (ids?.length === 0) return [];
     const measurements = [...(await this.schema.get()).values()];
     const params = new Params();
-    const conditions = ids && ids.length <= MAX_ID_TERMS ? [deviceIdsCondition(params, ids)] : [];
+    const conditions = [
+      ...(ids && ids.length <= MAX_ID_TERMS ? [deviceIdsCondition(params, ids)] : []),
+      ...latestWindow(filter.at),
+    ];
     const plan = fieldPlan(measurements, () => true);
     if (plan.length === 0) return [];
     const statements = plan.map((p) => latestStatement(p.measurement, p.field, conditions));
@@ -401,6 +406,15 @@ function numericField(field: FieldInfo): FieldInfo & { numeric: "float" | "integ
 }
 
 /** The port's filter on a device's current attributes (those of its most recent reading). */
+/**
+ * latest() at an instant: LAST of each field over [at - LATEST_AT_LOOKBACK_MS, at], so the
+ * attributes a device is matched on are those of its newest reading in the window. The candidate
+ * devices come from the index, which has no time: one that read nothing in the window is absent.
+ */
+function latestWindow(at: EpochMs | undefined): string[] {
+  return at === undefined ? [] : timeConditions(at - LATEST_AT_LOOKBACK_MS, at + 1);
+}
+
 function matches(state: DeviceState, filter: DeviceFilter, ids: ReadonlySet<string> | undefined): boolean {
   return (
     (ids === undefined || ids.has(state.deviceId)) &&

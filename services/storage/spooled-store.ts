@@ -7,6 +7,7 @@ import type {
   AggregateRow,
   DeviceFilter,
   DeviceState,
+  LatestFilter,
   SeriesBucket,
   SeriesQuery,
   TimeSeriesStore,
@@ -133,7 +134,7 @@ export class SpooledStore implements TimeSeriesStore {
     this.kick();
   }
 
-  latest(filter: DeviceFilter): Promise<DeviceState[]> {
+  latest(filter: LatestFilter): Promise<DeviceState[]> {
     return this.inner.latest(filter);
   }
   series(query: SeriesQuery): Promise<SeriesBucket[]> {

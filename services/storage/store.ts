@@ -13,8 +13,11 @@ export interface TimeSeriesStore {
   close(): Promise<void>;
   /** Resolves once the observations are durable (they survive a crash of the process). */
   write(observations: readonly Observation[]): Promise<void>;
-  /** The latest value of every field of every matching device. */
-  latest(filter: DeviceFilter): Promise<DeviceState[]>;
+  /**
+   * The latest value of every field of every matching device; with `filter.at`, the values as
+   * they stood at that instant (see LatestFilter).
+   */
+  latest(filter: LatestFilter): Promise<DeviceState[]>;
   /** One device's series over [from, to), bucketed by `resolutionMs` (raw points when omitted). */
   series(query: SeriesQuery): Promise<SeriesBucket[]>;
   /** Numeric aggregates over [from, to) grouped by the requested dimensions. */
@@ -28,6 +31,21 @@ export interface DeviceFilter {
   domain?: string;
   commune?: string;
   operatorId?: string;
+}
+
+/**
+ * `latest()`'s filter. Without `at`, each device's newest values. With `at`, each field's value
+ * is that of its last reading at or before `at` and no older than LATEST_AT_LOOKBACK_MS, and the
+ * device (its time, domain, commune, operator, contract, and so what the filters match) is that of
+ * its newest such reading: a device with no reading in that window is absent, and a field read
+ * again after `at` keeps its value of then.
+ *
+ * Cost: answered from the readings of the window, not from a table of newest values. The
+ * embedded store scans one day of readings (one arg_max per device and field; its time-ordered
+ * row groups outside the window are skipped); InfluxDB asks LAST of each field over the window.
+ */
+export interface LatestFilter extends DeviceFilter {
+  at?: EpochMs;
 }
 
 export interface DeviceState {
@@ -182,6 +200,13 @@ export const COUNTER_MAX_GAP_MS = 86_400_000;
  * Seconds add up over devices, groups and buckets like consumption does.
  */
 export const STATE_MAX_GAP_MS = COUNTER_MAX_GAP_MS;
+
+/**
+ * How far before an instant `latest({ at })` looks for readings: a day, the span a state reading
+ * holds at most (STATE_MAX_GAP_MS). A value older than that says nothing sure of the instant, and
+ * the bound keeps the read's cost that of a day of readings whatever the history kept.
+ */
+export const LATEST_AT_LOOKBACK_MS = STATE_MAX_GAP_MS;
 
 /** Rollup tiers the platform maintains. */
 export type RollupTier = "1h" | "1d";

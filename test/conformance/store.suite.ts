@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FieldValue, Observation, QuarantineEntry } from "../../services/domain/types.ts";
-import type { AggregateRow, QuarantineStore, TimeSeriesStore } from "../../services/storage/store.ts";
+import {
+  type AggregateRow,
+  LATEST_AT_LOOKBACK_MS,
+  type QuarantineStore,
+  type TimeSeriesStore,
+} from "../../services/storage/store.ts";
 
 /**
  * The behaviour every time-series adapter owes the rest of Lanterne, asserted only through the
@@ -116,6 +121,7 @@ export function timeSeriesConformance<S extends TimeSeriesStore>(
     const ctx = storeContext(make);
     writeAndReadBack(ctx);
     latestValues(ctx);
+    latestAtInstant(ctx);
     seriesQueries(ctx);
     seriesByOperator(ctx);
     aggregates(ctx);
@@ -287,6 +293,83 @@ function latestValues(ctx: Ctx): void {
     it("matches nothing for an unknown value or an empty device list", async () => {
       expect(await ctx.store.latest({ domain: "lighthouse" })).toEqual([]);
       expect(await ctx.store.latest({ deviceIds: [] })).toEqual([]);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- latest at an instant
+
+function latestAtInstant(ctx: Ctx): void {
+  describe("latest at an instant", () => {
+    beforeEach(async () => {
+      await ctx.store.write(FLEET);
+    });
+
+    async function idsAt(
+      at: number,
+      filter: Parameters<TimeSeriesStore["latest"]>[0] = {},
+    ): Promise<string[]> {
+      return (await ctx.store.latest({ ...filter, at })).map((d) => d.deviceId).sort();
+    }
+
+    it("gives each field the value of its last reading at or before the instant", async () => {
+      const [lamp2] = await ctx.store.latest({ deviceIds: ["lamp-2"], at: T0 + 80 * MINUTE });
+      expect(lamp2).toEqual({
+        deviceId: "lamp-2",
+        domain: "streetlight",
+        commune: "01004",
+        operatorId: "op-b",
+        contract: "streetlight@1",
+        time: T0 + 80 * MINUTE,
+        values: { power_w: { value: 10, time: T0 + 80 * MINUTE } },
+      });
+      const [before] = await ctx.store.latest({ deviceIds: ["lamp-2"], at: T0 + 80 * MINUTE - 1 });
+      expect(before?.values).toEqual({ power_w: { value: 30, time: T0 + 20 * MINUTE } });
+    });
+
+    it("keeps a field's older value at the instant when it was read again later", async () => {
+      const [lamp1] = await ctx.store.latest({ deviceIds: ["lamp-1"], at: T0 + HOUR });
+      expect(lamp1?.time).toBe(T0 + 10 * MINUTE);
+      expect(lamp1?.values).toEqual({
+        power_w: { value: 100, time: T0 + 10 * MINUTE },
+        on: { value: true, time: T0 + 10 * MINUTE },
+      });
+      const [later] = await ctx.store.latest({ deviceIds: ["lamp-1"], at: T0 + 100 * MINUTE });
+      expect(later?.values).toEqual({
+        power_w: { value: 50, time: T0 + 70 * MINUTE },
+        on: { value: true, time: T0 + 10 * MINUTE },
+      });
+    });
+
+    it("leaves out a device with no reading at or before the instant", async () => {
+      expect(await idsAt(T0 + 12 * MINUTE)).toEqual(["bin-1", "lamp-1"]);
+      expect(await idsAt(T0 - 2)).toEqual([]);
+      expect(await idsAt(T0 + 25 * MINUTE, { deviceIds: ["lamp-3", "lamp-2"] })).toEqual(["lamp-2"]);
+    });
+
+    it("looks back no further than its window", async () => {
+      const edge = T0 + 5 * MINUTE + LATEST_AT_LOOKBACK_MS;
+      expect(await idsAt(edge, { deviceIds: ["bin-1"] })).toEqual(["bin-1"]);
+      expect(await idsAt(edge + 1, { deviceIds: ["bin-1"] })).toEqual([]);
+    });
+
+    it("matches the device by its attributes at the instant, operator included", async () => {
+      await ctx.store.write([reading("lamp-3", T0 + 3 * HOUR, { power_w: 1 }, { operatorId: "op-b" })]);
+      expect(await idsAt(T0 + HOUR, { operatorId: "op-a" })).toEqual(["lamp-1", "lamp-3", "tank-1"]);
+      expect(await idsAt(T0 + HOUR, { operatorId: "op-b" })).toEqual(["bin-1", "lamp-2"]);
+      expect(await idsAt(T0 + 3 * HOUR, { operatorId: "op-b" })).toEqual(["bin-1", "lamp-2", "lamp-3"]);
+      const [lamp3] = await ctx.store.latest({ deviceIds: ["lamp-3"], at: T0 + HOUR });
+      expect(lamp3).toMatchObject({ operatorId: "op-a", time: T0 + 30 * MINUTE });
+      expect(await idsAt(T0 + HOUR, { domain: "water", commune: "01053" })).toEqual(["tank-1"]);
+    });
+
+    it("answers every value type as it was read", async () => {
+      const [bin] = await ctx.store.latest({ deviceIds: ["bin-1"], at: T0 + HOUR });
+      expect(bin?.values).toEqual({
+        fill_pct: { value: 80, time: T0 + 5 * MINUTE },
+        status: { value: "ok", time: T0 + 5 * MINUTE },
+        lid_open: { value: false, time: T0 + 5 * MINUTE },
+      });
     });
   });
 }

@@ -78,6 +78,7 @@ describe("official ODCS v3.1.0 JSON Schema", () => {
       // Lanterne's own rule on what the schema lets through; its own words on `status` and
       // `required` are left out, the schema having already spoken of those places.
       'customProperties.validFrom: unreadable date "someday"',
+      'customProperties.rules[5].params/field: no such field "battery_level" in the schema',
     ]);
   });
 

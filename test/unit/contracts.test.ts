@@ -44,7 +44,12 @@ describe("data contract files", () => {
         .all()
         .map((c) => c.key)
         .sort(),
-    ).toEqual(["ccphva-streetlight@1.0.0", "ccphva-waste-container@1.0.0", "ccphva-water-pressure@1.0.0"]);
+    ).toEqual([
+      "ccphva-streetlight@1.0.0",
+      "ccphva-waste-container@1.0.0",
+      "ccphva-water-flow@1.0.0",
+      "ccphva-water-pressure@1.0.0",
+    ]);
     const water = registry.versionAt("ccphva-water-pressure", T0);
     expect(water?.fields.get("pressure_bar")).toMatchObject({
       type: "number",

@@ -514,3 +514,41 @@ describe("sun times (suncalc)", () => {
     expect(evening).toEqual(midnight);
   });
 });
+
+describe("silence from the contract's cadence", () => {
+  const silence = ruleKinds.get("silence");
+  const T = Date.UTC(2026, 0, 5, 8);
+  const HOUR = 3_600_000;
+  const run = (params: Record<string, unknown>, inputs: RuleInput[]) => {
+    let state: unknown;
+    return inputs.map((input) => {
+      const step = silence?.evaluate(params as never, state as never, input);
+      state = step?.state;
+      return step?.verdict.verdict;
+    });
+  };
+
+  it("takes the device's cadence when the rule sets none, and keeps it for the ticks", () => {
+    const reading = { time: T, values: { fill_level: 0.2 }, device: { cadenceMs: 6 * HOUR } };
+    expect(run({ graceMs: HOUR }, [reading, { tick: T + 6.5 * HOUR }, { tick: T + 7.5 * HOUR }])).toEqual([
+      "clear",
+      "none",
+      "fire",
+    ]);
+  });
+
+  it("never fires when neither the rule nor the contract gives a cadence", () => {
+    expect(run({ graceMs: 0 }, [{ time: T, values: {} }, { tick: T + 1000 * HOUR }])).toEqual([
+      "clear",
+      "none",
+    ]);
+  });
+
+  it("prefers the rule's own cadence", () => {
+    const reading = { time: T, values: {}, device: { cadenceMs: 6 * HOUR } };
+    expect(run({ cadenceMs: HOUR, graceMs: 0 }, [reading, { tick: T + 2 * HOUR }])).toEqual([
+      "clear",
+      "fire",
+    ]);
+  });
+});

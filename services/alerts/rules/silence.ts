@@ -4,7 +4,13 @@ import { clear, type Evaluation, fire, isTick, NONE, type RuleInput, type RuleKi
 
 export const silenceParams = Type.Object(
   {
-    cadenceMs: Type.Integer({ minimum: 1, description: "Expected reporting period of the device (ms)." }),
+    cadenceMs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          "Expected reporting period of the device (ms). Absent: the contract's cadence for that device (customProperties cadence, else its frequency).",
+      }),
+    ),
     graceMs: Type.Integer({
       minimum: 0,
       description: "Extra delay tolerated before the silence is reported (ms).",
@@ -14,10 +20,12 @@ export const silenceParams = Type.Object(
 );
 export type SilenceParams = Static<typeof silenceParams>;
 
-/** Size: a time and a boolean (under 40 bytes as JSON). */
+/** Size: a time, a boolean and a period (under 60 bytes as JSON). */
 export interface SilenceState {
   last: EpochMs | null;
   active: boolean;
+  /** The device's expected period from the contract, when the rule does not set one. */
+  cadenceMs?: number;
 }
 
 export function evaluateSilence(
@@ -29,23 +37,29 @@ export function evaluateSilence(
   if (!isTick(input)) {
     // Readings may arrive out of order (a gateway's backlog): keep the latest time.
     const last = s.last === null ? input.time : Math.max(s.last, input.time);
+    const cadenceMs = input.device?.cadenceMs ?? s.cadenceMs;
     // A first reading also clears: after a restart that lost the state, a silence raised before
     // it must not stay active while the device reports (clearing nothing is a no-op in the store).
     const verdict = s.active || s.last === null ? clear("l'équipement émet de nouveau") : NONE;
-    return { state: { last, active: false }, verdict };
+    return {
+      state: cadenceMs === undefined ? { last, active: false } : { last, active: false, cadenceMs },
+      verdict,
+    };
   }
   // A device never heard of is the inventory's business (commissioning), not a silence.
-  if (s.last === null || s.active) return { state: s, verdict: NONE };
+  const cadence = p.cadenceMs ?? s.cadenceMs;
+  // No period from the rule nor the contract: nothing says when the device should have spoken.
+  if (s.last === null || s.active || cadence === undefined) return { state: s, verdict: NONE };
   const quietMs = input.tick - s.last;
-  if (quietMs <= p.cadenceMs + p.graceMs) return { state: s, verdict: NONE };
-  const detail = `aucune mesure depuis ${Math.round(quietMs / 60_000)} min (attendu toutes les ${Math.round(p.cadenceMs / 60_000)} min)`;
+  if (quietMs <= cadence + p.graceMs) return { state: s, verdict: NONE };
+  const detail = `aucune mesure depuis ${Math.round(quietMs / 60_000)} min (attendu toutes les ${Math.round(cadence / 60_000)} min)`;
   return { state: { ...s, active: true }, verdict: fire(detail, s.last) };
 }
 
 export const silence: RuleKind<typeof silenceParams, SilenceState> = {
   kind: "silence",
   params: silenceParams,
-  maxStateBytes: 40,
+  maxStateBytes: 60,
   evaluate: evaluateSilence,
   register: {
     fr: {

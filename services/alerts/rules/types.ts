@@ -12,6 +12,8 @@ export interface DeviceFacts {
   lat?: number;
   lon?: number;
   attributes?: Readonly<Record<string, string | number>>;
+  /** How often the contract expects the device to report (its cadence for that device), if it says. */
+  cadenceMs?: number;
 }
 
 /** One durable observation of the device (after contract checks). */

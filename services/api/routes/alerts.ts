@@ -21,7 +21,10 @@ const AlertListQuery = Query({
   commune: Type.Optional(Type.String({ description: "an INSEE code" })),
   at: Type.Optional(
     Type.String({
-      description: "the alerts open at this instant (raised, not closed): ISO 8601 or epoch ms",
+      description:
+        "the alerts open at this past instant (raised at or before it, not closed then; cleared ones " +
+        "included), from their history: ISO 8601 or epoch ms, not after now (ERR_BAD_REQUEST). Each " +
+        "alert is shown as it is now; GET /api/v1/devices?at= gives which were active then.",
     }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),

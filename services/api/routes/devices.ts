@@ -1,16 +1,56 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { createDeviceStatesAt } from "../../access/device-states-at.ts";
+import type { EpochMs } from "../../domain/types.ts";
 import type { ApiDeps } from "../deps.ts";
-import { givenTexts, parseSeriesRequest } from "../params.ts";
+import { givenTexts, parseSeriesRequest, parseTime } from "../params.ts";
 import { DeviceSchema, FieldValueSchema, Query, RangeQuery } from "../schemas.ts";
 
 const DeviceParams = Type.Object({ id: Type.String() });
 
+const At = Type.Optional(
+  Type.String({
+    description:
+      "a past instant, ISO 8601 or epoch ms: each device's values and condition as they were then " +
+      "(values of the last reading at or before it, looked up a day back). Not after now (ERR_BAD_REQUEST).",
+  }),
+);
+
 const ListQuery = Query({
   commune: Type.Optional(Type.String({ description: "INSEE code" })),
   domain: Type.Optional(Type.String()),
-  operator: Type.Optional(Type.String({ description: "staff only: devices this operator holds now" })),
+  operator: Type.Optional(
+    Type.String({ description: "staff only: devices this operator holds now (with `at`: held then)" }),
+  ),
+  at: At,
+});
+
+const OneQuery = Query({ at: At });
+
+/** A device; with `at`, also its condition and active alerts at that instant. */
+const DeviceAtSchema = Type.Object({
+  ...DeviceSchema.properties,
+  condition: Type.Optional(
+    Type.Union([Type.Literal("ok"), Type.Literal("fault"), Type.Literal("silent"), Type.Literal("unknown")], {
+      description:
+        "with `at` only. fault: an alert other than a silence active then (neither cleared nor closed) " +
+        "about the device; silent: a silence alert active then, or no reading for longer than its " +
+        "contract's silence rule (cadence + grace), else its expected period + latency; unknown: no " +
+        "reading the caller may see in the day before; ok: otherwise",
+    }),
+  ),
+  alerts: Type.Optional(
+    Type.Array(Type.Integer(), {
+      description: "with `at` only: ids of the alerts about the device active then",
+    }),
+  ),
+});
+
+const DeviceList = Type.Object({
+  at: Type.Optional(Type.String({ description: "the instant asked, when `at` was given" })),
+  count: Type.Integer(),
+  devices: Type.Array(DeviceAtSchema),
 });
 
 const SeriesQuery = Query({
@@ -52,6 +92,15 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.requireRole("admin", "technician", "operator") };
   const reads = deps.access.devices;
+  const past = createDeviceStatesAt({
+    policy: deps.access.policy,
+    store: deps.store,
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    contracts: deps.contracts,
+    clock: deps.clock,
+  });
+  const instant = (at: string | undefined): EpochMs | undefined =>
+    at === undefined || at === "" ? undefined : parseTime(at, 0, "at");
 
   typed.get(
     "/api/v1/devices",
@@ -59,16 +108,22 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       ...auth,
       schema: {
         tags: ["devices"],
-        summary: "The inventory with each device's current state",
+        summary: "The inventory with each device's current state, or its state at a past instant",
         description:
           "Staff see every device; an operator the devices it holds now or held before, with their state " +
-          "only while it holds them.",
+          "only while it holds them. With `at`: staff see every device and who held it then; an operator " +
+          "the devices it held then, its own readings and alerts.",
         querystring: ListQuery,
-        response: { 200: Type.Object({ count: Type.Integer(), devices: Type.Array(DeviceSchema) }) },
+        response: { 200: DeviceList },
       },
     },
-    async (request) =>
-      reads.list(request.principal, givenTexts(request.query, ["commune", "domain", "operator"])),
+    async (request) => {
+      const filter = givenTexts(request.query, ["commune", "domain", "operator"]);
+      const at = instant(request.query.at);
+      return at === undefined
+        ? reads.list(request.principal, filter)
+        : past.list(request.principal, filter, at);
+    },
   );
 
   typed.get(
@@ -77,12 +132,19 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       ...auth,
       schema: {
         tags: ["devices"],
-        summary: "One device and its current state",
+        summary: "One device and its current state, or its state at a past instant (`at`)",
         params: DeviceParams,
-        response: { 200: DeviceSchema },
+        querystring: OneQuery,
+        response: { 200: DeviceAtSchema },
       },
     },
-    async (request) => reads.get(request.principal, request.params.id),
+    async (request) => {
+      const at = instant(request.query.at);
+      const { principal } = request;
+      return at === undefined
+        ? reads.get(principal, request.params.id)
+        : past.get(principal, request.params.id, at);
+    },
   );
 
   typed.get(

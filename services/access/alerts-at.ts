@@ -1,0 +1,86 @@
+import type { AlertStore } from "../alerts/store.ts";
+import type { Alert, AlertHistoryEntry, AlertState } from "../alerts/types.ts";
+import { BadRequestError } from "../domain/errors.ts";
+import type { EpochMs } from "../domain/types.ts";
+
+/**
+ * Alerts as they stood at a past instant, from their history: the store's `openAt` gives the
+ * alerts raised at or before T and not closed at T, the history says whether each was also
+ * cleared at T (an alert may be open today and have been cleared then, or the reverse).
+ */
+
+/**
+ * Alerts read per store page, and at most this many pages: a territory has tens open at once,
+ * and 20,000 would be a flood no view at an instant could show usefully (the oldest are left out).
+ */
+const PAGE = 1000;
+const MAX_PAGES = 20;
+/** History reads in flight at once. */
+const HISTORY_CONCURRENCY = 16;
+
+export type AlertsAtStore = Pick<AlertStore, "list" | "history">;
+
+/** An instant asked of the past: now or before it, never after (nothing is known of it yet). */
+export function checkInstant(at: EpochMs, now: EpochMs): EpochMs {
+  if (at > now) throw new BadRequestError("at must not be in the future");
+  return at;
+}
+
+/**
+ * The state the history gives the alert at `at`: that of its last entry at or before it (equal
+ * times: the later entry), undefined when it was not raised yet.
+ */
+export function stateAt(history: readonly AlertHistoryEntry[], at: EpochMs): AlertState | undefined {
+  let last: AlertHistoryEntry | undefined;
+  for (const e of history) {
+    if (e.at > at) continue;
+    if (!last || e.at > last.at || (e.at === last.at && e.id > last.id)) last = e;
+  }
+  return last?.toState;
+}
+
+/** Whether the alert spoke of its subject at that instant: raised, neither cleared nor closed. */
+export function activeState(state: AlertState | undefined): boolean {
+  return state === "open" || state === "acknowledged";
+}
+
+/**
+ * The alerts active at `at` (neither cleared nor closed then) among those `relevant` keeps, under
+ * the operator's name when one is given. Cost: one list of the alerts open at T, then one
+ * history read per relevant alert.
+ */
+export async function activeAlertsAt(
+  store: AlertsAtStore,
+  at: EpochMs,
+  operatorId: string | undefined,
+  relevant: (alert: Alert) => boolean,
+): Promise<Alert[]> {
+  const open = (await openAt(store, at, operatorId)).filter(relevant);
+  const active: Alert[] = [];
+  for (let i = 0; i < open.length; i += HISTORY_CONCURRENCY) {
+    const chunk = open.slice(i, i + HISTORY_CONCURRENCY);
+    const states = await Promise.all(chunk.map(async (a) => stateAt(await store.history(a.id), at)));
+    chunk.forEach((a, j) => {
+      if (activeState(states[j])) active.push(a);
+    });
+  }
+  return active;
+}
+
+async function openAt(store: AlertsAtStore, at: EpochMs, operatorId: string | undefined): Promise<Alert[]> {
+  const found: Alert[] = [];
+  let beforeId: number | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const alerts = await store.list({
+      openAt: at,
+      limit: PAGE,
+      ...(operatorId !== undefined ? { operatorId } : {}),
+      ...(beforeId !== undefined ? { beforeId } : {}),
+    });
+    found.push(...alerts);
+    const last = alerts.at(-1);
+    if (alerts.length < PAGE || last === undefined) break;
+    beforeId = last.id;
+  }
+  return found;
+}

@@ -1,0 +1,230 @@
+import { silence } from "../alerts/rules/silence.ts";
+import type { Alert } from "../alerts/types.ts";
+import type { Principal } from "../auth/principals.ts";
+import { expectedPeriodMs } from "../contracts/cadence.ts";
+import type { Contract } from "../contracts/model.ts";
+import type { ContractRegistry } from "../contracts/registry.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { Device, EpochMs } from "../domain/types.ts";
+import { operatorAt } from "../inventory/periods.ts";
+import type { DeviceState, TimeSeriesStore } from "../storage/store.ts";
+import { type AlertsAtStore, activeAlertsAt, checkInstant } from "./alerts-at.ts";
+import { withinPeriods } from "./periods.ts";
+import { type AccessPolicy, audienceOf, type DeviceGrant, type DeviceListFilter } from "./policy.ts";
+import { type DeviceView, deviceView, iso } from "./views.ts";
+
+/**
+ * What a device was at a past instant T:
+ * - `fault`: an alert other than a silence was active at T (raised, neither cleared nor closed
+ *   then, from the alert history) whose subject is the device or lists it among its children;
+ * - `silent`: otherwise, a silence alert was active at T; or the device's last reading at or
+ *   before T is older than its contract allows: the cadence and grace of the contract's silence
+ *   rule (the engine's own threshold), else its expected period (cadence rules, SLA frequency)
+ *   plus its SLA latency; a contract with neither never makes a device silent from its data;
+ * - `unknown`: otherwise, no reading at or before T the caller may see, within the store's
+ *   lookback (LATEST_AT_LOOKBACK_MS, a day): what happened further back says nothing sure of T;
+ * - `ok`: it had readings and nothing above holds.
+ */
+export type DeviceCondition = "ok" | "fault" | "silent" | "unknown";
+
+export interface DeviceAtView extends DeviceView {
+  /** The device's condition at the instant. */
+  condition: DeviceCondition;
+  /** Ids of the alerts active at the instant that speak of the device, newest first. */
+  alerts: number[];
+}
+
+export interface DeviceListAt {
+  at: string;
+  count: number;
+  devices: DeviceAtView[];
+}
+
+/**
+ * The inventory as it stood at a past instant, as the policy lets each caller see it. Staff see
+ * every device, with the operator that held it then. An operator sees the devices it held at T,
+ * their values from its own readings within its periods, and its own alerts; the public, nothing
+ * (401). An instant after now is a 400 ERR_BAD_REQUEST.
+ */
+export interface DeviceStatesAt {
+  list(principal: Principal | undefined, filter: DeviceListFilter, at: EpochMs): Promise<DeviceListAt>;
+  get(principal: Principal | undefined, id: string, at: EpochMs): Promise<DeviceAtView>;
+}
+
+export interface DeviceStatesAtDeps {
+  policy: Pick<AccessPolicy, "listDevices" | "device" | "currentState">;
+  store: Pick<TimeSeriesStore, "latest">;
+  /** Without an alert store, conditions come from the readings alone (never `fault`). */
+  alerts?: AlertsAtStore;
+  contracts: Pick<ContractRegistry, "versions">;
+  clock: Clock;
+}
+
+export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
+  const { policy, store, clock } = deps;
+  return {
+    async list(principal, filter, at) {
+      checkInstant(at, clock.now());
+      const { operator, ...rest } = filter;
+      const grants = policy
+        .listDevices(principal, rest)
+        .map((g) => grantAt(g, at))
+        .filter((g): g is DeviceGrant => g !== undefined)
+        .filter((g) => operator === undefined || g.holder === operator);
+      const operatorId = operatorOf(principal);
+      const [states, alerts] = await Promise.all([
+        grants.length > 0 ? statesAt(store, rest, operatorId, at) : new Map<string, DeviceState>(),
+        alertsAt(deps.alerts, grants, operatorId, at),
+      ]);
+      const devices = grants.map((g) => viewAt(deps, g, states.get(g.device.id), alerts, at));
+      return { at: iso(at), count: devices.length, devices };
+    },
+    async get(principal, id, at) {
+      checkInstant(at, clock.now());
+      const now = policy.device(principal, id);
+      const g = grantAt(now, at);
+      if (!g) return notHeldView(now);
+      const operatorId = operatorOf(principal);
+      const [found, alerts] = await Promise.all([
+        store.latest({ deviceIds: [id], at, ...(operatorId !== undefined ? { operatorId } : {}) }),
+        alertsAt(deps.alerts, [g], operatorId, at),
+      ]);
+      return viewAt(deps, g, found[0], alerts, at);
+    },
+  };
+}
+
+/**
+ * The grant as of T: staff see who held the device then; an operator, the device only if it held
+ * it then (undefined otherwise), shown as its holder.
+ */
+export function grantAt(g: DeviceGrant, at: EpochMs): DeviceGrant | undefined {
+  if (!g.held) return { ...g, holder: operatorAt(g.device, at) };
+  if (!withinPeriods(g.held.periods, at)) return undefined;
+  return { ...g, holder: g.held.operatorId };
+}
+
+/** An operator asking about a device it did not hold at T learns nothing of T. */
+function notHeldView(g: DeviceGrant): DeviceAtView {
+  return { ...deviceView({ ...g, holder: undefined }, undefined), condition: "unknown", alerts: [] };
+}
+
+function operatorOf(principal: Principal | undefined): string | undefined {
+  const audience = audienceOf(principal);
+  return audience.kind === "operator" ? audience.operatorId : undefined;
+}
+
+/** One store read for the listing; an operator's limited to devices whose reading then was its own. */
+async function statesAt(
+  store: DeviceStatesAtDeps["store"],
+  filter: Omit<DeviceListFilter, "operator">,
+  operatorId: string | undefined,
+  at: EpochMs,
+): Promise<Map<string, DeviceState>> {
+  const states = await store.latest({
+    ...(filter.commune !== undefined ? { commune: filter.commune } : {}),
+    ...(filter.domain !== undefined ? { domain: filter.domain } : {}),
+    ...(operatorId !== undefined ? { operatorId } : {}),
+    at,
+  });
+  return new Map(states.map((s) => [s.deviceId, s]));
+}
+
+/** The alerts active at T of the granted devices, by device (an alert may speak of several). */
+async function alertsAt(
+  store: AlertsAtStore | undefined,
+  grants: readonly DeviceGrant[],
+  operatorId: string | undefined,
+  at: EpochMs,
+): Promise<Map<string, Alert[]>> {
+  const byDevice = new Map<string, Alert[]>();
+  if (!store || grants.length === 0) return byDevice;
+  const ids = new Set(grants.map((g) => g.device.id));
+  const active = await activeAlertsAt(store, at, operatorId, (a) => subjectsOf(a).some((d) => ids.has(d)));
+  for (const alert of active) {
+    for (const id of subjectsOf(alert)) {
+      if (!ids.has(id)) continue;
+      const list = byDevice.get(id) ?? [];
+      list.push(alert);
+      byDevice.set(id, list);
+    }
+  }
+  return byDevice;
+}
+
+function subjectsOf(alert: Alert): string[] {
+  return [alert.subject, ...(alert.children ?? [])];
+}
+
+function viewAt(
+  deps: DeviceStatesAtDeps,
+  g: DeviceGrant,
+  stored: DeviceState | undefined,
+  alerts: ReadonlyMap<string, Alert[]>,
+  at: EpochMs,
+): DeviceAtView {
+  const state = deps.policy.currentState(g, stored);
+  const active = alerts.get(g.device.id) ?? [];
+  const kinds = active.map((a) => a.kind ?? ruleKind(deps.contracts, a.ruleId));
+  const threshold = state ? silenceAfterMs(deps.contracts, g.device, state.contract) : undefined;
+  return {
+    ...deviceView(g, state),
+    condition: conditionAt({ alertKinds: kinds, lastReading: state?.time, silenceAfterMs: threshold, at }),
+    alerts: active.map((a) => a.id),
+  };
+}
+
+export interface ConditionInput {
+  /** Rule kinds of the alerts active at T that speak of the device (undefined: unknown kind). */
+  alertKinds: readonly (string | undefined)[];
+  /** Time of the device's last reading at or before T the caller may see. */
+  lastReading: EpochMs | undefined;
+  /** Quiet time past which the device is silent; undefined: never from its data. */
+  silenceAfterMs: number | undefined;
+  at: EpochMs;
+}
+
+/** The condition rule of DeviceCondition, on plain values. */
+export function conditionAt(input: ConditionInput): DeviceCondition {
+  if (input.alertKinds.some((k) => k !== silence.kind)) return "fault";
+  if (input.alertKinds.length > 0) return "silent";
+  if (input.lastReading === undefined) return "unknown";
+  const quiet = input.at - input.lastReading;
+  if (input.silenceAfterMs !== undefined && quiet > input.silenceAfterMs) return "silent";
+  return "ok";
+}
+
+/** An alert's rule id is "contractId/ruleId": the contract's rule says its kind. */
+export function ruleKind(contracts: Pick<ContractRegistry, "versions">, ruleId: string): string | undefined {
+  const slash = ruleId.indexOf("/");
+  if (slash < 0) return undefined;
+  const contractId = ruleId.slice(0, slash);
+  const id = ruleId.slice(slash + 1);
+  for (const c of contracts.versions(contractId)) {
+    const rule = c.rules.find((r) => r.id === id);
+    if (rule) return rule.kind;
+  }
+  return undefined;
+}
+
+/**
+ * The quiet time past which a device is silent under the contract version of its reading
+ * ("id@version"): its silence rule's cadence and grace, else its expected period and latency.
+ */
+export function silenceAfterMs(
+  contracts: Pick<ContractRegistry, "versions">,
+  device: Device,
+  contractKey: string,
+): number | undefined {
+  const contract = contracts.versions(device.contractId).find((c) => c.key === contractKey);
+  if (!contract) return undefined;
+  const rule = contract.rules.find((r) => r.kind === silence.kind);
+  if (rule) return silenceRuleMs(rule.params);
+  const period = expectedPeriodMs(contract, device);
+  return period === undefined ? undefined : period + (contract.latencyMs ?? 0);
+}
+
+function silenceRuleMs(params: Contract["rules"][number]["params"]): number | undefined {
+  const { cadenceMs, graceMs } = params;
+  return typeof cadenceMs === "number" && typeof graceMs === "number" ? cadenceMs + graceMs : undefined;
+}
