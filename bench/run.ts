@@ -1,6 +1,8 @@
 import { useDemoSecretKey } from "../cli/demo.ts";
 import { runAggregatesBench } from "./aggregates.ts";
 import { parseAggregatesOptions } from "./aggregates-args.ts";
+import { runAlertsBench } from "./alerts.ts";
+import { ALERTS_HELP, parseAlertsOptions } from "./alerts-args.ts";
 import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
 import { runIngestBench } from "./ingest.ts";
 import { runLorawanBench } from "./lorawan.ts";
@@ -22,6 +24,11 @@ const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<n
       "uplinks/s through Semtech UDP and ChirpStack, 400 EM310 containers (target 5,000/s each, p99 < 100 ms), codec sandbox cost",
     run: (argv) => runLorawanBench(parseLorawanOptions(argv)),
   },
+  alerts: {
+    about:
+      "20,000 devices at 10x their rate: fault publish-to-SSE p99 < 200 ms, silence within cadence + 60 s, rules < +10 % CPU/msg, rule state < 300 B/device",
+    run: (argv) => runAlertsBench(parseAlertsOptions(argv)),
+  },
 };
 
 function usage(): string {
@@ -32,6 +39,7 @@ function usage(): string {
     ...names,
     OPTIONS_HELP,
     LORAWAN_HELP,
+    ALERTS_HELP,
   ].join("\n");
 }
 

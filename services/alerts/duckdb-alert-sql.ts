@@ -71,6 +71,9 @@ export const SCHEMA = [
   "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS snapshot VARCHAR",
   "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS subject_before VARCHAR",
   "ALTER TABLE alert_history ADD COLUMN IF NOT EXISTS subject_after VARCHAR",
+  // Each change reads its subject's active alerts (its state): a point lookup, not a scan of
+  // every alert ever raised. `subject` is never updated, so the index costs no rewrite.
+  "CREATE INDEX IF NOT EXISTS alerts_subject ON alerts (subject)",
 ];
 
 const COLUMNS = `id, rule_id, subject, severity, domain, commune, operator_id, detail, children, status,
