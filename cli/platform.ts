@@ -7,15 +7,28 @@ import { createCodecDecoder } from "../gateway/codecs/decoder.ts";
 import { mapCodecData } from "../gateway/codecs/mapping.ts";
 import { createDefaultCodecRegistry } from "../gateway/codecs/registry.ts";
 import { type AsyncCodecSandbox, createWorkerCodecSandbox } from "../gateway/codecs/worker-sandbox.ts";
+import { GatewayWatch } from "../gateway/lorawan/gateway-watch.ts";
 import { createPipeline, type Pipeline } from "../gateway/pipeline/pipeline.ts";
 import { StoreWatch } from "../gateway/pipeline/store-watch.ts";
 import { DEFAULT_WRITER, IngestWriter } from "../gateway/pipeline/writer.ts";
 import { ChirpstackSource } from "../gateway/sources/chirpstack.ts";
-import { createSparkplugIngest, type SparkplugIngest } from "../gateway/sources/sparkplug-ingest.ts";
+import {
+  createSparkplugIngest,
+  type EdgeNodeChange,
+  type SparkplugIngest,
+} from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
 import { createAccessService } from "../services/access/service.ts";
 import { createDuckdbAlertStore } from "../services/alerts/duckdb-alert-store.ts";
 import { createRuleEngine, DEFAULT_RULE_ENGINE, type RuleEngine } from "../services/alerts/engine.ts";
+import {
+  EDGE_NODE_OFFLINE,
+  edgeNodeSubject,
+  GATEWAY_OFFLINE,
+  GATEWAY_SILENT_AFTER_MS,
+  gatewaySubject,
+  type InfrastructureSignal,
+} from "../services/alerts/infrastructure.ts";
 import { loadWebhooksFile } from "../services/alerts/sinks/webhook-config.ts";
 import { registerWebhookMetrics } from "../services/alerts/sinks/webhook-metrics.ts";
 import { createWebhookSinks, type WebhookSinks } from "../services/alerts/sinks/webhooks.ts";
@@ -124,6 +137,7 @@ export class Platform {
   /** Alert transitions POSTed to the collectivity's systems (webhooks.yaml), from the alert history. */
   readonly webhooks: WebhookSinks;
   private ruleTicks: NodeJS.Timeout | undefined;
+  private gatewayWatch: GatewayWatch | undefined;
 
   constructor(
     readonly config: Config,
@@ -160,7 +174,13 @@ export class Platform {
     await this.alerts.start();
     await this.ruleEngine.start();
     await this.webhooks.start();
-    this.ruleTicks = setInterval(() => void this.ruleEngine.tick(this.clock.now()), 10_000).unref();
+    // Gateways gone dark are checked on the same 10 s beat as the silences they stand for.
+    this.gatewayWatch = new GatewayWatch({ silentAfterMs: GATEWAY_SILENT_AFTER_MS }, this.clock.now());
+    this.ruleTicks = setInterval(() => {
+      const now = this.clock.now();
+      void this.checkGateways(now);
+      void this.ruleEngine.tick(now);
+    }, 10_000).unref();
     this.storeWatch.start();
     await this.recentRollups.start();
     this.rollups.start(this.devices.list().map((d) => d.id));
@@ -227,6 +247,28 @@ export class Platform {
     await this.store.close();
     await this.codecs.close();
     return written;
+  }
+
+  /**
+   * The collectivity's gateways that went dark or came back since the last check, as
+   * `platform/gateway-offline` signals to the rule engine (services/alerts/infrastructure.ts).
+   */
+  async checkGateways(now: number = this.clock.now()): Promise<void> {
+    const udp = this.semtechUdp;
+    if (!udp || !this.gatewayWatch) return;
+    const hearing = { gateways: udp.gateways, lastHeard: udp.source.lastHeard, lastUplinks: udp.lastUplinks };
+    for (const g of this.gatewayWatch.check(now, hearing)) {
+      const since =
+        g.lastSeen !== undefined ? `depuis ${new Date(g.lastSeen).toISOString()}` : "depuis le démarrage";
+      await this.ruleEngine.signal({
+        subject: gatewaySubject(g.eui),
+        ruleId: GATEWAY_OFFLINE,
+        state: g.state,
+        at: g.at,
+        detail: `passerelle LoRaWAN « ${g.name} » muette ${since}`,
+        children: g.devices.filter((id) => this.devices.get(id) !== undefined),
+      });
+    }
   }
 
   /** Gateways from the Semtech UDP listener, device statuses from the network servers. */
@@ -420,6 +462,8 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     pipeline,
     publish: (topic, payload) => broker.publish(topic, payload),
     now: () => clock.now(),
+    // An edge node's NDEATH or NBIRTH: one `platform/edge-node-offline` alert for the node.
+    onNodeChange: (change) => void ruleEngine.signal(edgeNodeSignal(change, devices)),
   });
   const broker: MqttBroker = new MqttBroker(
     { authenticator, pipeline, writer, clock, sparkplug, storeWriting: () => storeWatch.healthy },
@@ -469,6 +513,19 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     webhooks,
   });
   return platform;
+}
+
+/** The group is the operator's id (the broker's ACL); children are the inventory's devices only. */
+function edgeNodeSignal(change: EdgeNodeChange, devices: DeviceIndex): InfrastructureSignal {
+  return {
+    subject: edgeNodeSubject(change.group, change.edgeNode),
+    ruleId: EDGE_NODE_OFFLINE,
+    state: change.state,
+    at: change.time,
+    detail: `concentrateur Sparkplug ${change.edgeNode} arrêté (${change.detail})`,
+    operatorId: change.group,
+    children: change.devices.filter((id) => devices.get(id) !== undefined),
+  };
 }
 
 function healthWriter(

@@ -46,6 +46,10 @@ export interface AlertView {
   version: number;
   timeToAcknowledgeS: number | null;
   timeToRepairS: number | null;
+  /** Device ids behind a correlated alert (a cabinet's streetlights...); empty for one device. */
+  children: string[];
+  /** The rule kind that raised it ("silence", "band"...), null when the rule did not say. */
+  kind: string | null;
 }
 
 export interface AlertPage {
@@ -184,6 +188,8 @@ export function alertView(a: Alert): AlertView {
     version: a.version,
     timeToAcknowledgeS: seconds(a.timeToAcknowledgeMs),
     timeToRepairS: seconds(a.timeToRepairMs),
+    children: a.children ?? [],
+    kind: a.kind ?? null,
   };
 }
 

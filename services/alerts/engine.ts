@@ -6,16 +6,30 @@ import type { Device, EpochMs, Observation } from "../domain/types.ts";
 import { currentOperator } from "../inventory/device-index.ts";
 import { Correlator } from "./correlation.ts";
 import { loadSlots, saveSlots } from "./engine-state.ts";
+import {
+  Coverage,
+  INFRASTRUCTURE_DOMAIN,
+  INFRASTRUCTURE_KIND,
+  INFRASTRUCTURE_RULES,
+  INFRASTRUCTURE_SEVERITY,
+  type InfrastructureSignal,
+  rearmedSilence,
+} from "./infrastructure.ts";
+import { isActive, SILENCE_KIND } from "./lifecycle.ts";
 import { type AnyRuleKind, ruleKinds } from "./rules/kinds.ts";
 import type { DeviceFacts, RuleInput, Verdict } from "./rules/types.ts";
 import type { AlertStore } from "./store.ts";
-import { type AlertInput, SYSTEM } from "./types.ts";
+import { type Alert, type AlertInput, SYSTEM } from "./types.ts";
 
 /**
  * The rule engine: runs the contracts' rules (services/contracts/rules.ts) over durable readings and
  * turns the kinds' edges into alert store calls. It sits after the writer, off the ingest path: the
  * writer hands it what is durable and goes on, the engine works through a bounded queue of its own,
  * so a slow alert store never holds back a reading.
+ *
+ * Infrastructure signals (infrastructure.ts: an edge node's NDEATH, a gateway gone dark) come
+ * through `signal()`: one alert for the node or gateway, its devices as children, whose own
+ * silences are not raised while it is active.
  *
  * Memory: one entry per (device, rule) ever evaluated, holding the kind's state (at most the kind's
  * `maxStateBytes` as JSON, 40 to 250 bytes for the built-in kinds) plus the key and references:
@@ -55,7 +69,7 @@ export interface RuleEngineStats {
   failures: number;
 }
 
-type Job = { observations: readonly Observation[] } | { tick: EpochMs };
+type Job = { observations: readonly Observation[] } | { tick: EpochMs } | { signal: InfrastructureSignal };
 
 /** What the engine keeps per (device, rule): enough to evaluate a tick without a reading. */
 interface Slot {
@@ -83,6 +97,8 @@ export class RuleEngine {
   private lastSave = 0;
   private readonly log: Logger;
   private readonly correlator: Correlator;
+  /** The devices behind each active infrastructure alert (infrastructure.ts). */
+  private readonly coverage = new Coverage();
 
   constructor(
     private readonly deps: RuleEngineDeps,
@@ -156,7 +172,10 @@ export class RuleEngine {
     if (kept + dropped > 0) this.log.info({ kept, dropped }, "rule engine states restored");
   }
 
-  /** The correlated alerts still active: their devices are still behind them (correlation.ts). */
+  /**
+   * The correlated alerts still active: their devices are still behind them (correlation.ts);
+   * likewise the devices behind an edge node or a gateway still down (infrastructure.ts).
+   */
   private async restoreGroups(): Promise<void> {
     for (const status of ["open", "acknowledged"] as const) {
       let beforeId: number | undefined;
@@ -168,7 +187,10 @@ export class RuleEngine {
           ...(beforeId !== undefined ? { beforeId } : {}),
         });
         for (const a of page) {
-          if (a.children && a.children.length > 0) this.correlator.restore(a.ruleId, a.subject, a.children);
+          if (INFRASTRUCTURE_RULES.includes(a.ruleId))
+            this.coverage.cover(a.subject, a.ruleId, a.children ?? []);
+          else if (a.children && a.children.length > 0)
+            this.correlator.restore(a.ruleId, a.subject, a.children);
         }
         if (page.length < 500) break;
         beforeId = page.at(-1)?.id;
@@ -194,6 +216,16 @@ export class RuleEngine {
     return this.idle();
   }
 
+  /**
+   * An edge node or a gateway went down or came back (infrastructure.ts). Queued with the
+   * readings and ticks, so that a silence judged at the same moment sees the outage either whole
+   * or not at all; resolves once handled. Never throws: a refusal of the store is logged and counted.
+   */
+  signal(signal: InfrastructureSignal): Promise<void> {
+    if (this.accepting) this.enqueue({ signal });
+    return this.idle();
+  }
+
   /** Resolves once the queue is empty (tests, close). */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -213,6 +245,7 @@ export class RuleEngine {
   private async drain(): Promise<void> {
     for (let job = this.queue.shift(); job; job = this.queue.shift()) {
       if ("tick" in job) await this.runTick(job.tick);
+      else if ("signal" in job) await this.runSignal(job.signal);
       else {
         this.queued -= job.observations.length;
         await this.runBatch(job.observations);
@@ -296,6 +329,7 @@ export class RuleEngine {
     const ruleId = `${slot.contract.id}/${slot.rule.id}`;
     const correlate = slot.rule.correlate;
     if (verdict.verdict === "fire") {
+      if (slot.kind.kind === SILENCE_KIND && (await this.joinCovering(slot.deviceId, at))) return;
       const decision = correlate
         ? this.correlator.onFire(ruleId, correlate, slot.deviceId, at)
         : ({ action: "individual" } as const);
@@ -312,7 +346,10 @@ export class RuleEngine {
         // unless the group is wider than an operator, which "operator" (the widest level) is not.
         delete group.commune;
         const alert = await this.deps.store.raise(group, at);
-        for (const a of decision.absorb) await this.absorb(a.subject, ruleId, alert.id, decision.subject, at);
+        for (const a of decision.absorb) {
+          const [own] = await this.deps.store.list({ subject: a.subject, ruleId, limit: 1 });
+          if (own) await this.absorb(own, alert.id, decision.subject, at);
+        }
       }
       this.stats.raised++;
     } else if (verdict.verdict === "clear") {
@@ -326,13 +363,100 @@ export class RuleEngine {
     }
   }
 
+  private async runSignal(signal: InfrastructureSignal): Promise<void> {
+    try {
+      if (signal.state === "down") await this.infrastructureDown(signal);
+      else await this.infrastructureUp(signal);
+    } catch (err) {
+      this.stats.failures++;
+      this.log.error({ err, subject: signal.subject, rule: signal.ruleId }, "alert store refused a signal");
+    }
+  }
+
+  /**
+   * One alert for the node or gateway, its devices as children (with those already behind it if
+   * it was down already); the devices' own active silences are closed into it.
+   */
+  private async infrastructureDown(signal: InfrastructureSignal): Promise<void> {
+    const children = [...new Set([...this.coverage.childrenOf(signal.subject), ...signal.children])].sort();
+    const n = children.length;
+    const input: AlertInput = {
+      subject: signal.subject,
+      ruleId: signal.ruleId,
+      severity: INFRASTRUCTURE_SEVERITY,
+      domain: signal.domain ?? this.domainOf(children),
+      detail: `${signal.detail} ; ${n} équipement${n > 1 ? "s" : ""} derrière`,
+      children,
+      kind: INFRASTRUCTURE_KIND,
+      ...(signal.operatorId !== undefined ? { operatorId: signal.operatorId } : {}),
+    };
+    const alert = await this.deps.store.raise(input, signal.at);
+    this.coverage.cover(signal.subject, signal.ruleId, children);
+    for (const child of children) {
+      for (const own of await this.activeSilences(child))
+        await this.absorb(own, alert.id, signal.subject, signal.at);
+    }
+    this.stats.raised++;
+  }
+
+  /** The alert clears; the children's silences count again from now (infrastructure.ts, rearmedSilence). */
+  private async infrastructureUp(signal: InfrastructureSignal): Promise<void> {
+    const cleared = await this.deps.store.clear(signal.subject, signal.ruleId, signal.at);
+    const children = new Set(this.coverage.uncover(signal.subject));
+    if (children.size > 0) {
+      for (const slot of this.slots.values()) {
+        if (slot.kind.kind === SILENCE_KIND && children.has(slot.deviceId))
+          slot.state = rearmedSilence(slot.state, signal.at);
+      }
+    }
+    if (cleared) this.stats.cleared++;
+  }
+
+  /**
+   * A device whose silence fires while an edge node or gateway in front of it is down: no alert
+   * of its own, it is one of that alert's children (added if the signal did not name it). An
+   * alert a person closed while the node was still down covers nothing any more.
+   */
+  private async joinCovering(deviceId: string, at: EpochMs): Promise<boolean> {
+    const covering = this.coverage.coveringOf(deviceId);
+    if (!covering) return false;
+    const [alert] = await this.deps.store.list({
+      subject: covering.subject,
+      ruleId: covering.ruleId,
+      limit: 1,
+    });
+    if (!alert || !isActive(alert)) {
+      this.coverage.uncover(covering.subject);
+      return this.joinCovering(deviceId, at);
+    }
+    if (!covering.children.includes(deviceId)) {
+      const children = [...covering.children, deviceId].sort();
+      await this.deps.store.raise({ ...inputOf(alert), children }, at);
+      this.coverage.cover(covering.subject, covering.ruleId, [deviceId]);
+    }
+    return true;
+  }
+
+  /** The device's own silence alerts still active (at most a few: one per silence rule). */
+  private async activeSilences(deviceId: string): Promise<Alert[]> {
+    const alerts = await this.deps.store.list({ subject: deviceId, cleared: false, limit: 50 });
+    return alerts.filter((a) => a.kind === SILENCE_KIND && isActive(a));
+  }
+
+  /** The devices' domain when they share one; otherwise the alert is the infrastructure's. */
+  private domainOf(children: readonly string[]): string {
+    const domains = new Set(children.map((id) => this.deps.devices.get(id)?.domain));
+    const [only] = domains;
+    return domains.size === 1 && only !== undefined ? only : INFRASTRUCTURE_DOMAIN;
+  }
+
   /**
    * A device's own alert (or a narrower group's) that a group alert now stands for: closed by the
    * system with a comment naming the group's alert, so that the desk shows one alert for the fault.
+   * Used by correlation and by infrastructure signals alike.
    */
-  private async absorb(subject: string, ruleId: string, groupId: number, group: string, at: EpochMs) {
-    const [own] = await this.deps.store.list({ subject, ruleId, limit: 1 });
-    if (!own || own.status === "closed" || own.id === groupId) return;
+  private async absorb(own: Alert, groupId: number, group: string, at: EpochMs): Promise<void> {
+    if (own.status === "closed" || own.id === groupId) return;
     const text = `Regroupée dans l'alerte n° ${groupId} (${group}).`;
     const commented = await this.deps.store.comment(own.id, SYSTEM, text, at, own.version);
     await this.deps.store.closeAlert(own.id, SYSTEM, at, commented.version);
@@ -343,6 +467,21 @@ interface Where {
   domain: string;
   commune?: string;
   operatorId?: string;
+}
+
+/** What raised an alert, to raise it again (with more children). */
+function inputOf(alert: Alert): AlertInput {
+  const input: AlertInput = {
+    subject: alert.subject,
+    ruleId: alert.ruleId,
+    severity: alert.severity,
+    domain: alert.domain,
+    detail: alert.detail,
+  };
+  if (alert.commune !== undefined) input.commune = alert.commune;
+  if (alert.operatorId !== undefined) input.operatorId = alert.operatorId;
+  if (alert.kind !== undefined) input.kind = alert.kind;
+  return input;
 }
 
 function alertInput(slot: Slot, ruleId: string, detail: string, where: Where): AlertInput {

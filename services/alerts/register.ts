@@ -1,5 +1,14 @@
+import { readFileSync } from "node:fs";
 import type { Contract, RuleSpec } from "../contracts/model.ts";
 import type { EpochMs } from "../domain/types.ts";
+import {
+  EDGE_NODE_OFFLINE,
+  GATEWAY_OFFLINE,
+  GATEWAY_SILENT_AFTER_MS,
+  INFRASTRUCTURE_DOMAIN,
+  INFRASTRUCTURE_KIND,
+  INFRASTRUCTURE_SEVERITY,
+} from "./infrastructure.ts";
 import { ruleKinds } from "./rules/kinds.ts";
 import type { RegisterEntry } from "./rules/types.ts";
 
@@ -47,10 +56,120 @@ export interface RuleVersion {
 
 /**
  * One entry per rule id of each contract, described by the version in force at `now` (or, for a
- * rule that version dropped, by the latest version that had it), with the rule's history.
+ * rule that version dropped, by the latest version that had it), with the rule's history; then
+ * the platform's own rules (infrastructure.ts), which no contract sets.
  */
 export function algorithmRegister(contracts: readonly Contract[], now: EpochMs): RegisteredRule[] {
-  return [...versionsById(contracts).values()].flatMap((versions) => contractRules(versions, now));
+  return [
+    ...[...versionsById(contracts).values()].flatMap((versions) => contractRules(versions, now)),
+    ...platformRules(),
+  ];
+}
+
+/** What the register shows as the "contract" of the platform's own rules. */
+export const PLATFORM_CONTRACT = "plateforme";
+/** The Lanterne release that introduced them: their history starts there. */
+const PLATFORM_RULES_SINCE = "2026-12-04T00:00:00.000Z";
+const ROLE = { fr: "Il lève une alerte ; une personne décide.", en: "It raises an alert; a person decides." };
+
+/**
+ * The infrastructure signals: not rules of a data contract but of Lanterne itself, the same for
+ * every operator. Their "contract version" is Lanterne's version, their code infrastructure.ts
+ * and the engine.
+ */
+export function platformRules(): RegisteredRule[] {
+  const version = lanterneVersion();
+  const entry = (
+    rule: string,
+    params: Record<string, unknown>,
+    parameters: Record<string, string>,
+    register: RegisterEntry,
+  ): RegisteredRule => ({
+    rule,
+    contract: PLATFORM_CONTRACT,
+    contractVersion: version,
+    inForce: true,
+    domain: INFRASTRUCTURE_DOMAIN,
+    kind: INFRASTRUCTURE_KIND,
+    severity: INFRASTRUCTURE_SEVERITY,
+    params,
+    parameters,
+    register,
+    source: "services/alerts/infrastructure.ts",
+    history: [
+      {
+        contractVersion: version,
+        validFrom: PLATFORM_RULES_SINCE,
+        kind: INFRASTRUCTURE_KIND,
+        severity: INFRASTRUCTURE_SEVERITY,
+        params,
+      },
+    ],
+  });
+  return [
+    entry(
+      EDGE_NODE_OFFLINE,
+      {},
+      {},
+      {
+        fr: {
+          purpose:
+            "Signaler par une seule alerte un concentrateur Sparkplug (armoire, poste) qui s'est arrêté, avec les équipements qu'il relaie.",
+          data: "Les messages de naissance (NBIRTH, DBIRTH) et de décès (NDEATH) du concentrateur, et les équipements dont il a transmis les mesures depuis sa dernière naissance.",
+          decision:
+            "Alerte à la réception d'un NDEATH valide (celui de la session en cours) ; levée au NBIRTH suivant. Tant qu'elle est active, le silence d'un équipement relayé n'ouvre pas d'alerte propre : il s'ajoute à celle du concentrateur.",
+          role: ROLE.fr,
+        },
+        en: {
+          purpose:
+            "Report with a single alert a Sparkplug edge node (cabinet, station) that stopped, with the devices it relays.",
+          data: "The edge node's birth (NBIRTH, DBIRTH) and death (NDEATH) messages, and the devices whose readings it has relayed since its latest birth.",
+          decision:
+            "Fires when a valid NDEATH (the current session's) arrives; clears at the next NBIRTH. While it is active, a relayed device's silence raises no alert of its own: it joins the edge node's.",
+          role: ROLE.en,
+        },
+      },
+    ),
+    entry(
+      GATEWAY_OFFLINE,
+      { silentAfterMs: GATEWAY_SILENT_AFTER_MS },
+      {
+        silentAfterMs:
+          "Time without any datagram from the gateway (status, uplink or keepalive) after which it is down (ms).",
+      },
+      {
+        fr: {
+          purpose:
+            "Signaler par une seule alerte une passerelle LoRaWAN de la collectivité qui ne répond plus, avec les équipements qu'elle seule recevait.",
+          data: "L'heure du dernier message de la passerelle (état, trame ou maintien de connexion) et les passerelles qui ont reçu la dernière trame de chaque équipement.",
+          decision:
+            "Alerte quand la passerelle n'a rien envoyé depuis plus que le délai ; levée à son message suivant. Les équipements listés sont ceux dont la dernière trame n'a été reçue par aucune autre passerelle en service.",
+          role: ROLE.fr,
+        },
+        en: {
+          purpose:
+            "Report with a single alert a LoRaWAN gateway of the collectivity that went dark, with the devices only it received.",
+          data: "The time of the gateway's latest datagram (status, frame or keepalive) and the gateways that received each device's latest frame.",
+          decision:
+            "Fires when the gateway has sent nothing for longer than the timeout; clears at its next datagram. The devices listed are those whose latest frame no other working gateway received.",
+          role: ROLE.en,
+        },
+      },
+    ),
+  ];
+}
+
+let version: string | undefined;
+
+/** Lanterne's version, from its package.json, read once. */
+function lanterneVersion(): string {
+  if (version === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: unknown;
+    };
+    version = typeof pkg.version === "string" ? pkg.version : "0.0.0";
+  }
+  return version;
 }
 
 /** Each contract's versions, oldest first, in the order contracts first appear. */

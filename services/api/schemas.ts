@@ -184,4 +184,8 @@ export const AlertSchema = Type.Object({
   timeToRepairS: Type.Union([Type.Number(), Type.Null()], {
     description: "seconds from opening to the last clearing: how long the fault lasted",
   }),
+  children: Type.Array(Type.String(), {
+    description: "device ids behind a correlated alert (a cabinet's streetlights); empty for one device",
+  }),
+  kind: NullableText("the rule kind that raised it (`silence`, `band`...)"),
 });

@@ -31,19 +31,22 @@ interface Entry {
 }
 
 describe("GET /api/v1/algorithms", () => {
-  it("lists every contract rule, to the public, with its register texts and parameters", async () => {
+  it("lists every contract rule and the platform's own, to the public, with their register texts and parameters", async () => {
     const res = await fetch(`${t.apiUrl}/api/v1/algorithms`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { count: number; rules: Entry[] };
     const expected = [
       ...new Set(t.platform.contracts.all().flatMap((c) => c.rules.map((r) => `${c.id}/${r.id}`))),
+      // The infrastructure signals (services/alerts/infrastructure.ts): rules of the platform, not of a contract.
+      "platform/edge-node-offline",
+      "platform/gateway-offline",
     ];
     expect(expected.length).toBeGreaterThan(0);
     expect(body.rules.map((r) => r.rule).sort()).toEqual([...expected].sort());
     expect(body.count).toBe(expected.length);
     const { existsSync } = await import("node:fs");
     for (const entry of body.rules) {
-      expect(ruleKinds.has(entry.kind)).toBe(true);
+      expect(ruleKinds.has(entry.kind) || entry.kind === "infrastructure").toBe(true);
       for (const lang of ["fr", "en"] as const) {
         for (const part of ["purpose", "data", "decision", "role"] as const)
           expect(entry.register[lang][part].length).toBeGreaterThan(0);
