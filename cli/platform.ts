@@ -36,7 +36,7 @@ import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
-import type { Config } from "../services/config.ts";
+import { type Config, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
 import { type Clock, systemClock } from "../services/domain/clock.ts";
@@ -215,8 +215,9 @@ export class Platform {
         metrics: () => this.metrics.registry.metrics(),
         owner: this.territory.owner,
         maxPayloadBytes: this.config.maxPayloadBytes,
+        session: sessionSettings(this.config),
       },
-      { loggerInstance: this.logger },
+      { loggerInstance: this.logger, trustProxy: this.config.trustProxy === "true" },
     );
     this.apiUrl = await this.api.listen({ host: this.config.host, port: this.config.httpPort });
     await this.integrations.start();

@@ -107,6 +107,29 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_WEBHOOK_RETRY_MAX_S: longest wait between two attempts at a failing receiver (seconds)",
   }),
+  trustProxy: Type.Union([Type.Literal("true"), Type.Literal("false")], {
+    default: "false",
+    description:
+      "LANTERNE_TRUST_PROXY: true behind a TLS reverse proxy on the same host: the client's address and scheme come from X-Forwarded-For/-Proto (login throttling per address, Secure session cookies)",
+  }),
+  cookieSecure: Type.Union([Type.Literal("true"), Type.Literal("false")], {
+    default: "false",
+    description:
+      "LANTERNE_COOKIE_SECURE: true marks the web session cookie Secure (sent over HTTPS only); set it whenever a reverse proxy terminates TLS in front of Lanterne",
+  }),
+  sessionIdleMin: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 30,
+    description: "LANTERNE_SESSION_IDLE_MIN: a web session unused this long (minutes) ends",
+  }),
+  sessionMaxMin: Type.Integer({
+    minimum: 1,
+    maximum: 10_080,
+    default: 600,
+    description:
+      "LANTERNE_SESSION_MAX_MIN: a web session ends this long (minutes) after the login, used or not",
+  }),
   logLevel: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     {
@@ -139,6 +162,10 @@ const ENV: Record<keyof Config, string> = {
   webhooksFile: "LANTERNE_WEBHOOKS_FILE",
   webhookTimeoutS: "LANTERNE_WEBHOOK_TIMEOUT_S",
   webhookRetryMaxS: "LANTERNE_WEBHOOK_RETRY_MAX_S",
+  trustProxy: "LANTERNE_TRUST_PROXY",
+  cookieSecure: "LANTERNE_COOKIE_SECURE",
+  sessionIdleMin: "LANTERNE_SESSION_IDLE_MIN",
+  sessionMaxMin: "LANTERNE_SESSION_MAX_MIN",
   logLevel: "LANTERNE_LOG_LEVEL",
 };
 
@@ -157,5 +184,22 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     dataDir: resolve(merged.dataDir),
     territoryDir: resolve(merged.territoryDir),
     webhooksFile: merged.webhooksFile === "" ? "" : resolve(merged.webhooksFile),
+  };
+}
+
+/** What the web sessions need of the configuration (services/api/plugins/session.ts). */
+export interface SessionSettings {
+  cookieSecure: boolean;
+  idleMs: number;
+  maxMs: number;
+}
+
+export function sessionSettings(
+  config: Pick<Config, "cookieSecure" | "sessionIdleMin" | "sessionMaxMin">,
+): SessionSettings {
+  return {
+    cookieSecure: config.cookieSecure === "true",
+    idleMs: config.sessionIdleMin * 60_000,
+    maxMs: config.sessionMaxMin * 60_000,
   };
 }

@@ -23,7 +23,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 interface StateArgs {
   devices: number;
-  /** Devices read a second time (slots found, states replaced). */
+  /** Devices read a second time (entries found, states replaced). */
   steadyDevices: number;
   batch: number;
   silence: SilenceSpec;
@@ -83,7 +83,7 @@ async function measure(args: StateArgs) {
   const t0 = Date.now() - 60_000;
   const first = await feed(engine, contract, 0, args.devices, args.batch, t0);
   const after = heap();
-  // A second reading of some devices: slots found, states replaced, entries moved to the map's end.
+  // A second reading of some devices: entries found, states replaced.
   const again = Math.min(args.devices, args.steadyDevices);
   const second = await feed(engine, contract, 0, again, args.batch, t0 + 3_000);
   const steady = heap();
@@ -130,21 +130,19 @@ async function feed(
   return (d.user + d.system) / Math.max(1, to - from);
 }
 
-interface SlotView {
-  deviceId: string;
-  state: unknown;
-}
-
 /**
  * Where the engine's bytes go, taken off one part at a time from the live engine (its private
- * `slots` map, read for this measure only), a full collection after each: the kinds' states, the
- * device ids the slots keep, the key strings, the map's entries, the slot objects. The parts add
- * up to the whole by construction.
+ * RuleStates, read for this measure only), a full collection after each: the kinds' states, then
+ * the per-device entries (an array holding the contract and the states) with the map that holds
+ * them. The parts add up to the whole by construction.
  */
 function peel(engine: RuleEngine, devices: number): Array<{ part: string; bytesPerDevice: number }> {
-  const slots = (engine as unknown as { slots?: Map<string, SlotView> }).slots;
-  if (!(slots instanceof Map))
-    throw new Error("RuleEngine no longer keeps a `slots` map: update bench/children/alerts-state.ts");
+  const states = (engine as unknown as { states?: { devices?: Map<string, unknown[]> } }).states;
+  const map = states?.devices;
+  if (!(map instanceof Map))
+    throw new Error(
+      "RuleEngine no longer keeps its states in RuleStates: update bench/children/alerts-state.ts",
+    );
   const parts: Array<{ part: string; bytesPerDevice: number }> = [];
   let last = heap().heap;
   const took = (part: string) => {
@@ -152,34 +150,18 @@ function peel(engine: RuleEngine, devices: number): Array<{ part: string; bytesP
     parts.push({ part, bytesPerDevice: Math.round((last - now) / devices) });
     last = now;
   };
-  for (const slot of slots.values()) slot.state = undefined;
+  // Entry layout (services/alerts/rule-states.ts): [contract, seen, state of rule 0, ...].
+  for (const entry of map.values()) for (let i = 2; i < entry.length; i++) entry[i] = undefined;
   took("kinds' states (latch objects, silence object and its time as a heap number)");
-  for (const slot of slots.values()) slot.deviceId = "";
-  took("device id strings kept by the slots");
-  // Map entries, key strings and slots: the slots move to an array (8 bytes each), the map is
-  // emptied (keys and table freed), then an equal map with small-integer keys (no string) is built.
-  const values = [...slots.values()];
-  const array = 8 * values.length;
-  slots.clear();
-  const emptied = heap().heap;
-  const rekeyed = new Map<number, SlotView>();
-  for (const [i, v] of values.entries()) rekeyed.set(i, v);
-  const table = heap().heap - emptied;
-  parts.push({
-    part: "key strings `<device> <contract>@<version>/<rule>`",
-    bytesPerDevice: Math.round((last - emptied + array - table) / devices),
-  });
-  parts.push({ part: "Map entries and hash table", bytesPerDevice: Math.round(table / devices) });
-  last = emptied + table;
-  rekeyed.clear();
-  values.length = 0;
-  const end = heap().heap;
-  parts.push({
-    part: "slot objects {deviceId, contract, rule, kind, state}",
-    bytesPerDevice: Math.round((last - end - table - array) / devices),
-  });
+  for (const key of [...map.keys()]) map.set(key, EMPTY);
+  took("entry arrays [contract, seen, states...]");
+  map.clear();
+  took("Map entries, hash table and device id keys");
   return parts;
 }
+
+const EMPTY: unknown[] = [];
+
 serveParent(Promise.resolve({ pid: process.pid, gc: gc !== undefined }), {
   measure: (args: StateArgs) => measure(args),
   close: () => undefined,

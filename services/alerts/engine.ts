@@ -5,7 +5,7 @@ import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { Device, EpochMs, Observation } from "../domain/types.ts";
 import { currentOperator } from "../inventory/device-index.ts";
 import { Correlator } from "./correlation.ts";
-import { loadSlots, saveSlots } from "./engine-state.ts";
+import { loadSlots, type SavedSlot, saveSlots } from "./engine-state.ts";
 import {
   Coverage,
   INFRASTRUCTURE_DOMAIN,
@@ -15,7 +15,8 @@ import {
   type InfrastructureSignal,
   rearmedSilence,
 } from "./infrastructure.ts";
-import { isActive, SILENCE_KIND } from "./lifecycle.ts";
+import { activeKey, isActive, SILENCE_KIND } from "./lifecycle.ts";
+import { RuleStates } from "./rule-states.ts";
 import { type AnyRuleKind, ruleKinds } from "./rules/kinds.ts";
 import type { DeviceFacts, RuleInput, Verdict } from "./rules/types.ts";
 import type { AlertStore } from "./store.ts";
@@ -31,11 +32,14 @@ import { type Alert, type AlertInput, SYSTEM } from "./types.ts";
  * through `signal()`: one alert for the node or gateway, its devices as children, whose own
  * silences are not raised while it is active.
  *
- * Memory: one entry per (device, rule) ever evaluated, holding the kind's state (at most the kind's
- * `maxStateBytes` as JSON, 40 to 250 bytes for the built-in kinds) plus the key and references:
- * about 0.5 KB per (device, rule) in V8, so about 1 KB per device with the demo's two rules per
- * contract. `maxStates` bounds the map; past it the least recently used entry is forgotten (that
- * device's rule restarts from nothing, which can delay a firing, never invent one).
+ * Memory (rule-states.ts): one map entry per device, an array of its rules' states, the contract
+ * shared: `npm run bench -- alerts` measured about 450 bytes per device with three rules (150 of
+ * them the kinds' own states) before the entry array was sized exactly. `maxStates` bounds the
+ * devices kept; past it the least recently seen are forgotten (that device's rules restart from
+ * nothing, which can delay a firing, never invent one).
+ *
+ * Cost: a reading that decides nothing (most) is judged synchronously, with no store call and no
+ * promise; only edges await the alert store, and a clear with no active alert behind it is free.
  */
 
 export interface RuleEngineDeps {
@@ -49,7 +53,7 @@ export interface RuleEngineDeps {
 export interface RuleEngineConfig {
   /** Readings waiting to be evaluated; past it new batches are dropped (and counted). */
   maxQueued: number;
-  /** (device, rule) states kept; least recently used forgotten past it. */
+  /** Devices whose rule states are kept (rule-states.ts); the least recently seen forgotten past it. */
   maxStates: number;
   /** Where the states are kept across restarts (engine-state.ts); none: in memory only. */
   statePath?: string;
@@ -71,13 +75,17 @@ export interface RuleEngineStats {
 
 type Job = { observations: readonly Observation[] } | { tick: EpochMs } | { signal: InfrastructureSignal };
 
-/** What the engine keeps per (device, rule): enough to evaluate a tick without a reading. */
+/**
+ * One (device, rule) being judged: a view over the device's entry in RuleStates, made for the
+ * evaluation and dropped after it (the engine keeps only the entries, rule-states.ts).
+ */
 interface Slot {
   deviceId: string;
   contract: Contract;
   rule: RuleSpec;
   kind: AnyRuleKind;
-  state: unknown;
+  entry: unknown[];
+  index: number;
 }
 
 export function createRuleEngine(
@@ -89,7 +97,13 @@ export function createRuleEngine(
 
 export class RuleEngine {
   readonly stats: RuleEngineStats = { evaluated: 0, raised: 0, cleared: 0, dropped: 0, failures: 0 };
-  private readonly slots = new Map<string, Slot>();
+  private readonly states: RuleStates;
+  /**
+   * `subject|rule` of the alerts this engine knows active (loaded at start, kept as it raises and
+   * clears): a clear verdict with no active alert behind it (a device's first reading after a
+   * restart, a silence that never fired) costs no store call.
+   */
+  private readonly activeKeys = new Set<string>();
   private readonly queue: Job[] = [];
   private queued = 0;
   private running: Promise<void> | undefined;
@@ -106,6 +120,7 @@ export class RuleEngine {
   ) {
     this.log = deps.log ?? silentLogger;
     this.correlator = new Correlator({ devices: deps.devices });
+    this.states = new RuleStates(config.maxStates);
   }
 
   /**
@@ -131,13 +146,22 @@ export class RuleEngine {
     const path = this.config.statePath;
     if (!path) return;
     this.lastSave = this.deps.now();
-    const slots = [...this.slots.values()].map((slot) => ({
-      d: slot.deviceId,
-      c: slot.contract.key,
-      r: slot.rule.id,
-      p: JSON.stringify(slot.rule.params),
-      s: slot.state,
-    }));
+    const params = new Map<RuleSpec, string>();
+    const paramsOf = (rule: RuleSpec) => {
+      let p = params.get(rule);
+      if (p === undefined) {
+        p = JSON.stringify(rule.params);
+        params.set(rule, p);
+      }
+      return p;
+    };
+    const slots: SavedSlot[] = [];
+    for (const { deviceId, contract, states } of this.states.all()) {
+      contract.rules.forEach((rule, i) => {
+        if (states[i] !== undefined)
+          slots.push({ d: deviceId, c: contract.key, r: rule.id, p: paramsOf(rule), s: states[i] });
+      });
+    }
     try {
       await saveSlots(path, slots);
     } catch (err) {
@@ -152,22 +176,16 @@ export class RuleEngine {
     let dropped = 0;
     for await (const saved of loadSlots(path)) {
       const contract = this.deps.contracts.versions(contractIdOf(saved.c)).find((c) => c.key === saved.c);
-      const rule = contract?.rules.find((r) => r.id === saved.r);
+      const index = contract ? contract.rules.findIndex((r) => r.id === saved.r) : -1;
+      const rule = contract?.rules[index];
       const kind = rule ? ruleKinds.get(rule.kind) : undefined;
       // A rule whose parameters changed starts afresh: its old state may mean something else.
       if (!contract || !rule || !kind || JSON.stringify(rule.params) !== saved.p || saved.s === undefined) {
         dropped++;
         continue;
       }
-      this.slots.set(`${saved.d} ${contract.key}/${rule.id}`, {
-        deviceId: saved.d,
-        contract,
-        rule,
-        kind,
-        state: saved.s,
-      });
+      this.states.restore(saved.d, contract, index, saved.s);
       kept++;
-      this.evictBeyondBound();
     }
     if (kept + dropped > 0) this.log.info({ kept, dropped }, "rule engine states restored");
   }
@@ -187,6 +205,7 @@ export class RuleEngine {
           ...(beforeId !== undefined ? { beforeId } : {}),
         });
         for (const a of page) {
+          this.activeKeys.add(activeKey(a.subject, a.ruleId));
           if (INFRASTRUCTURE_RULES.includes(a.ruleId))
             this.coverage.cover(a.subject, a.ruleId, a.children ?? []);
           else if (a.children && a.children.length > 0)
@@ -231,8 +250,9 @@ export class RuleEngine {
     while (this.running) await this.running;
   }
 
+  /** (device, rule) states held. */
   get size(): number {
-    return this.slots.size;
+    return this.states.stateCount;
   }
 
   private enqueue(job: Job): void {
@@ -269,56 +289,69 @@ export class RuleEngine {
       ...(device ? { device: factsOf(device, contract) } : {}),
     };
     const where = { domain: o.domain, commune: o.commune, operatorId: o.operatorId };
-    for (const rule of contract.rules) {
-      const slot = this.slotFor(o.deviceId, contract, rule);
-      if (slot) await this.evaluate(slot, input, o.time, where);
+    const entry = this.states.entry(o.deviceId, contract);
+    for (let index = 0; index < contract.rules.length; index++) {
+      const slot = slotOf(o.deviceId, contract, entry, index);
+      // Most readings decide nothing: judged synchronously, no promise made for them.
+      if (slot && this.decide(slot, input)) await this.evaluate(slot, input, o.time, where);
     }
   }
 
   private async runTick(at: EpochMs): Promise<void> {
     if (at - this.lastSave >= (this.config.saveEveryMs ?? DEFAULT_SAVE_EVERY_MS)) await this.saveState();
-    for (const slot of [...this.slots.values()]) {
-      const device = this.deps.devices.get(slot.deviceId);
-      const operatorId = device ? currentOperator(device, at) : undefined;
-      const where = {
-        domain: slot.contract.domain,
-        ...(device ? { commune: device.commune } : {}),
-        ...(operatorId ? { operatorId } : {}),
-      };
-      await this.evaluate(slot, { tick: at }, at, where);
+    const tick = { tick: at };
+    // No reading is judged during a tick (one queue), so the map does not change under it.
+    for (const [deviceId, entry] of this.states.entries()) {
+      const contract = RuleStates.contractOf(entry);
+      for (let index = 0; index < contract.rules.length; index++) {
+        const slot = slotOf(deviceId, contract, entry, index);
+        if (!slot) continue;
+        // Most ticks decide nothing: the place of the device is looked up only for an edge.
+        if (!this.decide(slot, tick)) continue;
+        const device = this.deps.devices.get(deviceId);
+        const operatorId = device ? currentOperator(device, at) : undefined;
+        const where = {
+          domain: contract.domain,
+          ...(device ? { commune: device.commune } : {}),
+          ...(operatorId ? { operatorId } : {}),
+        };
+        await this.evaluate(slot, tick, at, where);
+      }
     }
   }
 
-  private slotFor(deviceId: string, contract: Contract, rule: RuleSpec): Slot | undefined {
-    const key = `${deviceId} ${contract.key}/${rule.id}`;
-    const existing = this.slots.get(key);
-    // Delete and set again: the map's order is then least recently used first.
-    if (existing) this.slots.delete(key);
-    const kind = ruleKinds.get(rule.kind);
-    if (!kind) return undefined;
-    const slot = existing ?? { deviceId, contract, rule, kind, state: undefined };
-    this.slots.set(key, slot);
-    this.evictBeyondBound();
-    return slot;
-  }
-
-  private evictBeyondBound(): void {
-    for (const key of this.slots.keys()) {
-      if (this.slots.size <= this.config.maxStates) return;
-      this.slots.delete(key);
-    }
+  /** Whether the input makes an edge (fire or clear); a "none" keeps its new state at once. */
+  private decide(slot: Slot, input: RuleInput): boolean {
+    const { state, verdict } = slot.kind.evaluate(
+      slot.rule.params,
+      RuleStates.get(slot.entry, slot.index),
+      input,
+    );
+    if (verdict.verdict !== "none") return true;
+    this.stats.evaluated++;
+    RuleStates.set(slot.entry, slot.index, state);
+    return false;
   }
 
   /**
    * The new state is kept only once the store has taken the verdict: if the store fails, the next
    * reading meets the old state and gives the same edge again, so an alert is late, never lost.
+   * A verdict of "none" (most readings) touches no store and awaits nothing.
    */
   private async evaluate(slot: Slot, input: RuleInput, at: EpochMs, where: Where): Promise<void> {
     this.stats.evaluated++;
-    const { state, verdict } = slot.kind.evaluate(slot.rule.params, slot.state, input);
+    const { state, verdict } = slot.kind.evaluate(
+      slot.rule.params,
+      RuleStates.get(slot.entry, slot.index),
+      input,
+    );
+    if (verdict.verdict === "none") {
+      RuleStates.set(slot.entry, slot.index, state);
+      return;
+    }
     try {
       await this.apply(slot, verdict, at, where);
-      slot.state = state;
+      RuleStates.set(slot.entry, slot.index, state);
     } catch (err) {
       this.stats.failures++;
       this.log.error({ err, rule: slot.rule.id, device: slot.deviceId }, "alert store refused a verdict");
@@ -335,6 +368,7 @@ export class RuleEngine {
         : ({ action: "individual" } as const);
       if (decision.action === "individual") {
         await this.deps.store.raise(alertInput(slot, ruleId, verdict.detail, where), at);
+        this.activeKeys.add(activeKey(slot.deviceId, ruleId));
       } else {
         const detail = `${decision.children.length} équipements (${decision.subject}) : ${verdict.detail}`;
         const group: AlertInput = {
@@ -346,6 +380,7 @@ export class RuleEngine {
         // unless the group is wider than an operator, which "operator" (the widest level) is not.
         delete group.commune;
         const alert = await this.deps.store.raise(group, at);
+        this.activeKeys.add(activeKey(decision.subject, ruleId));
         for (const a of decision.absorb) {
           const [own] = await this.deps.store.list({ subject: a.subject, ruleId, limit: 1 });
           if (own) await this.absorb(own, alert.id, decision.subject, at);
@@ -353,14 +388,22 @@ export class RuleEngine {
       }
       this.stats.raised++;
     } else if (verdict.verdict === "clear") {
-      await this.deps.store.clear(slot.deviceId, ruleId, at);
+      await this.clearIfActive(slot.deviceId, ruleId, at);
       if (correlate) {
         for (const subject of this.correlator.onClear(ruleId, correlate, slot.deviceId, at).clearGroups) {
-          await this.deps.store.clear(subject, ruleId, at);
+          await this.clearIfActive(subject, ruleId, at);
         }
       }
-      this.stats.cleared++;
     }
+  }
+
+  /** Clears the alert of (subject, rule) when one is known active; nothing to clear costs nothing. */
+  private async clearIfActive(subject: string, ruleId: string, at: EpochMs): Promise<void> {
+    const key = activeKey(subject, ruleId);
+    if (!this.activeKeys.has(key)) return;
+    await this.deps.store.clear(subject, ruleId, at);
+    this.activeKeys.delete(key);
+    this.stats.cleared++;
   }
 
   private async runSignal(signal: InfrastructureSignal): Promise<void> {
@@ -391,6 +434,7 @@ export class RuleEngine {
       ...(signal.operatorId !== undefined ? { operatorId: signal.operatorId } : {}),
     };
     const alert = await this.deps.store.raise(input, signal.at);
+    this.activeKeys.add(activeKey(signal.subject, signal.ruleId));
     this.coverage.cover(signal.subject, signal.ruleId, children);
     for (const child of children) {
       for (const own of await this.activeSilences(child))
@@ -402,12 +446,14 @@ export class RuleEngine {
   /** The alert clears; the children's silences count again from now (infrastructure.ts, rearmedSilence). */
   private async infrastructureUp(signal: InfrastructureSignal): Promise<void> {
     const cleared = await this.deps.store.clear(signal.subject, signal.ruleId, signal.at);
-    const children = new Set(this.coverage.uncover(signal.subject));
-    if (children.size > 0) {
-      for (const slot of this.slots.values()) {
-        if (slot.kind.kind === SILENCE_KIND && children.has(slot.deviceId))
-          slot.state = rearmedSilence(slot.state, signal.at);
-      }
+    this.activeKeys.delete(activeKey(signal.subject, signal.ruleId));
+    for (const child of this.coverage.uncover(signal.subject)) {
+      const entry = this.states.existing(child);
+      if (!entry) continue;
+      RuleStates.contractOf(entry).rules.forEach((rule, i) => {
+        if (rule.kind === SILENCE_KIND)
+          RuleStates.set(entry, i, rearmedSilence(RuleStates.get(entry, i), signal.at));
+      });
     }
     if (cleared) this.stats.cleared++;
   }
@@ -482,6 +528,13 @@ function inputOf(alert: Alert): AlertInput {
   if (alert.operatorId !== undefined) input.operatorId = alert.operatorId;
   if (alert.kind !== undefined) input.kind = alert.kind;
   return input;
+}
+
+/** The slot of the rule at `index` of the device's contract; undefined for a kind not known. */
+function slotOf(deviceId: string, contract: Contract, entry: unknown[], index: number): Slot | undefined {
+  const rule = contract.rules[index];
+  const kind = rule ? ruleKinds.get(rule.kind) : undefined;
+  return rule && kind ? { deviceId, contract, rule, kind, entry, index } : undefined;
 }
 
 function alertInput(slot: Slot, ruleId: string, detail: string, where: Where): AlertInput {

@@ -10,17 +10,20 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from "fastify";
+import { loadConfig, sessionSettings } from "../config.ts";
 import { UnknownParameterError } from "../domain/errors.ts";
 import type { ApiDeps } from "./deps.ts";
 import { acceptPlugin } from "./plugins/accept.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { operationsPlugin } from "./plugins/operations.ts";
+import { sessionPlugin } from "./plugins/session.ts";
 import { webPlugin } from "./plugins/web.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { deviceRoutes } from "./routes/devices.ts";
+import { domainRoutes } from "./routes/domains.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
@@ -28,6 +31,7 @@ import { integrationRoutes } from "./routes/integrations.ts";
 import { lorawanRoutes } from "./routes/lorawan.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { ErrorBodyShared } from "./schemas.ts";
 
 export const OPENAPI_PATH = "/api/openapi.json";
@@ -107,6 +111,10 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     validatorUrl: false,
     theme: { title: "Lanterne API" },
   });
+  await app.register(sessionPlugin, {
+    clock: deps.clock,
+    settings: deps.session ?? sessionSettings(loadConfig({}, {})),
+  });
   await app.register(authPlugin, { authenticator: deps.authenticator });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
@@ -129,6 +137,8 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       integrationRoutes,
       lorawanRoutes,
       algorithmRoutes,
+      sessionRoutes,
+      domainRoutes,
     ]) {
       await api.register(async (scope) => routes(scope, deps));
     }

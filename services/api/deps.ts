@@ -1,6 +1,7 @@
 import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
+import type { SessionSettings } from "../config.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { RawUplink, Violation } from "../domain/types.ts";
@@ -13,6 +14,8 @@ import type { LorawanHealth } from "./routes/lorawan.ts";
 
 /** What the API reads through. It never publishes on MQTT and never writes readings itself. */
 export interface ApiDeps {
+  /** Web sessions (services/api/plugins/session.ts); the defaults of services/config.ts when absent. */
+  session?: SessionSettings;
   store: TimeSeriesStore & QuarantineStore & ViolationLog & RollupStore & RetentionStore;
   /** Gateways' and LoRaWAN devices' last reported health (none when the territory has no LoRaWAN). */
   lorawan?: () => LorawanHealth;

@@ -78,3 +78,33 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`;
   return (await page.evaluate(run)) as AxeViolation[];
 }
+
+/** Logs in through the login page's form, as a person would, and waits for the page it leads to. */
+export async function logInThroughForm(
+  page: Page,
+  base: string,
+  login: { kind: "staff" | "operator"; identifier: string; secret: string; path?: string },
+): Promise<void> {
+  await page.goto(`${base}${login.path ?? "/connexion"}`);
+  await page.locator(login.kind === "staff" ? "#kind-staff" : "#kind-operator").check();
+  await page.locator("#identifier").fill(login.identifier);
+  await page.locator("#secret").fill(login.secret);
+  await page.locator("#login-form button[type=submit]").click();
+}
+
+/** The focused element's identity and outline, to check that the focus is visible. */
+export async function focused(
+  page: Page,
+): Promise<{ tag: string; text: string; act: string | null; outline: number }> {
+  return (await page.evaluate(`(() => {
+    const e = document.activeElement;
+    const s = getComputedStyle(e);
+    return { tag: e.tagName, text: (e.textContent || "").trim(), act: e.getAttribute("data-act"),
+      outline: s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth) };
+  })()`)) as { tag: string; text: string; act: string | null; outline: number };
+}
+
+/** axe's serious and critical violations only. */
+export async function severeViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
+}

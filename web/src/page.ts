@@ -1,4 +1,4 @@
-import { common, type Lang } from "./i18n.ts";
+import { common, type Lang } from "./i18n/common.ts";
 
 /**
  * What every page does first: the document's language, the common texts (`data-i18n="key"` takes

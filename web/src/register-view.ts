@@ -1,5 +1,6 @@
 import { el } from "./dom.ts";
-import { algorithms, fill, type Lang, label } from "./i18n.ts";
+import { algorithms } from "./i18n/algorithms.ts";
+import { fill, type Lang, label } from "./i18n/common.ts";
 
 /** The shape of `GET /api/v1/algorithms` (services/api/routes/algorithms.ts). */
 export interface RegisterText {

@@ -21,7 +21,8 @@ const guards = new WeakMap<object, readonly Role[]>();
  * only, so that a staff token never doubles as a password:
  * - `Basic base64(username:secret)`: an operator (the same credentials as MQTT);
  * - `Bearer <user id>.<token>`: a user (administrator or technician).
- * No header: the public. A header that does not verify: 401, never a silent downgrade. Too many
+ * No header: the principal of the web session (plugins/session.ts), when its cookie names a live
+ * one, else the public. A header always wins over a cookie. A header that does not verify: 401, never a silent downgrade. Too many
  * recent failures for the username or the address: 429 `ERR_AUTH_THROTTLED` with `Retry-After`,
  * answered before the slow secret check.
  */
@@ -30,7 +31,10 @@ export const authPlugin = fp(
     app.decorateRequest("principal", undefined);
     app.addHook("onRequest", async (request, reply) => {
       const header = request.headers.authorization;
-      if (!header) return;
+      if (!header) {
+        request.principal = request.session?.principal;
+        return;
+      }
       let principal: Principal | undefined;
       try {
         principal = await identify(opts.authenticator, header, request.ip);
@@ -67,6 +71,36 @@ export function rolesRequiredBy(preHandler: unknown): readonly Role[] | undefine
     if (roles) return roles;
   }
   return undefined;
+}
+
+/** What a login form names: a staff account (id + token) or an operator (username + secret). */
+export type LoginKind = "staff" | "operator";
+
+/**
+ * The login form's check, through the same authenticator and schemes as the Authorization header
+ * (staff as Bearer, operators as Basic), so that a session's principal is exactly the header's for
+ * the same credentials, and failures count in the same throttle. Sets `Retry-After` on a 429.
+ */
+export async function logIn(
+  auth: Authenticator,
+  login: { kind: LoginKind; identifier: string; secret: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<Principal> {
+  const attempt = { scheme: login.kind === "staff" ? "bearer" : "basic", address: request.ip } as const;
+  let principal: Principal | undefined;
+  try {
+    principal =
+      login.kind === "staff"
+        ? await auth.user(login.identifier, login.secret, attempt)
+        : await auth.operator(login.identifier, login.secret, attempt);
+  } catch (err) {
+    const seconds = retryAfterSeconds(err);
+    if (seconds !== undefined) reply.header("retry-after", String(seconds));
+    throw err;
+  }
+  if (!principal) throw new AuthInvalidError();
+  return principal;
 }
 
 async function identify(

@@ -10,8 +10,8 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 
 /**
- * The public web pages (the top-level `web/` folder): their HTML, their bundled scripts and their
- * styles, served by Lanterne itself. The pages are clients of `/api/v1` like any other; nothing
+ * The web pages (the top-level `web/` folder): the public ones and the supervision ones behind the
+ * login, their HTML, their bundled scripts and their styles, served by Lanterne itself. The pages are clients of `/api/v1` like any other; nothing
  * here reads a store.
  *
  * Every response of this scope carries a strict Content-Security-Policy: scripts, styles and
@@ -37,14 +37,26 @@ export const WEB_CSP_DIRECTIVES = {
   styleSrc: ["'self'"],
 };
 
-/** A page: its file in web/pages, its French and English paths. */
-interface Page {
+/**
+ * A page: its file in web/pages, its French and English paths, and whether it is for logged-in
+ * people only (`auth: true`: without a session the server answers a redirection to the login
+ * page, which comes back to the page after it). Adding a page is one line here, its HTML file and
+ * its script (web/README.md).
+ */
+export interface Page {
   file: string;
   fr: string;
   en: string;
+  auth: boolean;
 }
 
-const PAGES: readonly Page[] = [{ file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms" }];
+export const LOGIN_PATHS = { fr: "/connexion", en: "/login" } as const;
+
+export const PAGES: readonly Page[] = [
+  { file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms", auth: false },
+  { file: "connexion.html", fr: LOGIN_PATHS.fr, en: LOGIN_PATHS.en, auth: false },
+  { file: "alertes.html", fr: "/alertes", en: "/alerts", auth: true },
+];
 
 const PageQuery = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 8, description: "fr (default) or en" })),
@@ -69,6 +81,14 @@ export async function webPlugin(app: FastifyInstance): Promise<void> {
     decorateReply: false,
     maxAge: 0,
   });
+  // Leaflet's stylesheet and images, from the installed package: the map needs no other site.
+  await app.register(fastifyStatic, {
+    root: join(ROOT, "node_modules", "leaflet", "dist"),
+    prefix: "/assets/leaflet/",
+    decorateReply: false,
+    allowedPath: (path) => path === "/leaflet.css" || path.startsWith("/images/"),
+    maxAge: 0,
+  });
   for (const page of PAGES) await pageRoutes(app, page);
 }
 
@@ -82,10 +102,18 @@ async function pageRoutes(app: FastifyInstance, page: Page): Promise<void> {
       async (request, reply) => {
         const asked = request.query.lang;
         const lang = asked === "fr" || asked === "en" ? asked : path === page.en ? "en" : "fr";
+        if (page.auth && !request.principal) {
+          return reply.header("cache-control", "no-store").redirect(loginPath(lang, request.url), 303);
+        }
         return sendPage(reply, html, lang);
       },
     );
   }
+}
+
+/** The login page in the page's language, with the page to come back to (a local path only). */
+export function loginPath(lang: "fr" | "en", next: string): string {
+  return `${LOGIN_PATHS[lang]}?next=${encodeURIComponent(next)}`;
 }
 
 function sendPage(reply: FastifyReply, html: string, lang: "fr" | "en"): FastifyReply {

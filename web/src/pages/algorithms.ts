@@ -1,6 +1,7 @@
 import { getJson } from "../api.ts";
 import { append, el, replaceChildren } from "../dom.ts";
-import { algorithms, common, pageLang } from "../i18n.ts";
+import { algorithms } from "../i18n/algorithms.ts";
+import { common, pageLang } from "../i18n/common.ts";
 import { setUpPage } from "../page.ts";
 import { type Register, renderRegister } from "../register-view.ts";
 

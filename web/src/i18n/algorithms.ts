@@ -1,36 +1,6 @@
-/**
- * The pages' words, French first. One small table per page plus the common parts; a missing
- * English string is a type error, not a blank on the page.
- */
+import type { Table } from "./common.ts";
 
-export type Lang = "fr" | "en";
-
-/** `?lang=en` wins; otherwise the page's English path; otherwise French. */
-export function pageLang(location: { pathname: string; search: string }, englishPaths: string[]): Lang {
-  const asked = new URLSearchParams(location.search).get("lang");
-  if (asked === "fr" || asked === "en") return asked;
-  return englishPaths.includes(location.pathname) ? "en" : "fr";
-}
-
-type Table<K extends string> = Record<Lang, Record<K, string>>;
-
-export const common: Table<"skip" | "languages" | "siteName" | "apiLink" | "loadFailed"> = {
-  fr: {
-    skip: "Aller au contenu",
-    languages: "Langue",
-    siteName: "Lanterne — données des équipements publics connectés",
-    apiLink: "Les mêmes données en JSON",
-    loadFailed: "Le registre n'a pas pu être chargé. Réessayez plus tard, ou consultez-le en JSON :",
-  },
-  en: {
-    skip: "Skip to content",
-    languages: "Language",
-    siteName: "Lanterne — data of the connected public infrastructure",
-    apiLink: "The same data as JSON",
-    loadFailed: "The register could not be loaded. Try again later, or read it as JSON:",
-  },
-};
-
+/** The algorithm register's words (`/algorithmes`). */
 export const algorithms: Table<
   | "title"
   | "intro"
@@ -124,34 +94,3 @@ export const algorithms: Table<
     current: "Version in force: {v}",
   },
 };
-
-/** Names of known values; anything else is shown as it is. */
-export const labels: Record<Lang, Record<string, string>> = {
-  fr: {
-    info: "information",
-    minor: "mineure",
-    major: "majeure",
-    critical: "critique",
-    streetlight: "éclairage public",
-    water_pressure: "pression du réseau d'eau",
-    waste_container: "conteneurs à déchets",
-  },
-  en: {
-    info: "information",
-    minor: "minor",
-    major: "major",
-    critical: "critical",
-    streetlight: "street lighting",
-    water_pressure: "water network pressure",
-    waste_container: "waste containers",
-  },
-};
-
-export function label(lang: Lang, value: string): string {
-  return labels[lang][value] ?? value;
-}
-
-/** `{name}` placeholders filled with text (the result still goes in as text). */
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole));
-}
