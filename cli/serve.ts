@@ -71,6 +71,7 @@ function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Clos
   const lines = [
     "",
     `Lanterne is running for ${p.territory.owner.name} (started in ${ms} ms)`,
+    `  Web app          ${api}/   (log in at ${api}/connexion; public register ${api}/algorithmes)`,
     `  API              ${api}   (documentation: ${api}/api/docs)`,
     `  MQTT             mqtt://${c.host}:${p.broker.port}   topic lanterne/{operator}/readings`,
     `  MQTT/WebSocket   ws://${c.host}:${p.broker.wsPort}/mqtt`,
@@ -100,6 +101,7 @@ function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Clos
       "  Demo credentials (never for production):",
       `    operators (MQTT and HTTP Basic): ${p.territory.operators.map((o) => `${o.username} / ${creds[o.id] ?? "?"}`).join(", ")}`,
       `    staff tokens (HTTP Bearer <id>.<token>): admin.${creds.admin}, technicien.${creds.technicien}`,
+      `    web app: "Agent de la collectivité" technicien / ${creds.technicien}, or an operator above`,
       `    LANTERNE_SECRET_KEY (opens the demo's sealed LoRaWAN keys): ${creds["secret-key"]}`,
       "  The simulator publishes live telemetry as the three operators over MQTT; Thil's pressure",
       "  sensors send LoRaWAN frames through two gateways (UDP) and its containers come through",

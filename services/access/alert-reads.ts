@@ -96,8 +96,8 @@ export function createAlertReads(deps: AlertReadsDeps): AlertReads {
   return {
     async list(principal, q) {
       const operatorId = policy.operatorScope(principal, undefined);
-      if (q.at !== undefined) checkInstant(q.at, clock.now());
-      const found = await store.list(storeQuery(q, operatorId));
+      const at = q.at === undefined ? undefined : checkInstant(q.at, clock.now());
+      const found = await store.list(storeQuery(at === undefined ? q : { ...q, at }, operatorId));
       const last = found.at(-1);
       return {
         entries: found.filter((a) => visibleTo(operatorId, a)).map(alertView),

@@ -20,10 +20,19 @@ const HISTORY_CONCURRENCY = 16;
 
 export type AlertsAtStore = Pick<AlertStore, "list" | "history">;
 
-/** An instant asked of the past: now or before it, never after (nothing is known of it yet). */
+/**
+ * A browser's clock may run a little ahead of the server's: an instant up to this far ahead is
+ * taken as now, so that a page asking for "now" by its own clock is not refused.
+ */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * An instant asked of the past: now or before it, never after (nothing is known of it yet). An
+ * instant within the clock skew ahead is answered as now.
+ */
 export function checkInstant(at: EpochMs, now: EpochMs): EpochMs {
-  if (at > now) throw new BadRequestError("at must not be in the future");
-  return at;
+  if (at > now + CLOCK_SKEW_MS) throw new BadRequestError("at must not be in the future");
+  return Math.min(at, now);
 }
 
 /**

@@ -63,8 +63,8 @@ export interface DeviceStatesAtDeps {
 export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
   const { policy, store, clock } = deps;
   return {
-    async list(principal, filter, at) {
-      checkInstant(at, clock.now());
+    async list(principal, filter, asked) {
+      const at = checkInstant(asked, clock.now());
       const { operator, ...rest } = filter;
       const grants = policy
         .listDevices(principal, rest)
@@ -79,8 +79,8 @@ export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
       const devices = grants.map((g) => viewAt(deps, g, states.get(g.device.id), alerts, at));
       return { at: iso(at), count: devices.length, devices };
     },
-    async get(principal, id, at) {
-      checkInstant(at, clock.now());
+    async get(principal, id, asked) {
+      const at = checkInstant(asked, clock.now());
       const now = policy.device(principal, id);
       const g = grantAt(now, at);
       if (!g) return notHeldView(now);

@@ -56,6 +56,14 @@ export const PAGES: readonly Page[] = [
   { file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms", auth: false },
   { file: "connexion.html", fr: LOGIN_PATHS.fr, en: LOGIN_PATHS.en, auth: false },
   { file: "alertes.html", fr: "/alertes", en: "/alerts", auth: true },
+  { file: "equipements.html", fr: "/equipements", en: "/devices", auth: true },
+  // A path's parameter (`:id`) is Fastify's: the page's script reads the id from its address.
+  { file: "equipement.html", fr: "/equipements/:id", en: "/devices/:id", auth: true },
+  { file: "carte.html", fr: "/carte", en: "/map", auth: true },
+  { file: "accueil.html", fr: "/", en: "/overview", auth: true },
+  { file: "eclairage.html", fr: "/eclairage", en: "/lighting", auth: true },
+  { file: "eau.html", fr: "/eau", en: "/water", auth: true },
+  { file: "dechets.html", fr: "/dechets", en: "/waste", auth: true },
 ];
 
 const PageQuery = Type.Object({
@@ -87,6 +95,14 @@ export async function webPlugin(app: FastifyInstance): Promise<void> {
     prefix: "/assets/leaflet/",
     decorateReply: false,
     allowedPath: (path) => path === "/leaflet.css" || path.startsWith("/images/"),
+    maxAge: 0,
+  });
+  // uPlot's stylesheet (the device page's charts), from the installed package.
+  await app.register(fastifyStatic, {
+    root: join(ROOT, "node_modules", "uplot", "dist"),
+    prefix: "/assets/uplot/",
+    decorateReply: false,
+    allowedPath: (path) => path === "/uPlot.min.css",
     maxAge: 0,
   });
   for (const page of PAGES) await pageRoutes(app, page);
