@@ -7,6 +7,8 @@ import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
 import { runIngestBench } from "./ingest.ts";
 import { runLorawanBench } from "./lorawan.ts";
 import { LORAWAN_HELP, parseLorawanOptions } from "./lorawan-args.ts";
+import { runWebBench } from "./web.ts";
+import { parseWebOptions, WEB_HELP } from "./web-args.ts";
 
 /** `npm run bench -- <benchmark> [options]`: one entry point, one benchmark per name. */
 const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<number> }> = {
@@ -29,6 +31,11 @@ const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<n
       "20,000 devices at 10x their rate: fault publish-to-SSE p99 < 200 ms, silence within cadence + 60 s, rules < +10 % CPU/msg, rule state < 300 B/device",
     run: (argv) => runAlertsBench(parseAlertsOptions(argv)),
   },
+  web: {
+    about:
+      "the map and the alert desk in Chromium over 20,000 assets: interactive < 2 s, first load < 1.5 MB, API p99 < 50 ms",
+    run: (argv) => runWebBench(parseWebOptions(argv)),
+  },
 };
 
 function usage(): string {
@@ -40,6 +47,7 @@ function usage(): string {
     OPTIONS_HELP,
     LORAWAN_HELP,
     ALERTS_HELP,
+    WEB_HELP,
   ].join("\n");
 }
 

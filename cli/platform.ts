@@ -36,7 +36,7 @@ import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
-import { type Config, sessionSettings } from "../services/config.ts";
+import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
 import { type Clock, systemClock } from "../services/domain/clock.ts";
@@ -216,6 +216,7 @@ export class Platform {
         owner: this.territory.owner,
         maxPayloadBytes: this.config.maxPayloadBytes,
         session: sessionSettings(this.config),
+        map: mapSettings(this.config),
       },
       { loggerInstance: this.logger, trustProxy: this.config.trustProxy === "true" },
     );

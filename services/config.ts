@@ -130,6 +130,16 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_SESSION_MAX_MIN: a web session ends this long (minutes) after the login, used or not",
   }),
+  mapTiles: Type.String({
+    default: "",
+    description:
+      "LANTERNE_MAP_TILES: the map's tile server, a URL template https://host/{z}/{x}/{y}.png (http also accepted); empty: a plain background and nothing fetched from another site. Its origin is added to the pages' img-src",
+  }),
+  mapAttribution: Type.String({
+    default: "",
+    description:
+      "LANTERNE_MAP_ATTRIBUTION: the credit the tile server's licence asks for, shown on the map as text (for example © OpenStreetMap contributors)",
+  }),
   logLevel: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     {
@@ -166,6 +176,8 @@ const ENV: Record<keyof Config, string> = {
   cookieSecure: "LANTERNE_COOKIE_SECURE",
   sessionIdleMin: "LANTERNE_SESSION_IDLE_MIN",
   sessionMaxMin: "LANTERNE_SESSION_MAX_MIN",
+  mapTiles: "LANTERNE_MAP_TILES",
+  mapAttribution: "LANTERNE_MAP_ATTRIBUTION",
   logLevel: "LANTERNE_LOG_LEVEL",
 };
 
@@ -178,12 +190,50 @@ export function loadConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
   }
   const merged = Value.Default(ConfigSchema, { ...raw, ...overrides }) as Config;
   const errors = [...Value.Errors(ConfigSchema, merged)].map((e) => `  - ${e.path || "/"}: ${e.message}`);
+  const tiles = typeof merged.mapTiles === "string" ? tileTemplateProblem(merged.mapTiles) : undefined;
+  if (tiles !== undefined) errors.push(`  - /mapTiles (LANTERNE_MAP_TILES): ${tiles}`);
   if (errors.length > 0) throw new ConfigInvalidError(errors.join("\n"));
   return {
     ...merged,
     dataDir: resolve(merged.dataDir),
     territoryDir: resolve(merged.territoryDir),
     webhooksFile: merged.webhooksFile === "" ? "" : resolve(merged.webhooksFile),
+  };
+}
+
+/**
+ * What is wrong with a tile URL template, or undefined when it is usable (or empty: no tiles).
+ * Leaflet fills {z}, {x}, {y} and, when present, {s} (a subdomain) and {r} (a retina suffix);
+ * a subdomain would put tiles on hosts the CSP does not name, so it is refused.
+ */
+export function tileTemplateProblem(template: string): string | undefined {
+  if (template === "") return undefined;
+  for (const part of ["{z}", "{x}", "{y}"]) {
+    if (!template.includes(part)) return `must hold ${part}: https://host/{z}/{x}/{y}.png`;
+  }
+  if (template.includes("{s}")) return "must name one host, not {s} subdomains (the CSP names its origin)";
+  let url: URL;
+  try {
+    url = new URL(template.replaceAll(/\{[a-z]\}/g, "0"));
+  } catch {
+    return "must be a URL: https://host/{z}/{x}/{y}.png";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an https:// (or http://) URL";
+  if (url.username !== "" || url.password !== "") return "must not carry credentials";
+  return undefined;
+}
+
+/** The map's tile server as the pages and their CSP see it (services/api/routes/map.ts). */
+export interface MapSettings {
+  /** The URL template, or null for a plain background. */
+  tiles: string | null;
+  attribution: string | null;
+}
+
+export function mapSettings(config: Pick<Config, "mapTiles" | "mapAttribution">): MapSettings {
+  return {
+    tiles: config.mapTiles === "" ? null : config.mapTiles,
+    attribution: config.mapAttribution === "" ? null : config.mapAttribution,
   };
 }
 

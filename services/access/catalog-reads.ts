@@ -1,6 +1,7 @@
 import type { Device, Owner } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
 import { type CommuneFacts, communeByCode, communesOfEpci, epciByCode } from "../inventory/territory.ts";
+import type { CommuneOutline } from "../inventory/territory-outlines.ts";
 
 /**
  * The territory as everyone may read it: its owner, its EPCI and its communes with their official
@@ -20,6 +21,8 @@ export interface CommuneView {
   inEpci: boolean;
   /** Devices of the inventory in the commune, per domain (none: `{}`). */
   devices: Record<string, number>;
+  /** The commune's outline the territory imported (GeoJSON geometry), when it has one. */
+  outline?: CommuneOutline;
 }
 
 export interface TerritoryView {
@@ -42,7 +45,7 @@ export interface CatalogReads {
 
 export interface CatalogReadsDeps {
   devices: Pick<DeviceIndex, "list">;
-  territory: { owner: Owner; epci?: string };
+  territory: { owner: Owner; epci?: string; outlines?: ReadonlyMap<string, CommuneOutline> };
 }
 
 /**
@@ -53,7 +56,9 @@ export function createCatalogReads(deps: CatalogReadsDeps): CatalogReads {
   let communes: CommuneView[] | undefined;
   let territory: TerritoryView | undefined;
   const listCommunes = () => {
-    communes ??= communeViews(deps.devices.list(), deps.territory.epci);
+    communes ??= communeViews(deps.devices.list(), deps.territory.epci).map((c) =>
+      withOutline(c, deps.territory.outlines?.get(c.code)),
+    );
     return communes;
   };
   return {
@@ -74,6 +79,10 @@ function communeViews(devices: readonly Device[], epci: string | undefined): Com
     if (!views.has(code)) views.set(code, view(code, communeByCode(code), false, counts));
   }
   return [...views.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+function withOutline(view: CommuneView, outline: CommuneOutline | undefined): CommuneView {
+  return outline === undefined ? view : { ...view, outline };
 }
 
 function devicesPerCommune(devices: readonly Device[]): Map<string, Record<string, number>> {

@@ -4,8 +4,14 @@ import type { EpochMs } from "../domain/types.ts";
 import type { DeviceState, SeriesBucket, TimeSeriesStore } from "../storage/store.ts";
 import { checkBucketCount, mergeSeries } from "./buckets.ts";
 import type { Window } from "./periods.ts";
-import { type AccessPolicy, audienceOf, type DeviceGrant, type DeviceListFilter } from "./policy.ts";
-import { type DeviceView, deviceView, iso, type PointView, pointView } from "./views.ts";
+import {
+  type AccessPolicy,
+  assignmentHistory,
+  audienceOf,
+  type DeviceGrant,
+  type DeviceListFilter,
+} from "./policy.ts";
+import { assignmentView, type DeviceView, deviceView, iso, type PointView, pointView } from "./views.ts";
 
 /** At most this many buckets per series answer (1 min buckets stand for raw points). */
 const MAX_BUCKETS = 10_000;
@@ -61,7 +67,9 @@ export function createDeviceReads(deps: DeviceReadsDeps): DeviceReads {
     async get(principal, id) {
       const g = policy.device(principal, id);
       const [state] = holdsNow(g) ? await store.latest(latestFilterOf(g)) : [];
-      return deviceView(g, policy.currentState(g, state));
+      const history = assignmentHistory(g);
+      const view = deviceView(g, policy.currentState(g, state));
+      return history ? { ...view, assignments: history.map(assignmentView) } : view;
     },
     async series(principal, id, q) {
       const g = policy.device(principal, id);

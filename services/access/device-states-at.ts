@@ -27,6 +27,9 @@ import { type DeviceView, deviceView, iso } from "./views.ts";
  */
 export type DeviceCondition = "ok" | "fault" | "silent" | "unknown";
 
+/** An instant this close to now is the live view: the store's latest values serve it. */
+const LIVE_MS = 5_000;
+
 export interface DeviceAtView extends DeviceView {
   /** The device's condition at the instant. */
   condition: DeviceCondition;
@@ -72,8 +75,13 @@ export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
         .filter((g): g is DeviceGrant => g !== undefined)
         .filter((g) => operator === undefined || g.holder === operator);
       const operatorId = operatorOf(principal);
+      // "Now" (a page's live view) reads the store's latest values as they are: the same answer
+      // as a read at T, without looking through a day of readings for every device.
+      const live = clock.now() - at <= LIVE_MS;
       const [states, alerts] = await Promise.all([
-        grants.length > 0 ? statesAt(store, rest, operatorId, at) : new Map<string, DeviceState>(),
+        grants.length > 0
+          ? statesAt(store, rest, operatorId, live ? undefined : at)
+          : new Map<string, DeviceState>(),
         alertsAt(deps.alerts, grants, operatorId, at),
       ]);
       const devices = grants.map((g) => viewAt(deps, g, states.get(g.device.id), alerts, at));
@@ -119,13 +127,13 @@ async function statesAt(
   store: DeviceStatesAtDeps["store"],
   filter: Omit<DeviceListFilter, "operator">,
   operatorId: string | undefined,
-  at: EpochMs,
+  at: EpochMs | undefined,
 ): Promise<Map<string, DeviceState>> {
   const states = await store.latest({
     ...(filter.commune !== undefined ? { commune: filter.commune } : {}),
     ...(filter.domain !== undefined ? { domain: filter.domain } : {}),
     ...(operatorId !== undefined ? { operatorId } : {}),
-    at,
+    ...(at !== undefined ? { at } : {}),
   });
   return new Map(states.map((s) => [s.deviceId, s]));
 }
@@ -219,12 +227,17 @@ export function silenceAfterMs(
   const contract = contracts.versions(device.contractId).find((c) => c.key === contractKey);
   if (!contract) return undefined;
   const rule = contract.rules.find((r) => r.kind === silence.kind);
-  if (rule) return silenceRuleMs(rule.params);
   const period = expectedPeriodMs(contract, device);
+  if (rule) return silenceRuleMs(rule.params, period);
   return period === undefined ? undefined : period + (contract.latencyMs ?? 0);
 }
 
-function silenceRuleMs(params: Contract["rules"][number]["params"]): number | undefined {
+/** The silence rule's cadence (or, when it sets none, the device's from its contract) plus grace. */
+function silenceRuleMs(
+  params: Contract["rules"][number]["params"],
+  period: number | undefined,
+): number | undefined {
   const { cadenceMs, graceMs } = params;
-  return typeof cadenceMs === "number" && typeof graceMs === "number" ? cadenceMs + graceMs : undefined;
+  const cadence = typeof cadenceMs === "number" ? cadenceMs : period;
+  return cadence !== undefined && typeof graceMs === "number" ? cadence + graceMs : undefined;
 }

@@ -2,9 +2,9 @@ import type { Principal } from "../auth/principals.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import { AuthRequiredError, ForbiddenError, NotFoundError } from "../domain/errors.ts";
-import type { Device, EpochMs } from "../domain/types.ts";
+import type { Assignment, Device, EpochMs } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
-import { operatorAt } from "../inventory/periods.ts";
+import { operatorAt, sortAssignments } from "../inventory/periods.ts";
 import type { AggregateRow, DeviceState, GroupDimension } from "../storage/store.ts";
 import { clipToPeriods, heldPeriods, type Period, type Window, withinPeriods } from "./periods.ts";
 
@@ -167,6 +167,15 @@ function grant(audience: Audience, device: Device, now: EpochMs, hidden: Readonl
     hidden,
     held: { operatorId, periods: heldPeriods(device, operatorId, now) },
   };
+}
+
+/**
+ * Who held the device and when, oldest first, every period including one still to come: for
+ * staff, who follow the concessions. An operator gets none (its own periods are `held`): who
+ * held the device before or after it is not its business.
+ */
+export function assignmentHistory(g: DeviceGrant): Assignment[] | undefined {
+  return g.held ? undefined : sortAssignments(g.device.assignments);
 }
 
 function visible(g: DeviceGrant): boolean {

@@ -1,4 +1,4 @@
-import type { EpochMs, FieldValue, QuarantineEntry } from "../domain/types.ts";
+import type { Assignment, EpochMs, FieldValue, QuarantineEntry } from "../domain/types.ts";
 import type { AggregateRow, DeviceState, SeriesBucket, ViolationRecord } from "../storage/store.ts";
 import type { Period } from "./periods.ts";
 import type { DeviceGrant } from "./policy.ts";
@@ -18,6 +18,14 @@ export interface DeviceView {
   state: StateView | null;
   /** For an operator: the periods it held the device, to which its data are clipped. */
   periods?: PeriodView[];
+  /** For staff, on one device's answer: every operator's periods, oldest first. */
+  assignments?: AssignmentView[];
+}
+
+export interface AssignmentView {
+  operator: string;
+  from: string;
+  to: string | null;
 }
 
 export interface StateView {
@@ -103,6 +111,10 @@ function stateView(s: DeviceState): StateView {
   const values: StateView["values"] = {};
   for (const [name, v] of Object.entries(s.values)) values[name] = { value: v.value, time: iso(v.time) };
   return { time: iso(s.time), operator: s.operatorId, contract: s.contract, values };
+}
+
+export function assignmentView(a: Assignment): AssignmentView {
+  return { operator: a.operatorId, from: iso(a.from), to: a.to === undefined ? null : iso(a.to) };
 }
 
 function periodView(p: Period): PeriodView {

@@ -304,8 +304,10 @@ export class RuleEngine {
     for (const [deviceId, entry] of this.states.entries()) {
       const contract = RuleStates.contractOf(entry);
       for (let index = 0; index < contract.rules.length; index++) {
+        // A state never set (no reading yet) or a kind that ignores ticks: nothing to decide.
+        if (RuleStates.get(entry, index) === undefined) continue;
         const slot = slotOf(deviceId, contract, entry, index);
-        if (!slot) continue;
+        if (!slot || slot.kind.ticks === false) continue;
         // Most ticks decide nothing: the place of the device is looked up only for an edge.
         if (!this.decide(slot, tick)) continue;
         const device = this.deps.devices.get(deviceId);
@@ -556,11 +558,8 @@ function contractIdOf(key: string): string {
 
 /** Place, inventory attributes (rated power `power_w`, cabinet...) and cadence, as the kinds expect them. */
 function factsOf(device: Device, contract: Contract): DeviceFacts {
+  const facts: DeviceFacts = { lat: device.lat, lon: device.lon, attributes: device.attributes };
   const cadenceMs = expectedPeriodMs(contract, device);
-  return {
-    lat: device.lat,
-    lon: device.lon,
-    attributes: device.attributes,
-    ...(cadenceMs !== undefined ? { cadenceMs } : {}),
-  };
+  if (cadenceMs !== undefined) facts.cadenceMs = cadenceMs;
+  return facts;
 }

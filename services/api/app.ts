@@ -29,6 +29,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
 import { lorawanRoutes } from "./routes/lorawan.ts";
+import { mapRoutes } from "./routes/map.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -122,7 +123,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       .code(404)
       .send({ statusCode: 404, code: "ERR_NOT_FOUND", error: "Not Found", message: request.url }),
   );
-  await app.register(webPlugin);
+  await app.register(webPlugin, { tiles: deps.map?.tiles ?? null });
   await app.register(async (api) => {
     await api.register(acceptPlugin);
     await api.register(operationsPlugin);
@@ -139,6 +140,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       algorithmRoutes,
       sessionRoutes,
       domainRoutes,
+      mapRoutes,
     ]) {
       await api.register(async (scope) => routes(scope, deps));
     }

@@ -1,7 +1,7 @@
 import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
-import type { SessionSettings } from "../config.ts";
+import type { MapSettings, SessionSettings } from "../config.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { RawUplink, Violation } from "../domain/types.ts";
@@ -16,6 +16,8 @@ import type { LorawanHealth } from "./routes/lorawan.ts";
 export interface ApiDeps {
   /** Web sessions (services/api/plugins/session.ts); the defaults of services/config.ts when absent. */
   session?: SessionSettings;
+  /** The map's tile server (LANTERNE_MAP_TILES); a plain background when absent. */
+  map?: MapSettings;
   store: TimeSeriesStore & QuarantineStore & ViolationLog & RollupStore & RetentionStore;
   /** Gateways' and LoRaWAN devices' last reported health (none when the territory has no LoRaWAN). */
   lorawan?: () => LorawanHealth;

@@ -71,6 +71,19 @@ export const DeviceSchema = Type.Object({
         "operators only: the periods it held the device (to: null while it lasts); its data are clipped to them",
     }),
   ),
+  assignments: Type.Optional(
+    Type.Array(
+      Type.Object({
+        operator: Type.String(),
+        from: Type.String({ format: "date-time" }),
+        to: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+      }),
+      {
+        description:
+          "staff only, on GET /api/v1/devices/{id}: who held the device and when, oldest first (to: null while it lasts, exclusive otherwise), a period still to come included",
+      },
+    ),
+  ),
 });
 
 export const IngestResponse = Type.Object({

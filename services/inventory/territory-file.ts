@@ -6,6 +6,8 @@ import { TerritoryInvalidError } from "../domain/errors.ts";
 import type { Operator, Owner } from "../domain/types.ts";
 import { type IntegrationConfig, integrationOf, integrationProblems } from "./integrations.ts";
 import { type SchemaProblem, schemaProblems } from "./schema-errors.ts";
+import { communeByCode, communesOfEpci } from "./territory.ts";
+import { type CommuneOutline, loadCommuneOutlines } from "./territory-outlines.ts";
 import {
   type GatewayDoc,
   type OperatorDoc,
@@ -28,6 +30,11 @@ export interface TerritoryFile {
   inventoryPath: string;
   assignmentsPath?: string;
   contractsDir: string;
+  /**
+   * The communes' outlines by INSEE code (`outlines:`, territory-outlines.ts), when the territory
+   * imports some; the map draws a hull around the devices of the others.
+   */
+  outlines?: ReadonlyMap<string, CommuneOutline>;
   operators: Operator[];
   users: User[];
   /** LoRaWAN network servers data come from (see integrations.ts). */
@@ -53,7 +60,24 @@ export async function loadTerritoryFile(dir: string): Promise<TerritoryFile> {
     throw new TerritoryInvalidError(path, problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"));
   }
   // The document has just passed its schema: its static type holds.
-  return readTerritory(doc as TerritoryDoc, resolve(dirname(path)));
+  const territory = readTerritory(doc as TerritoryDoc, resolve(dirname(path)));
+  const outlinesFile = (doc as TerritoryDoc).outlines;
+  if (outlinesFile === undefined) return territory;
+  const outlines = await loadCommuneOutlines(
+    join(territory.dir, outlinesFile),
+    territoryCommunes(territory.epci),
+  );
+  return { ...territory, outlines };
+}
+
+/**
+ * Which codes are the territory's communes: its EPCI's members (Etalab's list) when it names an
+ * EPCI, else any current commune.
+ */
+function territoryCommunes(epci: string | undefined): (code: string) => boolean {
+  if (epci === undefined) return (code) => communeByCode(code) !== undefined;
+  const members = new Set(communesOfEpci(epci).map((c) => c.code));
+  return (code) => members.has(code);
 }
 
 /**

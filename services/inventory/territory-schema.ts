@@ -126,6 +126,11 @@ export const TerritorySchema = Type.Object(
     inventory: Text("the inventory file (CSV or GeoJSON), relative to territory.yaml"),
     assignments: Type.Optional(Text("the assignments history CSV, relative to territory.yaml")),
     contracts: Type.Optional(Text("the folder of data contracts, relative to territory.yaml")),
+    outlines: Type.Optional(
+      Text(
+        "the communes' outlines, a GeoJSON FeatureCollection of Polygon or MultiPolygon features with the INSEE code in the `code` property, relative to territory.yaml",
+      ),
+    ),
     operators: Type.Optional(Type.Array(OperatorSchema, { description: "a list of operators" })),
     users: Type.Optional(Type.Array(UserSchema, { description: "a list of staff users" })),
     integrations: Type.Optional(Type.Array(IntegrationSchema, { description: "a list of integrations" })),

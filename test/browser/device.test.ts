@@ -251,4 +251,32 @@ describe.skipIf(!available)("the device list and the device page", () => {
     expect((await severeViolations(page)).map((v) => v.id)).toEqual([]);
     expect(cspErrors).toEqual([]);
   });
+
+  it("shows staff the table of the device's operators over time, and an operator none of it", async () => {
+    const asStaff = await fetch(`${t.apiUrl}/api/v1/devices/${LAMP}`, {
+      headers: { authorization: technician },
+    });
+    const device = (await asStaff.json()) as { assignments?: Array<{ operator: string; to: string | null }> };
+    expect(device.assignments?.length).toBeGreaterThan(0);
+    const asOperator = await fetch(`${t.apiUrl}/api/v1/devices/${LAMP}`, {
+      headers: { authorization: lumiere },
+    });
+    expect(await asOperator.json()).not.toHaveProperty("assignments");
+    await asTechnician(`/equipements/${LAMP}`);
+    const table = page.locator("#identity #assignments table");
+    await table.waitFor();
+    expect(await table.locator("caption").textContent()).toBe("Exploitants successifs de l'équipement");
+    expect(await table.locator("th[scope=col]").allTextContents()).toEqual([
+      "Exploitant",
+      "Du",
+      "Au (exclu)",
+    ]);
+    const rows = await table
+      .locator("tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? "")));
+    expect(rows.map((r) => r[0])).toEqual(device.assignments?.map((a) => a.operator));
+    if (device.assignments?.at(-1)?.to === null) expect(rows.at(-1)?.[2]).toBe("en cours");
+    expect((await severeViolations(page)).map((v) => v.id)).toEqual([]);
+    expect(cspErrors).toEqual([]);
+  });
 });

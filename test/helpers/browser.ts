@@ -1,5 +1,7 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 
 /**
@@ -107,4 +109,15 @@ export async function focused(
 /** axe's serious and critical violations only. */
 export async function severeViolations(page: Page): Promise<AxeViolation[]> {
   return (await axeViolations(page)).filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** Where the browser tests leave their screenshots (`test-results/`, ignored by git). */
+export const SCREENSHOTS_DIR = fileURLToPath(new URL("../../test-results/screenshots/", import.meta.url));
+
+/** A full-page screenshot of the page as it is now, saved as `<SCREENSHOTS_DIR>/<step>.png`. */
+export async function saveScreenshot(page: Page, step: string): Promise<string> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const path = join(SCREENSHOTS_DIR, `${step}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
 }

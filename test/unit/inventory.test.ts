@@ -606,3 +606,91 @@ describe("inventory rows schema", () => {
     ]);
   });
 });
+
+describe("territory.yaml outlines", () => {
+  const demoText = () => readFileSync(join(CCPHVA_DIR, "territory.yaml"), "utf8");
+  const demoOutlines = () =>
+    JSON.parse(readFileSync(join(CCPHVA_DIR, "communes.geojson"), "utf8")) as {
+      features: Array<{ properties: Record<string, unknown>; geometry: Record<string, unknown> }>;
+    };
+
+  /** A territory folder with the demo's file and these outlines. */
+  async function territoryWith(outlines: unknown): Promise<{ dir: string; path: string }> {
+    const dir = await mkdtemp(join(tmpdir(), "lanterne-outlines-"));
+    await writeFile(join(dir, "territory.yaml"), demoText());
+    const path = join(dir, "communes.geojson");
+    await writeFile(path, JSON.stringify(outlines));
+    return { dir, path };
+  }
+
+  it("loads the demo communes' outlines, one per commune of the EPCI, by INSEE code", async () => {
+    const territory = await loadTerritoryFile(CCPHVA_DIR);
+    const codes = communesOfEpci("245701404").map((c) => c.code);
+    expect([...(territory.outlines?.keys() ?? [])].sort()).toEqual(codes);
+    expect(territory.outlines?.get("54521")?.type).toBe("Polygon");
+  });
+
+  it("refuses a geometry that is not a polygon, with the feature's path", async () => {
+    const doc = demoOutlines();
+    const [first, second, third] = doc.features;
+    if (first) first.geometry = { type: "Point", coordinates: [5.9, 49.4] };
+    if (second)
+      second.geometry = {
+        type: "Polygon",
+        coordinates: [
+          [
+            [5.9, 49.4],
+            [5.91, 49.41],
+            [5.9, 49.4],
+          ],
+        ],
+      };
+    if (third)
+      third.geometry = {
+        type: "Polygon",
+        coordinates: [
+          [
+            [5.9, 49.4],
+            [5.91, 149],
+            [5.92, 49.4],
+            [5.9, 49.4],
+          ],
+        ],
+      };
+    const { dir, path } = await territoryWith(doc);
+    const error = await rejection(loadTerritoryFile(dir));
+    expect(error.code).toBe("ERR_TERRITORY_INVALID");
+    expect(error.message.split("\n")).toEqual([
+      `Invalid territory file ${path}:`,
+      '  - /features/0/geometry/type: must be Polygon or MultiPolygon, got "Point"',
+      "  - /features/1/geometry/coordinates/0: must be a ring of 4 positions or more",
+      "  - /features/2/geometry/coordinates/0/1: must be a position [lon, lat] in degrees (WGS 84)",
+    ]);
+  });
+
+  it("refuses a commune outside the territory, a missing code and a code given twice", async () => {
+    const doc = demoOutlines();
+    const [first, second, third] = doc.features;
+    if (first) first.properties = { code: "75056", nom: "Paris" };
+    if (second) second.properties = { nom: "sans code" };
+    if (third) third.properties = { ...doc.features[3]?.properties };
+    const { dir, path } = await territoryWith(doc);
+    const error = await rejection(loadTerritoryFile(dir));
+    expect(error.code).toBe("ERR_TERRITORY_INVALID");
+    expect(error.message.split("\n")).toEqual([
+      `Invalid territory file ${path}:`,
+      "  - /features/0/properties/code: 75056 is not a commune of the territory",
+      "  - /features/1/properties/code: must be the commune's INSEE code, 5 characters written as text, got undefined",
+      "  - /features/3/properties/code: 57041 is already at /features/2",
+    ]);
+  });
+
+  it("refuses a file that is not a FeatureCollection, or not JSON", async () => {
+    const { dir, path } = await territoryWith({ type: "Feature" });
+    const error = await rejection(loadTerritoryFile(dir));
+    expect(error.code).toBe("ERR_TERRITORY_INVALID");
+    expect(error.message).toContain(`${path}:\n  - /: must be a GeoJSON FeatureCollection`);
+    await writeFile(path, "{");
+    expect((await rejection(loadTerritoryFile(dir))).code).toBe("ERR_TERRITORY_INVALID");
+  });
+});

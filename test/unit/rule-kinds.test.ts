@@ -552,3 +552,34 @@ describe("silence from the contract's cadence", () => {
     ]);
   });
 });
+
+describe("kinds that say ticks never concern them", () => {
+  it("decide nothing and keep their state on a tick, whatever came before", () => {
+    const T = Date.UTC(2026, 0, 5, 8);
+    const quiet = [...ruleKinds.values()].filter((k) => k.ticks === false);
+    expect(quiet.map((k) => k.kind).sort()).toEqual(["rate", "spike", "sun"]);
+    const params: Record<string, Record<string, unknown>> = {
+      rate: { field: "x", mode: "sudden", windowMs: 3_600_000, maxDelta: 1 },
+      spike: { field: "x", k: 4, maxDurationMs: 600_000 },
+      sun: { stateField: "s", onValues: ["on"] },
+    };
+    for (const kind of quiet) {
+      const p = validateRuleParams(kind.kind, params[kind.kind] ?? {});
+      expect(p.ok, kind.kind).toBe(true);
+      let state: unknown;
+      for (let i = 0; i < 30; i++) {
+        const reading = {
+          time: T + i * 60_000,
+          values: { x: i % 7 === 0 ? 40 : 1, s: i % 2 ? "on" : "off" },
+          device: { lat: 49.5, lon: 6 },
+        };
+        state = kind.evaluate(params[kind.kind] as never, state as never, reading).state;
+        const onTick = kind.evaluate(params[kind.kind] as never, state as never, {
+          tick: T + i * 60_000 + 30_000,
+        });
+        expect(onTick.verdict.verdict, kind.kind).toBe("none");
+        expect(onTick.state, kind.kind).toBe(state);
+      }
+    }
+  });
+});

@@ -22,6 +22,8 @@ export interface AnyRuleKind {
   params: TSchema;
   register: RegisterEntry;
   maxStateBytes: number;
+  /** False: the kind never decides on a tick (types.ts, RuleKind.ticks). */
+  ticks?: false;
   evaluate(params: unknown, state: unknown, input: RuleInput): Evaluation<unknown>;
 }
 
@@ -31,6 +33,7 @@ function erase<P extends TSchema, S>(k: RuleKind<P, S>): AnyRuleKind {
     params: k.params,
     register: k.register,
     maxStateBytes: k.maxStateBytes,
+    ...(k.ticks === false ? { ticks: false as const } : {}),
     evaluate: (params, state, input) => k.evaluate(params as never, state as S | undefined, input),
   };
 }

@@ -18,8 +18,15 @@ export interface LatchState {
 
 export const LATCH_BYTES = 100;
 
+/**
+ * The state of a healthy device, shared by all of them: states are never changed in place (a
+ * kind returns a new one), so one frozen object serves every device whose condition does not
+ * hold, instead of one object each (rule-states.ts, memory per device).
+ */
+const INITIAL: LatchState = Object.freeze({ active: false, since: null, pending: null });
+
 export function initialLatch(): LatchState {
-  return { active: false, since: null, pending: null };
+  return INITIAL;
 }
 
 export interface LatchStep {

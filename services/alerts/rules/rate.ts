@@ -184,6 +184,7 @@ export const rate: RuleKind<typeof rateParams, RateState> = {
   kind: "rate",
   params: rateParams,
   maxStateBytes: 400,
+  ticks: false,
   evaluate: evaluateRate,
   register: {
     fr: {

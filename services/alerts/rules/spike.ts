@@ -117,6 +117,7 @@ export const spike: RuleKind<typeof spikeParams, SpikeState> = {
   kind: "spike",
   params: spikeParams,
   maxStateBytes: 150,
+  ticks: false,
   evaluate: evaluateSpike,
   register: {
     fr: {

@@ -74,6 +74,7 @@ export const sun: RuleKind<typeof sunParams, LatchState> = {
   kind: "sun",
   params: sunParams,
   maxStateBytes: LATCH_BYTES + 40,
+  ticks: false,
   evaluate: evaluateSun,
   register: {
     fr: {

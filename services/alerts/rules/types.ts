@@ -60,6 +60,11 @@ export interface RuleKind<P extends TSchema, S> {
   register: RegisterEntry;
   /** Upper bound of JSON.stringify(state).length, in bytes, for any input sequence. */
   maxStateBytes: number;
+  /**
+   * False for a kind that never decides on a timer tick (only readings move it): the engine's
+   * tick then skips it. Absent means it may.
+   */
+  ticks?: false;
   /** `state` is undefined for a device the kind has never seen. */
   evaluate(params: Static<P>, state: S | undefined, input: RuleInput): Evaluation<S>;
 }

@@ -38,6 +38,28 @@ export const WEB_CSP_DIRECTIVES = {
 };
 
 /**
+ * The policy for a map with this tile server (a URL template, services/config.ts): its origin
+ * joins img-src, and nothing else does but `data:`. Leaflet cancels the request of a tile it no
+ * longer needs (after a pan or a zoom) by pointing the image at an inline empty GIF; without
+ * `data:` each cancel is a CSP violation. Images only: no other directive changes. Without a
+ * tile server the policy is WEB_CSP_DIRECTIVES itself.
+ */
+export function webCspDirectives(tiles: string | null): typeof WEB_CSP_DIRECTIVES {
+  if (tiles === null) return WEB_CSP_DIRECTIVES;
+  return { ...WEB_CSP_DIRECTIVES, imgSrc: [...WEB_CSP_DIRECTIVES.imgSrc, tileOrigin(tiles), "data:"] };
+}
+
+/** The template's scheme, host and port; the placeholders are only in its path. */
+function tileOrigin(template: string): string {
+  return new URL(template.replaceAll(/\{[a-z]\}/g, "0")).origin;
+}
+
+export interface WebOptions {
+  /** The map's tile URL template, or null (config.ts `mapSettings`). */
+  tiles?: string | null;
+}
+
+/**
  * A page: its file in web/pages, its French and English paths, and whether it is for logged-in
  * people only (`auth: true`: without a session the server answers a redirection to the login
  * page, which comes back to the page after it). Adding a page is one line here, its HTML file and
@@ -70,10 +92,10 @@ const PageQuery = Type.Object({
   lang: Type.Optional(Type.String({ maxLength: 8, description: "fr (default) or en" })),
 });
 
-export async function webPlugin(app: FastifyInstance): Promise<void> {
+export async function webPlugin(app: FastifyInstance, options: WebOptions = {}): Promise<void> {
   await ensureWebBuilt();
   await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: WEB_CSP_DIRECTIVES },
+    contentSecurityPolicy: { useDefaults: false, directives: webCspDirectives(options.tiles ?? null) },
     // HTTPS and its HSTS policy belong to the reverse proxy that terminates TLS.
     strictTransportSecurity: false,
   });

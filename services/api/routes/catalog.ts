@@ -14,6 +14,24 @@ const Commune = Type.Object({
     description: "one of the territory's EPCI's communes; false for an inventory commune outside it",
   }),
   devices: Type.Record(Type.String(), Type.Integer(), { description: "devices per domain" }),
+  outline: Type.Optional(
+    Type.Union(
+      [
+        Type.Object({
+          type: Type.Literal("Polygon"),
+          coordinates: Type.Array(Type.Array(Type.Array(Type.Number()))),
+        }),
+        Type.Object({
+          type: Type.Literal("MultiPolygon"),
+          coordinates: Type.Array(Type.Array(Type.Array(Type.Array(Type.Number())))),
+        }),
+      ],
+      {
+        description:
+          "the commune's outline the territory imported (territory.yaml `outlines`), a GeoJSON geometry in WGS 84 [lon, lat]; absent when it has none",
+      },
+    ),
+  ),
 });
 
 const Territory = Type.Object({
@@ -102,7 +120,8 @@ export async function catalogRoutes(app: FastifyInstance, deps: ApiDeps): Promis
         summary: "The territory's communes, with names, populations and devices per domain",
         description:
           "Every commune of the territory's EPCI, with no device or some, then any commune of the inventory " +
-          "outside it (`inEpci: false`), ordered by INSEE code.",
+          "outside it (`inEpci: false`), ordered by INSEE code. A commune whose outline the territory imported " +
+          "carries it (`outline`, a GeoJSON Polygon or MultiPolygon).",
         response: { 200: Type.Array(Commune) },
       },
     },

@@ -39,7 +39,7 @@ export function alertItem(alert: AlertView, ctx: ViewContext): HTMLLIElement {
         { id: heading, tabindex: "-1" },
         el("span", { class: `badge badge-${alert.severity}` }, label(ctx.lang, alert.severity)),
         " ",
-        el("span", { class: "subject" }, alert.subject),
+        el("span", { class: "subject" }, subjectLink(alert.subject, ctx.lang)),
       ),
       facts(alert, ctx.lang),
       alert.children.length > 0 ? devices(alert, ctx) : null,
@@ -47,6 +47,16 @@ export function alertItem(alert: AlertView, ctx: ViewContext): HTMLLIElement {
       ctx.canAct && alert.status !== "closed" ? actions(alert, ctx, heading) : null,
     ),
   );
+}
+
+/**
+ * A device's id as a link to its page; a group (`cabinet:…`, `gateway:…`, `operator:…`) has no
+ * page of its own and stays text. The id goes into the path encoded, and into the link as text.
+ */
+function subjectLink(subject: string, lang: Lang): Node {
+  if (subject.includes(":")) return document.createTextNode(subject);
+  const path = `/equipements/${encodeURIComponent(subject)}${lang === "en" ? "?lang=en" : ""}`;
+  return el("a", { href: path }, subject);
 }
 
 function facts(alert: AlertView, lang: Lang): HTMLElement {
@@ -90,7 +100,7 @@ function devices(alert: AlertView, ctx: ViewContext): HTMLElement {
   );
   button.addEventListener("click", () => ctx.onToggle(alert.id));
   const list = el("ul", { id: listId, class: "devices", "aria-label": t.devices });
-  for (const child of alert.children) list.append(el("li", {}, child));
+  for (const child of alert.children) list.append(el("li", {}, subjectLink(child, ctx.lang)));
   if (!ctx.expanded) list.hidden = true;
   return el("div", { class: "group" }, button, list);
 }

@@ -14,8 +14,32 @@ function facts(pairs: ReadonlyArray<[string, string | HTMLElement]>): HTMLDListE
   return list;
 }
 
-/** Identity, contract, operator, and for an operator the periods it held the device. */
+/**
+ * Identity, contract, operator; for an operator the periods it held the device, for staff the
+ * table of every operator's periods.
+ */
 export function identity(lang: Lang, d: DeviceView, contract: Contract | undefined): HTMLElement {
+  const list = identityFacts(lang, d, contract);
+  if (!d.assignments || d.assignments.length === 0) return list;
+  return el("div", {}, list, assignmentTable(lang, d.assignments));
+}
+
+/** Who held the device and when, oldest first; a period that has not ended says so. */
+function assignmentTable(lang: Lang, assignments: NonNullable<DeviceView["assignments"]>): HTMLElement {
+  const t = words[lang];
+  const rows = assignments.map((a) => [
+    a.operator,
+    when(a.from, lang),
+    a.to ? when(a.to, lang) : t.assignmentOpen,
+  ]);
+  return el(
+    "div",
+    { class: "table-scroll", id: "assignments" },
+    textTable(t.assignments, [t.operator, t.colFrom, t.colTo], rows),
+  );
+}
+
+function identityFacts(lang: Lang, d: DeviceView, contract: Contract | undefined): HTMLElement {
   const t = words[lang];
   const pairs: Array<[string, string | HTMLElement]> = [
     [t.id, d.id],

@@ -18,6 +18,8 @@ export interface DeviceView {
   } | null;
   /** Operators only: the periods it held the device (`to: null` while it lasts). */
   periods?: Array<{ from: string; to: string | null }>;
+  /** Staff only, on one device: who held it and when, oldest first (`to: null` while it lasts). */
+  assignments?: Array<{ operator: string; from: string; to: string | null }>;
 }
 
 export interface DeviceList {

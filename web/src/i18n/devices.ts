@@ -128,6 +128,10 @@ export const device: Table<
   | "periods"
   | "periodFromTo"
   | "periodFrom"
+  | "assignments"
+  | "colFrom"
+  | "colTo"
+  | "assignmentOpen"
   | "latest"
   | "latestNone"
   | "colField"
@@ -202,6 +206,10 @@ export const device: Table<
     periods: "Vos périodes d'exploitation",
     periodFromTo: "du {from} au {to}",
     periodFrom: "depuis le {from}",
+    assignments: "Exploitants successifs de l'équipement",
+    colFrom: "Du",
+    colTo: "Au (exclu)",
+    assignmentOpen: "en cours",
     latest: "Dernières valeurs",
     latestNone: "Aucune valeur reçue.",
     colField: "Champ",
@@ -276,6 +284,10 @@ export const device: Table<
     periods: "Your periods as its operator",
     periodFromTo: "from {from} to {to}",
     periodFrom: "since {from}",
+    assignments: "The device's operators over time",
+    colFrom: "From",
+    colTo: "To (exclusive)",
+    assignmentOpen: "ongoing",
     latest: "Latest values",
     latestNone: "No value received.",
     colField: "Field",

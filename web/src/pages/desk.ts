@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     const page = await orLogin(lang, () => getJson<AlertPage>(`/api/v1/alerts?limit=${LOAD_LIMIT}`));
     for (const alert of page.entries) keep(state, alert);
     render(state);
+    document.body.dataset.ready = "true";
   } catch {
     status.textContent = desk[lang].loadFailed;
   }

@@ -1,4 +1,4 @@
-import { ApiError } from "../api.ts";
+import { ApiError, getJson } from "../api.ts";
 import { append, el, replaceChildren } from "../dom.ts";
 import { fill, type Lang, label, pageLang } from "../i18n/common.ts";
 import { map as words } from "../i18n/map.ts";
@@ -27,11 +27,11 @@ import { mountShell, orLogin } from "../shell.ts";
 const ALERT_LIMIT = 100;
 /** Live changes arriving together are drawn once. */
 const REDRAW_MS = 300;
-/**
- * The tile server, a URL template; none for now, so the background is plain and the map works
- * without the internet. (A `LANTERNE_MAP_TILES` option would give it, with the CSP's img-src.)
- */
-const TILES = null;
+/** `GET /api/v1/map/config`: the tile server (LANTERNE_MAP_TILES) and its credit, or none. */
+interface MapConfig {
+  tiles: string | null;
+  attribution: string | null;
+}
 
 interface MapPage {
   lang: Lang;
@@ -57,13 +57,14 @@ async function main(): Promise<void> {
   const lang = pageLang(window.location, ["/map"]);
   setUpPage(lang, words[lang]);
   await mountShell({ active: "map", lang });
+  const tiles = await loadTiles(lang);
   const state: MapPage = {
     lang,
     at: instantFromUrl(window.location),
     devices: new Map(),
     communes: new Map(),
     alerts: [],
-    map: createDeviceMap(byId("map", HTMLElement), { lang, tiles: TILES }),
+    map: createDeviceMap(byId("map", HTMLElement), { lang, tiles }),
     fitted: false,
     tableOpen: false,
     redrawTimer: undefined,
@@ -80,6 +81,31 @@ async function main(): Promise<void> {
     })
     .catch(() => undefined);
   await load(state);
+}
+
+/**
+ * The tile layer when the platform names a tile server; without one, or when the answer does not
+ * come, the background stays plain. Leaflet writes the attribution as HTML: it is escaped first,
+ * so that it shows as the text it is.
+ */
+async function loadTiles(lang: Lang): Promise<{ url: string; attribution: string } | null> {
+  try {
+    const config = await orLogin(lang, () => getJson<MapConfig>("/api/v1/map/config"));
+    return config.tiles ? { url: config.tiles, attribution: escapeHtml(config.attribution ?? "") } : null;
+  } catch {
+    return null;
+  }
+}
+
+function escapeHtml(text: string): string {
+  const entities: Record<string, string> = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+  };
+  return text.replace(/[&<>"']/g, (c) => entities[c] ?? c);
 }
 
 function wireFilters(state: MapPage): void {
@@ -158,6 +184,7 @@ async function load(state: MapPage): Promise<void> {
   if (generation !== state.generation) return;
   state.alerts = listed ?? [];
   render(state);
+  document.body.dataset.ready = "true";
   if (listed === null) byId("alerts-status", HTMLElement).textContent = t.alertsFailed;
 }
 
