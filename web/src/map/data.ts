@@ -1,7 +1,7 @@
 import { getJson } from "../api.ts";
 import { type Condition, isCondition, type MapDevice } from "./types.ts";
 
-/** `GET /api/v1/devices?at=`: the fields the map uses. */
+/** A device as the map uses it, read from a row of `GET /api/v1/map/devices`. */
 interface ApiDevice {
   id: string;
   domain: string;
@@ -11,11 +11,6 @@ interface ApiDevice {
   lon: number;
   state: { time: string } | null;
   condition?: string;
-}
-
-interface DeviceList {
-  count: number;
-  devices: ApiDevice[];
 }
 
 /** A commune of `GET /api/v1/communes`; `outline` when the territory imported one (GeoJSON). */
@@ -38,13 +33,45 @@ export interface MapAlert {
   openedAt: string;
 }
 
+/** `GET /api/v1/map/devices`: one row of eight cells per device (services/api/routes/map.ts). */
+interface MapRows {
+  columns: string[];
+  rows: Array<Array<string | number | null>>;
+}
+
 /**
- * Each device with its condition at the instant (ISO). The API gives conditions only for an
- * instant, so the live view asks for "now" too.
+ * Each device with its condition at the instant (ISO), as the compact rows the map route sends:
+ * the map draws eight facts per device, not its values. The columns are read by name, so that a
+ * column added later does not shift the others.
  */
 export async function loadDevices(at: string): Promise<MapDevice[]> {
-  const list = await getJson<DeviceList>(`/api/v1/devices?at=${encodeURIComponent(at)}`);
-  return list.devices.filter(placed).map(toMapDevice);
+  const list = await getJson<MapRows>(`/api/v1/map/devices?at=${encodeURIComponent(at)}`);
+  const col = (name: string) => list.columns.indexOf(name);
+  const [id, domain, commune, operator, lat, lon, condition, time] = [
+    "id",
+    "domain",
+    "commune",
+    "operator",
+    "lat",
+    "lon",
+    "condition",
+    "time",
+  ].map(col) as [number, number, number, number, number, number, number, number];
+  return list.rows
+    .map(
+      (r): ApiDevice => ({
+        id: String(r[id]),
+        domain: String(r[domain]),
+        commune: String(r[commune]),
+        operator: r[operator] === null ? null : String(r[operator]),
+        lat: Number(r[lat]),
+        lon: Number(r[lon]),
+        state: r[time] === null ? null : { time: String(r[time]) },
+        condition: String(r[condition]),
+      }),
+    )
+    .filter(placed)
+    .map(toMapDevice);
 }
 
 function placed(d: ApiDevice): boolean {
