@@ -18,7 +18,7 @@ import {
 import { activeKey, isActive, SILENCE_KIND } from "./lifecycle.ts";
 import { RuleStates } from "./rule-states.ts";
 import { type AnyRuleKind, ruleKinds } from "./rules/kinds.ts";
-import type { DeviceFacts, RuleInput, Verdict } from "./rules/types.ts";
+import type { DeviceFacts, Evaluation, RuleInput, Verdict } from "./rules/types.ts";
 import type { AlertStore } from "./store.ts";
 import { type Alert, type AlertInput, SYSTEM } from "./types.ts";
 
@@ -293,7 +293,8 @@ export class RuleEngine {
     for (let index = 0; index < contract.rules.length; index++) {
       const slot = slotOf(o.deviceId, contract, entry, index);
       // Most readings decide nothing: judged synchronously, no promise made for them.
-      if (slot && this.decide(slot, input)) await this.evaluate(slot, input, o.time, where);
+      const edge = slot && this.decide(slot, input);
+      if (slot && edge) await this.applyEdge(slot, edge, o.time, where);
     }
   }
 
@@ -309,7 +310,8 @@ export class RuleEngine {
         const slot = slotOf(deviceId, contract, entry, index);
         if (!slot || slot.kind.ticks === false) continue;
         // Most ticks decide nothing: the place of the device is looked up only for an edge.
-        if (!this.decide(slot, tick)) continue;
+        const edge = this.decide(slot, tick);
+        if (!edge) continue;
         const device = this.deps.devices.get(deviceId);
         const operatorId = device ? currentOperator(device, at) : undefined;
         const where = {
@@ -317,43 +319,31 @@ export class RuleEngine {
           ...(device ? { commune: device.commune } : {}),
           ...(operatorId ? { operatorId } : {}),
         };
-        await this.evaluate(slot, tick, at, where);
+        await this.applyEdge(slot, edge, at, where);
       }
     }
   }
 
-  /** Whether the input makes an edge (fire or clear); a "none" keeps its new state at once. */
-  private decide(slot: Slot, input: RuleInput): boolean {
-    const { state, verdict } = slot.kind.evaluate(
-      slot.rule.params,
-      RuleStates.get(slot.entry, slot.index),
-      input,
-    );
-    if (verdict.verdict !== "none") return true;
+  /**
+   * Judges the input once. A "none" (most readings and ticks) keeps its new state at once, with
+   * no store call and no promise; an edge (fire or clear) is returned for applyEdge.
+   */
+  private decide(slot: Slot, input: RuleInput): Evaluation<unknown> | undefined {
     this.stats.evaluated++;
-    RuleStates.set(slot.entry, slot.index, state);
-    return false;
+    const evaluation = slot.kind.evaluate(slot.rule.params, RuleStates.get(slot.entry, slot.index), input);
+    if (evaluation.verdict.verdict !== "none") return evaluation;
+    RuleStates.set(slot.entry, slot.index, evaluation.state);
+    return undefined;
   }
 
   /**
    * The new state is kept only once the store has taken the verdict: if the store fails, the next
    * reading meets the old state and gives the same edge again, so an alert is late, never lost.
-   * A verdict of "none" (most readings) touches no store and awaits nothing.
    */
-  private async evaluate(slot: Slot, input: RuleInput, at: EpochMs, where: Where): Promise<void> {
-    this.stats.evaluated++;
-    const { state, verdict } = slot.kind.evaluate(
-      slot.rule.params,
-      RuleStates.get(slot.entry, slot.index),
-      input,
-    );
-    if (verdict.verdict === "none") {
-      RuleStates.set(slot.entry, slot.index, state);
-      return;
-    }
+  private async applyEdge(slot: Slot, edge: Evaluation<unknown>, at: EpochMs, where: Where): Promise<void> {
     try {
-      await this.apply(slot, verdict, at, where);
-      RuleStates.set(slot.entry, slot.index, state);
+      await this.apply(slot, edge.verdict, at, where);
+      RuleStates.set(slot.entry, slot.index, edge.state);
     } catch (err) {
       this.stats.failures++;
       this.log.error({ err, rule: slot.rule.id, device: slot.deviceId }, "alert store refused a verdict");
