@@ -39,8 +39,11 @@ export async function saveSlots(path: string, slots: Iterable<SavedSlot>): Promi
   return n;
 }
 
-/** Every well-formed line; a torn or foreign line is skipped (its slot starts from nothing). */
-export async function* loadSlots(path: string): AsyncGenerator<SavedSlot> {
+/**
+ * Every well-formed line, and `null` for each torn or foreign one (its slot starts from nothing):
+ * the caller counts those, so that a damaged file says so rather than silently forgetting.
+ */
+export async function* loadSlots(path: string): AsyncGenerator<SavedSlot | null> {
   if (!existsSync(path)) return;
   const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   for await (const line of lines) {
@@ -49,9 +52,10 @@ export async function* loadSlots(path: string): AsyncGenerator<SavedSlot> {
     try {
       parsed = JSON.parse(line);
     } catch {
+      yield null;
       continue;
     }
-    if (isSaved(parsed)) yield parsed;
+    yield isSaved(parsed) ? parsed : null;
   }
 }
 

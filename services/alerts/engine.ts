@@ -174,7 +174,12 @@ export class RuleEngine {
     if (!path) return;
     let kept = 0;
     let dropped = 0;
+    let unreadable = 0;
     for await (const saved of loadSlots(path)) {
+      if (saved === null) {
+        unreadable++;
+        continue;
+      }
       const contract = this.deps.contracts.versions(contractIdOf(saved.c)).find((c) => c.key === saved.c);
       const index = contract ? contract.rules.findIndex((r) => r.id === saved.r) : -1;
       const rule = contract?.rules[index];
@@ -187,7 +192,10 @@ export class RuleEngine {
       this.states.restore(saved.d, contract, index, saved.s);
       kept++;
     }
-    if (kept + dropped > 0) this.log.info({ kept, dropped }, "rule engine states restored");
+    if (unreadable > 0)
+      this.log.warn({ path, unreadable }, "rule engine state lines unreadable: those rules start afresh");
+    if (kept + dropped + unreadable > 0)
+      this.log.info({ kept, dropped, unreadable }, "rule engine states restored");
   }
 
   /**

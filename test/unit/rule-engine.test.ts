@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -329,6 +329,8 @@ describe("rule engine states across a restart", () => {
     first.observe([obs(T0, { status: "ok" })]);
     await first.close();
     expect(readFileSync(statePath, "utf8").trim().split("\n")).toHaveLength(2);
+    // A stop cut while writing would leave a torn line: the whole lines are still taken back.
+    appendFileSync(statePath, '{"d":"lum-1","c":"test-lamp@1.0.0","r":"si');
 
     // A new engine, as after a restart: the lamp's last reading is known, so its silence fires.
     const second = make();
