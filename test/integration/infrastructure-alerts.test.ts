@@ -1,13 +1,8 @@
-import { createSocket, type Socket } from "node:dgram";
+import type { Socket } from "node:dgram";
 import { once } from "node:events";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import sparkplug from "sparkplug-payload";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
-import { sealDevice } from "../../gateway/lorawan/session.ts";
 import { pushData, rxpk } from "../helpers/gwmp.ts";
 import {
   connectOperator,
@@ -16,6 +11,7 @@ import {
   type TestPlatform,
   technician,
 } from "../helpers/platform.ts";
+import { SEMTECH_KEYS, type SemtechPlatform, startSemtechPlatform } from "../helpers/semtech-platform.ts";
 
 /**
  * An edge node of the lighting operator relays two light points of a cabinet. When its MQTT
@@ -125,45 +121,21 @@ describe("an edge node's NDEATH and NBIRTH on the platform", () => {
  */
 describe("a LoRaWAN gateway gone dark on the platform", () => {
   const GATEWAY = "aa555a0000000202";
-  const MASTER_HEX = "5a".repeat(32);
-  const KEYS = {
-    nwkSKey: Buffer.from("2b7e151628aed2a6abf7158809cf4f3c", "hex"),
-    appSKey: Buffer.from("3c4fcf098815f7aba6d2ae2816157e2b", "hex"),
-  };
+  const KEYS = SEMTECH_KEYS;
   const CONTAINER = { deviceId: "pav-54521-001", devAddr: "26011bda" };
   const EM310 = Buffer.from("01755C03821A04040000", "hex");
   let t: TestPlatform;
   let gateway: Socket;
-  let territoryDir: string;
-  const previousKey = process.env.LANTERNE_SECRET_KEY;
+
+  let platform: SemtechPlatform | undefined;
 
   beforeAll(async () => {
-    territoryDir = mkdtempSync(join(tmpdir(), "lanterne-territory-"));
-    cpSync("territory/ccphva", territoryDir, { recursive: true });
-    const master = Buffer.from(MASTER_HEX, "hex");
-    writeFileSync(
-      join(territoryDir, "lorawan-abp.yaml"),
-      stringify([sealDevice({ ...CONTAINER, ...KEYS }, master)]),
-    );
-    const yamlPath = join(territoryDir, "territory.yaml");
-    const demo = readFileSync(yamlPath, "utf8");
-    writeFileSync(
-      yamlPath,
-      `${demo.slice(0, demo.indexOf("\nsemtech_udp:"))}\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n  dedup_window_ms: 50\n`,
-    );
-    process.env.LANTERNE_SECRET_KEY = MASTER_HEX;
-    t = await startTestPlatform({ territoryDir });
-    gateway = createSocket("udp4");
-    gateway.bind(0, "127.0.0.1");
-    await once(gateway, "listening");
+    platform = await startSemtechPlatform(GATEWAY, CONTAINER);
+    ({ t, gateway } = platform);
   }, 30_000);
 
   afterAll(async () => {
-    gateway?.close();
-    await t?.close();
-    rmSync(territoryDir, { recursive: true, force: true });
-    if (previousKey === undefined) delete process.env.LANTERNE_SECRET_KEY;
-    else process.env.LANTERNE_SECRET_KEY = previousKey;
+    await platform?.close();
   });
 
   async function push(fCnt: number): Promise<void> {

@@ -1,16 +1,12 @@
-import { createSocket, type Socket } from "node:dgram";
+import type { Socket } from "node:dgram";
 import { once } from "node:events";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { encodeDataUp } from "../../gateway/lorawan/encode.ts";
 import { buildGwmp } from "../../gateway/lorawan/gwmp.ts";
-import { sealDevice } from "../../gateway/lorawan/session.ts";
 import { DataCode } from "../../services/domain/errors.ts";
 import { pushData, rxpk } from "../helpers/gwmp.ts";
-import { eventually, startTestPlatform, type TestPlatform, technician } from "../helpers/platform.ts";
+import { eventually, type TestPlatform, technician } from "../helpers/platform.ts";
+import { SEMTECH_KEYS, type SemtechPlatform, startSemtechPlatform } from "../helpers/semtech-platform.ts";
 
 /**
  * The collectivity's own gateway into the whole platform: a territory that lists a gateway and an
@@ -18,11 +14,7 @@ import { eventually, startTestPlatform, type TestPlatform, technician } from "..
  * would; the reading in the store, decoded by the device's codec; refusals in quarantine.
  */
 const GATEWAY = "aa555a0000000101";
-const MASTER_HEX = "5a".repeat(32);
-const KEYS = {
-  nwkSKey: Buffer.from("2b7e151628aed2a6abf7158809cf4f3c", "hex"),
-  appSKey: Buffer.from("3c4fcf098815f7aba6d2ae2816157e2b", "hex"),
-};
+const KEYS = SEMTECH_KEYS;
 const CONTAINER = { deviceId: "pav-54521-001", devAddr: "26011bda" };
 // Milesight EM310-UDL: battery 92 %, distance 1050 mm, position normal; the container is 2100 mm deep.
 const EM310 = Buffer.from("01755C03821A04040000", "hex");
@@ -30,37 +22,16 @@ const EM310 = Buffer.from("01755C03821A04040000", "hex");
 describe("Semtech UDP gateways in the platform", () => {
   let t: TestPlatform;
   let gateway: Socket;
-  let territoryDir: string;
-  const previousKey = process.env.LANTERNE_SECRET_KEY;
+
+  let platform: SemtechPlatform | undefined;
 
   beforeAll(async () => {
-    territoryDir = mkdtempSync(join(tmpdir(), "lanterne-territory-"));
-    cpSync("territory/ccphva", territoryDir, { recursive: true });
-    const master = Buffer.from(MASTER_HEX, "hex");
-    writeFileSync(
-      join(territoryDir, "lorawan-abp.yaml"),
-      stringify([sealDevice({ ...CONTAINER, ...KEYS }, master)]),
-    );
-    // This territory's own gateway and device, in place of the demo's.
-    const yamlPath = join(territoryDir, "territory.yaml");
-    const demo = readFileSync(yamlPath, "utf8");
-    writeFileSync(
-      yamlPath,
-      `${demo.slice(0, demo.indexOf("\nsemtech_udp:"))}\nsemtech_udp:\n  gateways:\n    - eui: "${GATEWAY}"\n      name: "Mairie de Thil"\n  abp_devices: lorawan-abp.yaml\n  dedup_window_ms: 50\n`,
-    );
-    process.env.LANTERNE_SECRET_KEY = MASTER_HEX;
-    t = await startTestPlatform({ territoryDir });
-    gateway = createSocket("udp4");
-    gateway.bind(0, "127.0.0.1");
-    await once(gateway, "listening");
+    platform = await startSemtechPlatform(GATEWAY, CONTAINER);
+    ({ t, gateway } = platform);
   }, 30_000);
 
   afterAll(async () => {
-    gateway?.close();
-    await t?.close();
-    rmSync(territoryDir, { recursive: true, force: true });
-    if (previousKey === undefined) delete process.env.LANTERNE_SECRET_KEY;
-    else process.env.LANTERNE_SECRET_KEY = previousKey;
+    await platform?.close();
   });
 
   async function push(phy: Buffer): Promise<Buffer> {
@@ -161,8 +132,7 @@ describe("Semtech UDP gateways in the platform", () => {
         code: DataCode.LORAWAN_REPLAY,
       })) ?? 0;
     const before = await replays();
-    await t.platform.close();
-    t = await startTestPlatform({ territoryDir, dataDir: t.dataDir });
+    t = await (platform as SemtechPlatform).restart();
     await push(encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 1, fPort: 85, payload: EM310 }, KEYS));
     await eventually(async () => (await replays()) === before + 1);
     await push(encodeDataUp({ devAddr: CONTAINER.devAddr, fCnt: 3, fPort: 85, payload: EM310 }, KEYS));
