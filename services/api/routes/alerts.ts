@@ -70,12 +70,7 @@ const ActErrors = {
  * close, assign, comment). Who sees which alert is decided in services/access/alert-reads.ts.
  */
 export async function alertRoutes(app: FastifyInstance, deps: ApiDeps, store: AlertStore): Promise<void> {
-  const reads = createAlertReads({
-    policy: deps.access.policy,
-    store,
-    devices: deps.devices,
-    clock: deps.clock,
-  });
+  const reads = alertReadsOf(deps, store);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const readers = { preHandler: app.requireRole("admin", "technician", "operator") };
   typed.get(
@@ -107,6 +102,11 @@ export async function alertRoutes(app: FastifyInstance, deps: ApiDeps, store: Al
     async (request) => reads.get(request.principal, request.params.id),
   );
   actRoutes(app, reads);
+}
+
+/** Who reads and acts on which alert (services/access/alert-reads.ts), over the API's dependencies. */
+export function alertReadsOf(deps: ApiDeps, store: AlertStore): AlertReads {
+  return createAlertReads({ policy: deps.access.policy, store, devices: deps.devices, clock: deps.clock });
 }
 
 /** The staff's acts: each takes the version the caller saw, the caller is the actor. */

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { createDeviceStatesAt } from "../../access/device-states-at.ts";
+import { createDeviceStatesAt, type DeviceStatesAt } from "../../access/device-states-at.ts";
 import type { EpochMs } from "../../domain/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { givenTexts, parseSeriesRequest, parseTime } from "../params.ts";
@@ -83,6 +83,17 @@ const Series = Type.Object({
   ),
 });
 
+/** The devices at an instant (services/access/device-states-at.ts) over the API's dependencies. */
+export function deviceStatesAtOf(deps: ApiDeps): DeviceStatesAt {
+  return createDeviceStatesAt({
+    policy: deps.access.policy,
+    store: deps.store,
+    ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    contracts: deps.contracts,
+    clock: deps.clock,
+  });
+}
+
 /**
  * The inventory with current states, and one device's series. Who sees what is the access
  * service's decision (services/access/policy.ts): staff see every device; an operator the devices
@@ -92,13 +103,7 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const auth = { preHandler: app.requireRole("admin", "technician", "operator") };
   const reads = deps.access.devices;
-  const past = createDeviceStatesAt({
-    policy: deps.access.policy,
-    store: deps.store,
-    ...(deps.alerts ? { alerts: deps.alerts } : {}),
-    contracts: deps.contracts,
-    clock: deps.clock,
-  });
+  const past = deviceStatesAtOf(deps);
   const instant = (at: string | undefined): EpochMs | undefined =>
     at === undefined || at === "" ? undefined : parseTime(at, 0, "at");
 

@@ -2,13 +2,13 @@ import { fastifySSE } from "@fastify/sse";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { createAlertReads } from "../../access/alert-reads.ts";
 import { followChanges } from "../../alerts/follow.ts";
 import { alertEvent, deviceEvent } from "../../alerts/sinks/payload.ts";
 import type { AlertStore } from "../../alerts/store.ts";
 import { EventIdInvalidError, TooManyStreamsError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { Query } from "../schemas.ts";
+import { alertReadsOf } from "./alerts.ts";
 
 /** Streams open at once; past it a new one is refused (503) rather than starving ingestion. */
 export const MAX_STREAMS = 200;
@@ -38,12 +38,7 @@ const EventsQuery = Query({
  */
 export async function eventRoutes(app: FastifyInstance, deps: ApiDeps, store: AlertStore): Promise<void> {
   await app.register(fastifySSE, { heartbeatInterval: HEARTBEAT_MS });
-  const reads = createAlertReads({
-    policy: deps.access.policy,
-    store,
-    devices: deps.devices,
-    clock: deps.clock,
-  });
+  const reads = alertReadsOf(deps, store);
   const open = new Set<AbortController>();
   // Streams never end by themselves: end them so that the server can close.
   app.addHook("preClose", async () => {

@@ -1,10 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { createDeviceStatesAt, type DeviceAtView } from "../../access/device-states-at.ts";
+import type { DeviceAtView } from "../../access/device-states-at.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
 import { Query } from "../schemas.ts";
+import { deviceStatesAtOf } from "./devices.ts";
 
 const MapConfig = Type.Object({
   tiles: Type.Union([Type.String(), Type.Null()], {
@@ -69,13 +70,7 @@ export async function mapRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     async () => settings,
   );
 
-  const states = createDeviceStatesAt({
-    policy: deps.access.policy,
-    store: deps.store,
-    ...(deps.alerts ? { alerts: deps.alerts } : {}),
-    contracts: deps.contracts,
-    clock: deps.clock,
-  });
+  const states = deviceStatesAtOf(deps);
   typed.get(
     "/api/v1/map/devices",
     {
