@@ -68,7 +68,7 @@ export class Correlator {
     const groups = this.groupsOf(deviceId, spec, at);
     const byRule = mapOf(this.firing, ruleId);
     for (const g of groups) setOf(byRule, g.subject).add(deviceId);
-    const active = setOfActive(this.active, ruleId);
+    const active = setOf(this.active, ruleId);
     for (const g of groups) {
       const members = byRule.get(g.subject) ?? new Set<string>();
       if (active.has(g.subject))
@@ -195,10 +195,6 @@ function setOf<K, V>(m: Map<K, Set<V>>, key: K): Set<V> {
     m.set(key, inner);
   }
   return inner;
-}
-
-function setOfActive(m: Map<string, Set<string>>, key: string): Set<string> {
-  return setOf(m, key);
 }
 
 function sorted(set: ReadonlySet<string>): string[] {

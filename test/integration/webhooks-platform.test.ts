@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -22,6 +23,7 @@ const SECRET = "a-shared-secret-for-the-gmao";
 const LAMP = "lum-57038-0003";
 let t: TestPlatform;
 let receiver: Server;
+let hooksDir: string | undefined;
 const received: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 beforeAll(async () => {
@@ -35,7 +37,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
   const { port } = receiver.address() as AddressInfo;
-  const dir = join(process.env.TMPDIR ?? "/tmp", `lanterne-hooks-${process.pid}.yaml`);
+  hooksDir = mkdtempSync(join(tmpdir(), "lanterne-hooks-"));
+  const dir = join(hooksDir, "webhooks.yaml");
   writeFileSync(
     dir,
     `webhooks:\n  - name: gmao\n    url: http://127.0.0.1:${port}/hook\n    secret: ${SECRET}\n    events: { domains: [streetlight] }\n`,
@@ -45,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await new Promise((resolve) => receiver?.close(resolve));
+  if (hooksDir) rmSync(hooksDir, { recursive: true, force: true });
 });
 
 describe("alert webhooks on the platform", () => {
