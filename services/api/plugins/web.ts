@@ -131,8 +131,34 @@ export async function webPlugin(app: FastifyInstance, options: WebOptions = {}):
 }
 
 /** Each page at its French and English paths; `?lang=` overrides, the document's lang follows. */
+/**
+ * A page file holds only what is its own: its head lines (title, its styles and script), then,
+ * after a `<!-- body -->` line, its body (its header if it has one of its own, and its main).
+ * The layout (web/pages/_layout.html) adds what every page shares: the document, the common
+ * head, the skip link and the footer, and the app's shell header when the page has none.
+ */
+export async function composePage(file: string): Promise<string> {
+  const read = (name: string) => readFile(join(WEB, "pages", name), "utf8");
+  const [layout, shell, own] = await Promise.all([
+    read("_layout.html"),
+    read("_shell-header.html"),
+    read(file),
+  ]);
+  const cut = own.indexOf(BODY_MARK);
+  if (cut < 0)
+    throw new Error(`web/pages/${file}: no ${BODY_MARK.trim()} line between its head and its body`);
+  const head = own.slice(0, cut);
+  const body = own.slice(cut + BODY_MARK.length);
+  const header = body.slice(0, body.indexOf("<main")).includes("<header") ? "" : shell;
+  // Functions, not strings, as replacements: a page may hold "$" sequences that replace() reads.
+  return layout.replace(HEAD_MARK, () => head).replace(BODY_MARK, () => header + body);
+}
+
+const HEAD_MARK = "<!-- head -->\n";
+const BODY_MARK = "<!-- body -->\n";
+
 async function pageRoutes(app: FastifyInstance, page: Page): Promise<void> {
-  const html = await readFile(join(WEB, "pages", page.file), "utf8");
+  const html = await composePage(page.file);
   for (const path of [page.fr, page.en]) {
     app.get<{ Querystring: Static<typeof PageQuery> }>(
       path,
