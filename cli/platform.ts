@@ -18,6 +18,7 @@ import {
   type SparkplugIngest,
 } from "../gateway/sources/sparkplug-ingest.ts";
 import { createUplinkDecoder } from "../gateway/sources/uplink-decoder.ts";
+import { LatestReadings } from "../services/access/latest-readings.ts";
 import { createAccessService } from "../services/access/service.ts";
 import { createDuckdbAlertStore } from "../services/alerts/duckdb-alert-store.ts";
 import { createRuleEngine, DEFAULT_RULE_ENGINE, type RuleEngine } from "../services/alerts/engine.ts";
@@ -85,6 +86,7 @@ export interface PlatformParts {
   alerts: AlertStore;
   ruleEngine: RuleEngine;
   webhooks: WebhookSinks;
+  latest: LatestReadings;
 }
 
 /**
@@ -136,6 +138,7 @@ export class Platform {
   readonly ruleEngine: RuleEngine;
   /** Alert transitions POSTed to the collectivity's systems (webhooks.yaml), from the alert history. */
   readonly webhooks: WebhookSinks;
+  readonly latest: LatestReadings;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -167,10 +170,12 @@ export class Platform {
     this.alerts = parts.alerts;
     this.ruleEngine = parts.ruleEngine;
     this.webhooks = parts.webhooks;
+    this.latest = parts.latest;
   }
 
   async start(): Promise<void> {
     await this.store.start();
+    this.seedLatest();
     await this.alerts.start();
     await this.ruleEngine.start();
     await this.webhooks.start();
@@ -200,6 +205,7 @@ export class Platform {
         }),
         contracts: this.contracts,
         alerts: this.alerts,
+        latest: this.latest,
         authenticator: this.authenticator,
         clock: this.clock,
         ingest: (uplink) => this.pipeline.ingest(uplink),
@@ -224,6 +230,19 @@ export class Platform {
     await this.integrations.start();
     await this.semtechUdp?.counters.start();
     await this.semtechUdp?.source.start();
+  }
+
+  /**
+   * The live map's latest readings, seeded from the store without holding the start: until the
+   * seed is in, live views read the store as before. A failed seed leaves them on the store.
+   */
+  private seedLatest(): void {
+    this.store
+      .latest({})
+      .then((states) => this.latest.seed(states))
+      .catch((err: unknown) =>
+        this.logger.warn({ err }, "latest readings not seeded: live views read the store"),
+      );
   }
 
   /**
@@ -415,8 +434,10 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     },
   );
   registerWebhookMetrics(metrics.registry, () => webhooks.stats());
+  const latest = new LatestReadings();
   writer.onDurable = (observations, seconds) => {
     metrics.flushed(observations.length, seconds);
+    latest.observe(observations);
     ruleEngine.observe(observations);
     if (!spool) rollups.markDurable(observations);
   };
@@ -513,6 +534,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     alerts,
     ruleEngine,
     webhooks,
+    latest,
   });
   return platform;
 }

@@ -1,5 +1,5 @@
 import type { AlertStore } from "../alerts/store.ts";
-import type { Alert, AlertHistoryEntry, AlertState } from "../alerts/types.ts";
+import type { Alert, AlertHistoryEntry, AlertQuery, AlertState } from "../alerts/types.ts";
 import { BadRequestError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 
@@ -76,14 +76,21 @@ export async function activeAlertsAt(
   return active;
 }
 
-async function openAt(store: AlertsAtStore, at: EpochMs, operatorId: string | undefined): Promise<Alert[]> {
+function openAt(store: AlertsAtStore, at: EpochMs, operatorId: string | undefined): Promise<Alert[]> {
+  return allPages(store, { openAt: at, ...(operatorId !== undefined ? { operatorId } : {}) });
+}
+
+/** The alerts a query finds, newest first, page by page up to MAX_PAGES. */
+async function allPages(
+  store: AlertsAtStore,
+  query: Omit<AlertQuery, "limit" | "beforeId">,
+): Promise<Alert[]> {
   const found: Alert[] = [];
   let beforeId: number | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const alerts = await store.list({
-      openAt: at,
+      ...query,
       limit: PAGE,
-      ...(operatorId !== undefined ? { operatorId } : {}),
       ...(beforeId !== undefined ? { beforeId } : {}),
     });
     found.push(...alerts);
@@ -92,4 +99,19 @@ async function openAt(store: AlertsAtStore, at: EpochMs, operatorId: string | un
     beforeId = last.id;
   }
   return found;
+}
+
+/**
+ * The alerts active now (neither cleared nor closed), under the operator's name when one is
+ * given: their current status says it, no history is read. Bounded as `openAt` is.
+ */
+export async function activeAlertsNow(
+  store: AlertsAtStore,
+  operatorId: string | undefined,
+): Promise<Alert[]> {
+  const found = await allPages(store, {
+    cleared: false,
+    ...(operatorId !== undefined ? { operatorId } : {}),
+  });
+  return found.filter((a) => a.status !== "closed");
 }

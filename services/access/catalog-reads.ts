@@ -49,18 +49,16 @@ export interface CatalogReadsDeps {
 }
 
 /**
- * Both answers are computed once, on first use: the inventory and Etalab's list do not change
- * while the platform runs, and reading the list costs a few hundred milliseconds.
+ * Both answers are computed once, when the reads are built: the inventory and Etalab's list do
+ * not change while the platform runs, and reading the list costs a few hundred milliseconds,
+ * which the first page to ask would otherwise wait for with every other request behind it.
  */
 export function createCatalogReads(deps: CatalogReadsDeps): CatalogReads {
-  let communes: CommuneView[] | undefined;
+  const communes = communeViews(deps.devices.list(), deps.territory.epci).map((c) =>
+    withOutline(c, deps.territory.outlines?.get(c.code)),
+  );
   let territory: TerritoryView | undefined;
-  const listCommunes = () => {
-    communes ??= communeViews(deps.devices.list(), deps.territory.epci).map((c) =>
-      withOutline(c, deps.territory.outlines?.get(c.code)),
-    );
-    return communes;
-  };
+  const listCommunes = () => communes;
   return {
     communes: listCommunes,
     territory() {

@@ -8,7 +8,8 @@ import type { Clock } from "../domain/clock.ts";
 import type { Device, EpochMs } from "../domain/types.ts";
 import { operatorAt } from "../inventory/periods.ts";
 import type { DeviceState, TimeSeriesStore } from "../storage/store.ts";
-import { type AlertsAtStore, activeAlertsAt, checkInstant } from "./alerts-at.ts";
+import { type AlertsAtStore, activeAlertsAt, activeAlertsNow, checkInstant } from "./alerts-at.ts";
+import type { LatestReadings } from "./latest-readings.ts";
 import { withinPeriods } from "./periods.ts";
 import { type AccessPolicy, audienceOf, type DeviceGrant, type DeviceListFilter } from "./policy.ts";
 import { type DeviceView, deviceView, iso } from "./views.ts";
@@ -43,6 +44,21 @@ export interface DeviceListAt {
   devices: DeviceAtView[];
 }
 
+/** A device at the instant as the map draws it: no values, its condition and last reading time. */
+export interface DeviceConditionAt {
+  device: Device;
+  /** The operator that held it then (null: none). */
+  holder: string | null;
+  condition: DeviceCondition;
+  /** Its last reading at or before the instant the caller may see. */
+  time: EpochMs | undefined;
+}
+
+export interface DeviceConditionsAt {
+  at: string;
+  devices: DeviceConditionAt[];
+}
+
 /**
  * The inventory as it stood at a past instant, as the policy lets each caller see it. Staff see
  * every device, with the operator that held it then. An operator sees the devices it held at T,
@@ -52,6 +68,16 @@ export interface DeviceListAt {
 export interface DeviceStatesAt {
   list(principal: Principal | undefined, filter: DeviceListFilter, at: EpochMs): Promise<DeviceListAt>;
   get(principal: Principal | undefined, id: string, at: EpochMs): Promise<DeviceAtView>;
+  /**
+   * The same devices and conditions as `list`, without values: what a map of the whole
+   * territory needs. Without an instant, now: the alerts' current statuses and, for staff, the
+   * in-memory latest readings when given.
+   */
+  conditions(
+    principal: Principal | undefined,
+    filter: DeviceListFilter,
+    at: EpochMs | undefined,
+  ): Promise<DeviceConditionsAt>;
 }
 
 export interface DeviceStatesAtDeps {
@@ -61,23 +87,16 @@ export interface DeviceStatesAtDeps {
   alerts?: AlertsAtStore;
   contracts: Pick<ContractRegistry, "versions">;
   clock: Clock;
+  /** Each device's newest reading in memory (services/access/latest-readings.ts), for live views. */
+  latest?: Pick<LatestReadings, "ready" | "get">;
 }
 
 export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
   const { policy, store, clock } = deps;
+  const grantsAt = grantsAtOf(policy, clock);
   return {
     async list(principal, filter, asked) {
-      const at = checkInstant(asked, clock.now());
-      const { operator, ...rest } = filter;
-      const grants = policy
-        .listDevices(principal, rest)
-        .map((g) => grantAt(g, at))
-        .filter((g): g is DeviceGrant => g !== undefined)
-        .filter((g) => operator === undefined || g.holder === operator);
-      const operatorId = operatorOf(principal);
-      // "Now" (a page's live view) reads the store's latest values as they are: the same answer
-      // as a read at T, without looking through a day of readings for every device.
-      const live = clock.now() - at <= LIVE_MS;
+      const { at, rest, grants, operatorId, live } = grantsAt(principal, filter, asked);
       const [states, alerts] = await Promise.all([
         grants.length > 0
           ? statesAt(store, rest, operatorId, live ? undefined : at)
@@ -86,6 +105,38 @@ export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
       ]);
       const devices = grants.map((g) => viewAt(deps, g, states.get(g.device.id), alerts, at));
       return { at: iso(at), count: devices.length, devices };
+    },
+    async conditions(principal, filter, asked) {
+      const { at, rest, grants, operatorId, live } = grantsAt(principal, filter, asked ?? clock.now());
+      // Now, asked as such (no instant): the alerts' current statuses, and for staff the latest
+      // readings in memory. An instant given, even a second ago, is read from the history.
+      const now = asked === undefined;
+      const index = now && operatorId === undefined && deps.latest?.ready ? deps.latest : undefined;
+      const [states, alerts] = await Promise.all([
+        index || grants.length === 0
+          ? new Map<string, DeviceState>()
+          : statesAt(store, rest, operatorId, live ? undefined : at),
+        now ? liveAlerts(deps.alerts, grants, operatorId) : alertsAt(deps.alerts, grants, operatorId, at),
+      ]);
+      const silenceAfter = silenceMemo(deps.contracts);
+      const devices = grants.map((g): DeviceConditionAt => {
+        const id = g.device.id;
+        const reading = index ? index.get(id) : policy.currentState(g, states.get(id));
+        const kinds = (alerts.get(id) ?? []).map((a) => a.kind ?? ruleKind(deps.contracts, a.ruleId));
+        const threshold = reading ? silenceAfter(g.device, reading.contract) : undefined;
+        return {
+          device: g.device,
+          holder: g.holder ?? null,
+          condition: conditionAt({
+            alertKinds: kinds,
+            lastReading: reading?.time,
+            silenceAfterMs: threshold,
+            at,
+          }),
+          time: reading?.time,
+        };
+      });
+      return { at: iso(at), devices };
     },
     async get(principal, id, asked) {
       const at = checkInstant(asked, clock.now());
@@ -99,6 +150,26 @@ export function createDeviceStatesAt(deps: DeviceStatesAtDeps): DeviceStatesAt {
       ]);
       return viewAt(deps, g, found[0], alerts, at);
     },
+  };
+}
+
+/**
+ * The devices the caller may see at T, as held then, with what each read needs: the instant
+ * (checked), the filter the store takes, the caller's operator id, and whether T is "now".
+ */
+function grantsAtOf(policy: DeviceStatesAtDeps["policy"], clock: Clock) {
+  return (principal: Principal | undefined, filter: DeviceListFilter, asked: EpochMs) => {
+    const at = checkInstant(asked, clock.now());
+    const { operator, ...rest } = filter;
+    const grants = policy
+      .listDevices(principal, rest)
+      .map((g) => grantAt(g, at))
+      .filter((g): g is DeviceGrant => g !== undefined)
+      .filter((g) => operator === undefined || g.holder === operator);
+    // "Now" (a page's live view) reads the store's latest values as they are: the same answer
+    // as a read at T, without looking through a day of readings for every device.
+    const live = clock.now() - at <= LIVE_MS;
+    return { at, rest, grants, operatorId: operatorOf(principal), live };
   };
 }
 
@@ -160,6 +231,29 @@ async function alertsAt(
   return byDevice;
 }
 
+/**
+ * The alerts active now (neither cleared nor closed) of the granted devices, by device: the
+ * store's current statuses, without reading each alert's history as a past instant needs.
+ */
+async function liveAlerts(
+  store: AlertsAtStore | undefined,
+  grants: readonly DeviceGrant[],
+  operatorId: string | undefined,
+): Promise<Map<string, Alert[]>> {
+  const byDevice = new Map<string, Alert[]>();
+  if (!store || grants.length === 0) return byDevice;
+  const ids = new Set(grants.map((g) => g.device.id));
+  for (const alert of await activeAlertsNow(store, operatorId)) {
+    for (const id of subjectsOf(alert)) {
+      if (!ids.has(id)) continue;
+      const list = byDevice.get(id) ?? [];
+      list.push(alert);
+      byDevice.set(id, list);
+    }
+  }
+  return byDevice;
+}
+
 function subjectsOf(alert: Alert): string[] {
   return [alert.subject, ...(alert.children ?? [])];
 }
@@ -190,6 +284,30 @@ export interface ConditionInput {
   /** Quiet time past which the device is silent; undefined: never from its data. */
   silenceAfterMs: number | undefined;
   at: EpochMs;
+}
+
+/**
+ * silenceAfterMs, remembered within one read per contract version and the values of the device
+ * attributes its cadence rules look at: a territory has thousands of devices under a handful of
+ * contract versions.
+ */
+function silenceMemo(contracts: Pick<ContractRegistry, "versions">) {
+  const attributes = new Map<string, string[]>();
+  const memo = new Map<string, number | undefined>();
+  return (device: Device, contractKey: string): number | undefined => {
+    const version = `${device.contractId}\u0000${contractKey}`;
+    let names = attributes.get(version);
+    if (!names) {
+      const contract = contracts.versions(device.contractId).find((c) => c.key === contractKey);
+      names = [...new Set((contract?.cadence ?? []).flatMap((r) => Object.keys(r.when)))];
+      attributes.set(version, names);
+    }
+    const key = names.reduce((k, n) => `${k}\u0000${String(device.attributes[n])}`, version);
+    if (memo.has(key)) return memo.get(key);
+    const value = silenceAfterMs(contracts, device, contractKey);
+    memo.set(key, value);
+    return value;
+  };
 }
 
 /** The condition rule of DeviceCondition, on plain values. */

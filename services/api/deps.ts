@@ -1,3 +1,4 @@
+import type { LatestReadings } from "../access/latest-readings.ts";
 import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
@@ -29,6 +30,8 @@ export interface ApiDeps {
   /** Who may read what: every read route goes through it (services/access/). */
   access: AccessService;
   contracts: ContractRegistry;
+  /** Each device's newest reading in memory, for the live map; the store answers without it. */
+  latest?: LatestReadings;
   /** The alerts' lifecycle store; without it the API has no alert routes. */
   alerts?: AlertStore;
   authenticator: Authenticator;

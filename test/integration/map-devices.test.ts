@@ -43,11 +43,14 @@ afterAll(async () => {
 });
 
 describe("GET /api/v1/map/devices", () => {
-  it("gives staff one row per device with the condition /devices?at= gives", async () => {
+  it("gives staff one row per device with the condition and last reading /devices?at= gives", async () => {
+    // The live map (no instant) reads the platform's in-memory latest readings and the alerts'
+    // current statuses; /devices?at= reads the store and the alert history.
+    await eventually(async () => t.platform.latest.ready);
     const at = new Date().toISOString();
     const [rows, full] = await Promise.all([
-      get<Rows>(`/api/v1/map/devices?at=${at}`, technician),
-      get<{ devices: Array<{ id: string; condition: string; lat: number }> }>(
+      get<Rows>("/api/v1/map/devices", technician),
+      get<{ devices: Array<{ id: string; condition: string; lat: number; state: { time: string } | null }> }>(
         `/api/v1/devices?at=${at}`,
         technician,
       ),
@@ -69,6 +72,7 @@ describe("GET /api/v1/map/devices", () => {
     for (const r of rows.body.rows) {
       expect(r[6]).toBe(byId.get(String(r[0]))?.condition);
       expect(r[4]).toBe(byId.get(String(r[0]))?.lat);
+      expect(r[7]).toBe(byId.get(String(r[0]))?.state?.time ?? null);
     }
     const lamp = rows.body.rows.find((r) => r[0] === LAMP);
     expect(lamp?.[6]).toBe("fault");

@@ -89,6 +89,7 @@ export function deviceStatesAtOf(deps: ApiDeps): DeviceStatesAt {
     policy: deps.access.policy,
     store: deps.store,
     ...(deps.alerts ? { alerts: deps.alerts } : {}),
+    ...(deps.latest ? { latest: deps.latest } : {}),
     contracts: deps.contracts,
     clock: deps.clock,
   });

@@ -48,6 +48,7 @@ export async function eventRoutes(app: FastifyInstance, deps: ApiDeps, store: Al
     "/api/v1/events",
     {
       sse: "only",
+      compress: false,
       preHandler: app.requireRole("admin", "technician", "operator"),
       schema: {
         tags: ["alerts"],

@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { DeviceAtView } from "../../access/device-states-at.ts";
+import type { DeviceConditionAt } from "../../access/device-states-at.ts";
+import { iso } from "../../access/views.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
 import { Query } from "../schemas.ts";
@@ -49,8 +50,18 @@ const MapDevices = Type.Object({
 });
 
 /** A device at the instant as a map row: what the map draws, nothing else. */
-function mapRow(d: DeviceAtView): Array<string | number | null> {
-  return [d.id, d.domain, d.commune, d.operator, d.lat, d.lon, d.condition, d.state?.time ?? null];
+function mapRow(c: DeviceConditionAt): Array<string | number | null> {
+  const d = c.device;
+  return [
+    d.id,
+    d.domain,
+    d.commune,
+    c.holder,
+    d.lat,
+    d.lon,
+    c.condition,
+    c.time === undefined ? null : iso(c.time),
+  ];
 }
 
 /** What the map page needs of the platform's configuration, for the people who see the map. */
@@ -84,15 +95,24 @@ export async function mapRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
         querystring: MapDevicesQuery,
         response: { 200: MapDevices },
       },
+      // The schema documents the rows; JSON.stringify writes them. The schema-compiled serializer
+      // checks each of the 160,000 cells of 20,000 rows against the union of its types: eight
+      // times slower for the same text, on the event loop every page shares.
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (request) => {
       const { at, ...rest } = request.query;
       const filter = Object.fromEntries(
         Object.entries(rest).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
       );
-      const instant = at === undefined || at === "" ? deps.clock.now() : parseTime(at, 0, "at");
-      const list = await states.list(request.principal, filter, instant);
-      return { at: list.at, count: list.count, columns: [...MAP_COLUMNS], rows: list.devices.map(mapRow) };
+      const instant = at === undefined || at === "" ? undefined : parseTime(at, 0, "at");
+      const list = await states.conditions(request.principal, filter, instant);
+      return {
+        at: list.at,
+        count: list.devices.length,
+        columns: [...MAP_COLUMNS],
+        rows: list.devices.map(mapRow),
+      };
     },
   );
 }

@@ -40,12 +40,14 @@ interface MapRows {
 }
 
 /**
- * Each device with its condition at the instant (ISO), as the compact rows the map route sends:
+ * Each device with its condition at the instant (ISO; null: now, the server's live view), as the
+ * compact rows the map route sends:
  * the map draws eight facts per device, not its values. The columns are read by name, so that a
  * column added later does not shift the others.
  */
-export async function loadDevices(at: string): Promise<MapDevice[]> {
-  const list = await getJson<MapRows>(`/api/v1/map/devices?at=${encodeURIComponent(at)}`);
+export async function loadDevices(at: string | null): Promise<MapDevice[]> {
+  const query = at === null ? "" : `?at=${encodeURIComponent(at)}`;
+  const list = await getJson<MapRows>(`/api/v1/map/devices${query}`);
   const col = (name: string) => list.columns.indexOf(name);
   const [id, domain, commune, operator, lat, lon, condition, time] = [
     "id",

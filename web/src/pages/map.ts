@@ -166,9 +166,9 @@ async function load(state: MapPage): Promise<void> {
   const status = byId("status", HTMLElement);
   status.textContent = t.loading;
   showView(state, null);
-  // The API gives conditions at an instant; for "now" it takes this clock's now as its own (a
-  // browser's clock a little ahead is answered as now, services/access/alerts-at.ts).
-  const at = (state.at ?? new Date()).toISOString();
+  // The live view asks for no instant: the server answers from its latest values, the cheap
+  // read, whatever this browser's clock says.
+  const at = state.at ? state.at.toISOString() : null;
   const alerts = fetchAlerts(state);
   try {
     const devices = await orLogin(state.lang, () => loadDevices(at));
