@@ -50,6 +50,12 @@ import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { HealthWriter } from "../services/metrics/health-writer.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
+import type { ComputeDeps } from "../services/opendata/compute.ts";
+import { createDuckdbPublicationStore } from "../services/opendata/duckdb-publication-store.ts";
+import { createPlaces } from "../services/opendata/places.ts";
+import type { PublicationStore } from "../services/opendata/publication-store.ts";
+import { Publisher } from "../services/opendata/publisher.ts";
+import { createOpenDataService, type OpenDataService } from "../services/opendata/service.ts";
 import { RETENTION_INTERVAL_MS, RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
 import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
@@ -87,6 +93,9 @@ export interface PlatformParts {
   ruleEngine: RuleEngine;
   webhooks: WebhookSinks;
   latest: LatestReadings;
+  publications: PublicationStore;
+  opendata: OpenDataService;
+  publisher: Publisher;
 }
 
 /**
@@ -139,6 +148,9 @@ export class Platform {
   /** Alert transitions POSTed to the collectivity's systems (webhooks.yaml), from the alert history. */
   readonly webhooks: WebhookSinks;
   readonly latest: LatestReadings;
+  readonly publications: PublicationStore;
+  readonly opendata: OpenDataService;
+  readonly publisher: Publisher;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -171,6 +183,9 @@ export class Platform {
     this.ruleEngine = parts.ruleEngine;
     this.webhooks = parts.webhooks;
     this.latest = parts.latest;
+    this.publications = parts.publications;
+    this.opendata = parts.opendata;
+    this.publisher = parts.publisher;
   }
 
   async start(): Promise<void> {
@@ -179,6 +194,8 @@ export class Platform {
     await this.alerts.start();
     await this.ruleEngine.start();
     await this.webhooks.start();
+    await this.publications.start();
+    this.publisher.start();
     // Gateways gone dark are checked on the same 10 s beat as the silences they stand for.
     this.gatewayWatch = new GatewayWatch({ silentAfterMs: GATEWAY_SILENT_AFTER_MS }, this.clock.now());
     this.ruleTicks = setInterval(() => {
@@ -206,6 +223,11 @@ export class Platform {
         contracts: this.contracts,
         alerts: this.alerts,
         latest: this.latest,
+        opendata: this.opendata,
+        opendataRoutes: {
+          ratePerMinute: this.config.opendataRate,
+          ...(this.config.publicUrl !== "" ? { publicUrl: this.config.publicUrl } : {}),
+        },
         authenticator: this.authenticator,
         clock: this.clock,
         ingest: (uplink) => this.pipeline.ingest(uplink),
@@ -230,6 +252,19 @@ export class Platform {
     await this.integrations.start();
     await this.semtechUdp?.counters.start();
     await this.semtechUdp?.source.start();
+  }
+
+  /**
+   * Approves every open dataset still in preview, as `by`, and starts a release at once: the
+   * demo publishes what its contracts declare. Elsewhere an administrator approves each dataset.
+   */
+  async approveOpenData(by: string): Promise<void> {
+    for (const d of await this.opendata.list(true)) {
+      if (d.state === "preview") await this.opendata.approve(d.id, by);
+    }
+    this.publisher
+      .run()
+      .catch((err: unknown) => this.logger.warn({ err }, "open data: first release failed"));
   }
 
   /**
@@ -259,6 +294,8 @@ export class Platform {
     const written = await this.writer.close(this.config.storeFailureExitS * 1000);
     clearInterval(this.ruleTicks);
     await this.webhooks.close();
+    await this.publisher.close();
+    await this.publications.close();
     await this.ruleEngine.close();
     await this.alerts.close();
     await this.rollups.close();
@@ -410,9 +447,11 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     rollups: () => rollups.stats,
     auth: () => authenticator.stats,
     rules: () => ({ ...ruleEngine.stats, states: ruleEngine.size }),
+    opendata: () => publishing.publisher.stats,
   });
   const alerts = createDuckdbAlertStore({ path: join(config.dataDir, "alerts.duckdb") });
   const ruleLog = logger.child({ component: "rules" });
+  const publishing = openData(config, territory, contracts, devices, store, alerts, clock, logger);
   const ruleEngine = createRuleEngine(
     {
       contracts,
@@ -535,8 +574,55 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     ruleEngine,
     webhooks,
     latest,
+    ...publishing,
   });
   return platform;
+}
+
+/**
+ * The open channel: published figures in their own store (retention never reaches them), the
+ * service the routes read through, and the publisher that records each release.
+ */
+function openData(
+  config: Config,
+  territory: TerritoryFile,
+  contracts: ContractRegistry,
+  devices: DeviceIndex,
+  store: ComputeDeps["rollups"],
+  alerts: AlertStore,
+  clock: Clock,
+  logger: RootLogger,
+): Pick<PlatformParts, "publications" | "opendata" | "publisher"> {
+  const publications = createDuckdbPublicationStore({ path: join(config.dataDir, "opendata.duckdb") });
+  const place = { code: territory.epci ?? territory.owner.id, name: territory.owner.name };
+  const compute = { rollups: store, alerts, devices: () => devices.list(), territory: place.code };
+  const places = createPlaces({
+    devices: () => devices.list(),
+    device: (id) => devices.get(id),
+    ...(territory.outlines ? { outlines: territory.outlines } : {}),
+    territory: place,
+  });
+  const opendata = createOpenDataService({
+    contracts,
+    store: publications,
+    compute,
+    places,
+    now: () => clock.now(),
+    owner: territory.owner,
+    contact: {
+      name: territory.owner.name,
+      email:
+        config.opendataContact !== "" ? config.opendataContact : `opendata@${territory.owner.id}.invalid`,
+    },
+  });
+  const publisher = new Publisher({
+    ...compute,
+    contracts,
+    store: publications,
+    now: () => clock.now(),
+    log: logger.child({ component: "opendata" }),
+  });
+  return { publications, opendata, publisher };
 }
 
 /** The group is the operator's id (the broker's ACL); children are the inventory's devices only. */

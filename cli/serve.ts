@@ -26,6 +26,7 @@ export async function serve(config: Config, options: { demo: boolean; simulator:
     `  ${platform.devices.size} devices, ${platform.contracts.all().length} data contracts, ${platform.territory.operators.length} operators`,
   );
   await platform.start();
+  if (options.demo) await platform.approveOpenData("demo");
   const simulator = options.simulator ? await startDemoSimulator(platform) : undefined;
   printSummary(platform, options.simulator, Date.now() - started, standIn);
   // The summary above is for people; the same facts as a log line, for the journal.
@@ -83,6 +84,7 @@ function printSummary(p: Platform, simulator: boolean, ms: number, standIn: Clos
     "  Try:",
     `    curl ${api}/ready`,
     `    curl ${api}/api/v1/public/aggregates`,
+    `    curl ${api}/opendata/catalog   # open datasets (DCAT-AP: ${api}/opendata/catalog.jsonld, .ttl)`,
   ];
   if (simulator) {
     const creds = demoCredentials();

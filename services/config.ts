@@ -140,6 +140,23 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_MAP_ATTRIBUTION: the credit the tile server's licence asks for, shown on the map as text (for example © OpenStreetMap contributors)",
   }),
+  publicUrl: Type.String({
+    default: "",
+    pattern: "^(https?://[^/?#\\s]+)?$",
+    description:
+      "LANTERNE_PUBLIC_URL: the platform's public address (https://data.example.fr, no path), written in the open-data catalogue's links; empty: each request's own origin",
+  }),
+  opendataRate: Type.Integer({
+    minimum: 1,
+    default: 600,
+    description:
+      "LANTERNE_OPENDATA_RATE: requests per minute one address may make of the open channel (/opendata), the same for everyone",
+  }),
+  opendataContact: Type.String({
+    default: "",
+    description:
+      "LANTERNE_OPENDATA_CONTACT: the e-mail address the open-data catalogue gives as its contact point; empty: opendata@<the owner's id>.invalid",
+  }),
   logLevel: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     {
@@ -178,6 +195,9 @@ const ENV: Record<keyof Config, string> = {
   sessionMaxMin: "LANTERNE_SESSION_MAX_MIN",
   mapTiles: "LANTERNE_MAP_TILES",
   mapAttribution: "LANTERNE_MAP_ATTRIBUTION",
+  publicUrl: "LANTERNE_PUBLIC_URL",
+  opendataRate: "LANTERNE_OPENDATA_RATE",
+  opendataContact: "LANTERNE_OPENDATA_CONTACT",
   logLevel: "LANTERNE_LOG_LEVEL",
 };
 

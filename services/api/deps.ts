@@ -7,6 +7,7 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { RawUplink, Violation } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
+import type { OpenDataService } from "../opendata/service.ts";
 import type { RetentionStatus } from "../retention/keeper.ts";
 import type { RetentionPlan, RetentionStore } from "../retention/plan.ts";
 import type { QuarantineStore, RollupStore, TimeSeriesStore, ViolationLog } from "../storage/store.ts";
@@ -32,6 +33,10 @@ export interface ApiDeps {
   contracts: ContractRegistry;
   /** Each device's newest reading in memory, for the live map; the store answers without it. */
   latest?: LatestReadings;
+  /** The open channel (/opendata) and its administration; without it neither is served. */
+  opendata?: OpenDataService;
+  /** Open channel settings: the public base URL and the rate limit per address. */
+  opendataRoutes?: { publicUrl?: string; ratePerMinute: number };
   /** The alerts' lifecycle store; without it the API has no alert routes. */
   alerts?: AlertStore;
   authenticator: Authenticator;

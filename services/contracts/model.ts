@@ -1,5 +1,6 @@
 import type { Severity } from "../alerts/types.ts";
 import type { EpochMs } from "../domain/types.ts";
+import type { IndicatorParams } from "../opendata/indicators.ts";
 
 /**
  * A data contract once parsed: the part of an ODCS v3.1 document Lanterne enforces,
@@ -105,6 +106,39 @@ export interface OpenDataRules {
   fields: readonly string[];
   /** Aggregates over fewer devices than this are not published (statistical secrecy). */
   minDevices: number;
+  /** The open datasets the contract publishes (services/opendata). */
+  datasets: readonly DatasetSpec[];
+}
+
+export type Granularity = "hour" | "day" | "month";
+/**
+ * Where a figure stands: a commune, a network sector, the whole territory, or one asset (a lamp,
+ * a container) where the contract publishes per asset: its data are not personal, and the public
+ * sees each asset's own figure, so no threshold applies.
+ */
+export type SpatialLevel = "commune" | "sector" | "territory" | "asset";
+
+/** One open dataset: an indicator of the contract's data, per bucket and place. */
+export interface DatasetSpec {
+  /** Unique across the territory's contracts; the public name of the dataset. */
+  id: string;
+  /** French title and description, as the catalogue shows them. */
+  title: string;
+  description: string;
+  keywords: readonly string[];
+  /** A kind of services/opendata/indicators.ts, its parameters checked against it. */
+  indicator: string;
+  params: Readonly<IndicatorParams>;
+  granularity: Granularity;
+  level: SpatialLevel;
+  /** The inventory attribute that names a device's sector (level `sector`). */
+  sectorAttribute: string;
+  /** "etalab-2.0" or "odbl-1.0": the contract's licence unless the dataset names its own. */
+  licence: string;
+  /** Figures over fewer devices are suppressed; never below the contract's minDevices. */
+  minDevices: number;
+  /** Published values are rounded to a multiple of this (a simplified figure); absent: as computed. */
+  round?: number;
 }
 
 /** Devices whose inventory attributes all equal `when` report every `everyMs`. */

@@ -1,15 +1,8 @@
 import { parse as parseYaml } from "yaml";
 import { isoDurationToMs, unitToMs } from "./duration.ts";
-import type {
-  CadenceRule,
-  Contract,
-  FieldSpec,
-  LogicalType,
-  MeasureKind,
-  OpenDataRules,
-  RetentionTiers,
-} from "./model.ts";
+import type { CadenceRule, Contract, FieldSpec, LogicalType, MeasureKind, RetentionTiers } from "./model.ts";
 import { validateOdcs, withOdcsErrors } from "./odcs-schema.ts";
+import { readOpenData } from "./open-data.ts";
 import { readRules } from "./rules.ts";
 
 /**
@@ -66,9 +59,15 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
   const licence = readLicence(custom.get("licence"), errors);
   const retention = readRetention(custom.get("retentionTiers"), sla.retentionMs, errors);
   const purposes = readPurposes(custom.get("personalDataPurposes"), fields, errors);
-  const openData = readOpenData(custom.get("openData"), fields, errors);
   const cadence = readCadence(custom.get("cadence"), errors);
   const rules = readRules(custom.get("rules"), fields, errors);
+  const openData = readOpenData(
+    custom.get("openData"),
+    fields,
+    rules,
+    { contract: licence ?? "etalab-2.0", allowed: LICENCES },
+    errors,
+  );
   if (errors.length > 0 || !owner || validFrom === undefined || !fields) return undefined;
   const id = String(doc.id);
   const version = String(doc.version);
@@ -354,30 +353,6 @@ function readPurposes(
     } else out.set(field, purpose);
   }
   return out;
-}
-
-function readOpenData(
-  value: unknown,
-  fields: Map<string, FieldSpec> | undefined,
-  errors: string[],
-): OpenDataRules {
-  const rules: OpenDataRules = { publish: false, fields: [], minDevices: 5 };
-  if (value === undefined) return rules;
-  if (!isObj(value)) {
-    errors.push("customProperties.openData: expected {publish, fields, minDevices}");
-    return rules;
-  }
-  const list = Array.isArray(value.fields) ? value.fields : [];
-  for (const name of list) {
-    const spec = fields?.get(String(name));
-    if (!spec) errors.push(`customProperties.openData.fields: no such field ${show(name)}`);
-    else if (spec.personal) errors.push(`customProperties.openData.fields: ${spec.name} is personal data`);
-  }
-  const minDevices = value.minDevices ?? 5;
-  if (typeof minDevices !== "number" || !Number.isInteger(minDevices) || minDevices < 1) {
-    errors.push("customProperties.openData.minDevices: expected an integer >= 1");
-  }
-  return { publish: value.publish === true, fields: list.map(String), minDevices: Number(minDevices) };
 }
 
 function readCadence(value: unknown, errors: string[]): CadenceRule[] {

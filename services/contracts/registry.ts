@@ -48,6 +48,19 @@ export function checkVersionSet(contracts: readonly Contract[]): string[] {
     if (other) errors.push(`${c.sourceFile}: ${c.key} is also declared in ${other}`);
     seen.set(c.key, c.sourceFile);
   }
+  // A dataset is one public name: the versions of one contract may carry it on, no other contract.
+  const datasets = new Map<string, Contract>();
+  for (const c of contracts) {
+    for (const d of c.openData.datasets) {
+      const owner = datasets.get(d.id);
+      if (owner && owner.id !== c.id) {
+        errors.push(
+          `${c.sourceFile}: open dataset ${d.id} is also published by ${owner.id} (${owner.sourceFile})`,
+        );
+      }
+      if (!owner) datasets.set(d.id, c);
+    }
+  }
   return errors;
 }
 

@@ -33,6 +33,8 @@ export interface PlatformGauges {
     failures: number;
     states: number;
   };
+  /** The open-data publisher's running totals. */
+  opendata?(): { runs: number; written: number; withheld: number; failures: number };
 }
 
 export interface PlatformMetrics {
@@ -192,6 +194,24 @@ function declareSnapshots(registry: Registry, gauges: PlatformGauges): void {
     "lanterne_rules_failures_total",
     "Verdicts the alert store refused (retried at the next reading).",
     (r) => r.failures,
+  );
+  const opendata = (name: string, help: string, key: "runs" | "written" | "withheld" | "failures") =>
+    total(name, help, () => gauges.opendata?.()[key] ?? 0);
+  opendata("lanterne_opendata_runs_total", "Open-data publisher runs completed.", "runs");
+  opendata(
+    "lanterne_opendata_versions_total",
+    "Figure versions the publisher recorded (first publications and revisions).",
+    "written",
+  );
+  opendata(
+    "lanterne_opendata_withheld_total",
+    "Revisions held back because fewer devices than the threshold changed them.",
+    "withheld",
+  );
+  opendata(
+    "lanterne_opendata_failures_total",
+    "Open-data publisher runs that failed (retried at the next run).",
+    "failures",
   );
   gauge(
     "lanterne_rules_states",
