@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
 import { type ParseResult, parseContractText } from "../services/contracts/parse.ts";
 import { lorawanCommand } from "./lorawan.ts";
+import { opendataCommand } from "./opendata-export.ts";
 import { retentionCommand } from "./retention.ts";
 import { serve } from "./serve.ts";
 import { simulate } from "./simulate.ts";
@@ -18,6 +19,8 @@ import { simulate } from "./simulate.ts";
  *                                              JSON Schema, then Lanterne's rules), listing every error
  *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
  *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
+ *   lanterne opendata export DIR [--url URL] [--force]   every published open dataset, read from the
+ *                                              running platform's open channel, into a folder for portals
  */
 const USAGE = `usage:
   lanterne serve [--demo] [--no-simulator]
@@ -26,6 +29,7 @@ const USAGE = `usage:
   lanterne contracts validate FILE...
   lanterne retention [--apply]
   lanterne lorawan seal --device ID --dev-addr HEX < keys.txt
+  lanterne opendata export DIR [--url http://127.0.0.1:8080] [--force]   (--help: the folder's layout)
 Configuration comes from LANTERNE_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return retentionCommand(loadConfig(), rest);
     case "lorawan":
       return lorawanCommand(rest);
+    case "opendata":
+      return opendataCommand(loadConfig(), rest);
     default:
       console.error(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;
