@@ -20,6 +20,11 @@ export function setUpPage(lang: Lang, table: Record<string, string>): void {
     if (link.hreflang === lang) link.setAttribute("aria-current", "true");
     else link.removeAttribute("aria-current");
   }
+  // Links to another page (the footer's) keep the reader's language.
+  for (const link of document.querySelectorAll<HTMLAnchorElement>("a[data-local-path]")) {
+    const path = link.dataset.localPath ?? "/";
+    link.setAttribute("href", lang === "en" ? `${path}?lang=en` : path);
+  }
   const title = table.title;
   if (title !== undefined) document.title = `${title} — Lanterne`;
 }

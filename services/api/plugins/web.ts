@@ -76,6 +76,8 @@ export const LOGIN_PATHS = { fr: "/connexion", en: "/login" } as const;
 
 export const PAGES: readonly Page[] = [
   { file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms", auth: false },
+  { file: "donnees.html", fr: "/donnees", en: "/data", auth: false },
+  { file: "jeu-de-donnees.html", fr: "/donnees/:id", en: "/data/:id", auth: false },
   { file: "connexion.html", fr: LOGIN_PATHS.fr, en: LOGIN_PATHS.en, auth: false },
   { file: "alertes.html", fr: "/alertes", en: "/alerts", auth: true },
   { file: "equipements.html", fr: "/equipements", en: "/devices", auth: true },

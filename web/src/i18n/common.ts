@@ -31,6 +31,8 @@ export const common: Table<
   | "navWaste"
   | "navOverview"
   | "navAlgorithms"
+  | "navOpenData"
+  | "footerNav"
   | "user"
   | "logout"
   | "roleAdmin"
@@ -53,6 +55,8 @@ export const common: Table<
     navWaste: "Déchets",
     navOverview: "Vue d'ensemble",
     navAlgorithms: "Registre des algorithmes",
+    navOpenData: "Données ouvertes",
+    footerNav: "Pages publiques",
     user: "Connecté : {id} ({role})",
     logout: "Se déconnecter",
     roleAdmin: "administrateur",
@@ -75,6 +79,8 @@ export const common: Table<
     navWaste: "Waste",
     navOverview: "Overview",
     navAlgorithms: "Register of algorithms",
+    navOpenData: "Open data",
+    footerNav: "Public pages",
     user: "Logged in: {id} ({role})",
     logout: "Log out",
     roleAdmin: "administrator",
