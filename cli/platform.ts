@@ -56,6 +56,7 @@ import { createPlaces } from "../services/opendata/places.ts";
 import type { PublicationStore } from "../services/opendata/publication-store.ts";
 import { Publisher } from "../services/opendata/publisher.ts";
 import { createOpenDataService, type OpenDataService } from "../services/opendata/service.ts";
+import { CitizenReports } from "../services/reports/citizen-reports.ts";
 import { RETENTION_INTERVAL_MS, RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
 import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
@@ -96,6 +97,7 @@ export interface PlatformParts {
   publications: PublicationStore;
   opendata: OpenDataService;
   publisher: Publisher;
+  reports: CitizenReports;
 }
 
 /**
@@ -151,6 +153,7 @@ export class Platform {
   readonly publications: PublicationStore;
   readonly opendata: OpenDataService;
   readonly publisher: Publisher;
+  readonly reports: CitizenReports;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -186,6 +189,7 @@ export class Platform {
     this.publications = parts.publications;
     this.opendata = parts.opendata;
     this.publisher = parts.publisher;
+    this.reports = parts.reports;
   }
 
   async start(): Promise<void> {
@@ -195,6 +199,7 @@ export class Platform {
     await this.ruleEngine.start();
     await this.webhooks.start();
     await this.publications.start();
+    this.reports.start();
     this.publisher.start();
     // Gateways gone dark are checked on the same 10 s beat as the silences they stand for.
     this.gatewayWatch = new GatewayWatch({ silentAfterMs: GATEWAY_SILENT_AFTER_MS }, this.clock.now());
@@ -224,6 +229,7 @@ export class Platform {
         alerts: this.alerts,
         latest: this.latest,
         opendata: this.opendata,
+        reports: this.reports,
         opendataRoutes: {
           ratePerMinute: this.config.opendataRate,
           ...(this.config.publicUrl !== "" ? { publicUrl: this.config.publicUrl } : {}),
@@ -295,6 +301,7 @@ export class Platform {
     clearInterval(this.ruleTicks);
     await this.webhooks.close();
     await this.publisher.close();
+    this.reports.close();
     await this.publications.close();
     await this.ruleEngine.close();
     await this.alerts.close();
@@ -575,6 +582,13 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     webhooks,
     latest,
     ...publishing,
+    reports: new CitizenReports({
+      alerts,
+      devices,
+      contracts,
+      now: () => clock.now(),
+      log: logger.child({ component: "reports" }),
+    }),
   });
   return platform;
 }

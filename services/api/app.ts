@@ -32,7 +32,7 @@ import { ingestRoutes } from "./routes/ingest.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
 import { lorawanRoutes } from "./routes/lorawan.ts";
 import { mapRoutes } from "./routes/map.ts";
-import { DEFAULT_OPENDATA_RATE, openDataAdminRoutes, openDataRoutes } from "./routes/opendata.ts";
+import { DEFAULT_OPENDATA_RATE, openChannel, openDataAdminRoutes } from "./routes/opendata.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -148,9 +148,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     ]) {
       await api.register(async (scope) => routes(scope, deps));
     }
-    await api.register(async (scope) =>
-      openDataRoutes(scope, deps, deps.opendataRoutes ?? { ratePerMinute: DEFAULT_OPENDATA_RATE }),
-    );
+    await openChannel(api, deps, deps.opendataRoutes ?? { ratePerMinute: DEFAULT_OPENDATA_RATE });
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
     const { alerts } = deps;
     if (alerts) {

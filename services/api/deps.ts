@@ -8,6 +8,7 @@ import type { Clock } from "../domain/clock.ts";
 import type { RawUplink, Violation } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
 import type { OpenDataService } from "../opendata/service.ts";
+import type { CitizenReports } from "../reports/citizen-reports.ts";
 import type { RetentionStatus } from "../retention/keeper.ts";
 import type { RetentionPlan, RetentionStore } from "../retention/plan.ts";
 import type { QuarantineStore, RollupStore, TimeSeriesStore, ViolationLog } from "../storage/store.ts";
@@ -37,6 +38,8 @@ export interface ApiDeps {
   opendata?: OpenDataService;
   /** Open channel settings: the public base URL and the rate limit per address. */
   opendataRoutes?: { publicUrl?: string; ratePerMinute: number };
+  /** Residents' reports (services/reports); without them the report routes are not served. */
+  reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */
   alerts?: AlertStore;
   authenticator: Authenticator;

@@ -108,6 +108,23 @@ export interface OpenDataRules {
   minDevices: number;
   /** The open datasets the contract publishes (services/opendata). */
   datasets: readonly DatasetSpec[];
+  /**
+   * What the public may report about the contract's assets (a dark lamp, a full container), and
+   * whether their outages and repairs are shown on the public map; none: no report is taken.
+   */
+  reports?: CitizenReports;
+}
+
+export interface CitizenReports {
+  categories: readonly ReportCategory[];
+}
+
+export interface ReportCategory {
+  /** kebab-case, unique in the contract. */
+  id: string;
+  /** French, as the public form shows it; English beside it. */
+  title: string;
+  titleEn: string;
 }
 
 export type Granularity = "hour" | "day" | "month";

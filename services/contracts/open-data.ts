@@ -1,5 +1,14 @@
 import { type IndicatorParams, indicatorProblems } from "../opendata/indicators.ts";
-import type { DatasetSpec, FieldSpec, Granularity, OpenDataRules, RuleSpec, SpatialLevel } from "./model.ts";
+import type {
+  CitizenReports,
+  DatasetSpec,
+  FieldSpec,
+  Granularity,
+  OpenDataRules,
+  ReportCategory,
+  RuleSpec,
+  SpatialLevel,
+} from "./model.ts";
 
 /**
  * Reads what a contract publishes (`customProperties` `openData`): nothing is published that a
@@ -46,7 +55,47 @@ export function readOpenData(
     { ...licences, threshold },
     errors,
   );
-  return { publish: value.publish === true, fields: list.map(String), minDevices: threshold, datasets };
+  const reports = readReports(value.reports, errors);
+  return {
+    publish: value.publish === true,
+    fields: list.map(String),
+    minDevices: threshold,
+    datasets,
+    ...(reports ? { reports } : {}),
+  };
+}
+
+const CATEGORY = /^[a-z][a-z0-9-]{1,39}$/;
+
+/** `reports: { categories: [{ id, title, titleEn }] }`: what the public may report. */
+function readReports(value: unknown, errors: string[]): CitizenReports | undefined {
+  if (value === undefined) return undefined;
+  const path = `${PATH}.reports`;
+  if (!isObj(value) || !Array.isArray(value.categories) || value.categories.length === 0) {
+    errors.push(`${path}: expected {categories: [{id, title, titleEn}, ...]} with at least one category`);
+    return undefined;
+  }
+  const seen = new Set<string>();
+  const categories: ReportCategory[] = [];
+  value.categories.forEach((c, i) => {
+    const at = `${path}.categories[${i}]`;
+    if (!isObj(c) || typeof c.id !== "string" || !CATEGORY.test(c.id)) {
+      errors.push(`${at}.id: expected kebab-case`);
+      return;
+    }
+    if (!isText(c.title) || !isText(c.titleEn)) {
+      errors.push(`${at}: title and titleEn are required texts`);
+      return;
+    }
+    if (seen.has(c.id)) errors.push(`${at}.id: category ${c.id} declared twice`);
+    seen.add(c.id);
+    categories.push({ id: c.id, title: c.title, titleEn: c.titleEn });
+  });
+  return { categories };
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === "string" && v.trim() !== "";
 }
 
 function readDatasets(

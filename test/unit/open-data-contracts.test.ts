@@ -87,6 +87,19 @@ describe("open datasets in the contracts", () => {
     expect(errors[0]).toMatch(/^customProperties\.openData\.datasets\[1\]\.params/);
   });
 
+  it("reads what residents may report, and refuses a category without its English title", () => {
+    const result = parseContractText(lights(), "streetlight.yaml");
+    expect(result.ok && result.contract.openData.reports?.categories.map((c) => c.id)).toEqual([
+      "eteint-la-nuit",
+      "allume-le-jour",
+      "endommage",
+    ]);
+    const text = lights().replace(', titleEn: "Dark at night" }', " }");
+    expect(errorsOf(text)).toEqual([
+      "customProperties.openData.reports.categories[0]: title and titleEn are required texts",
+    ]);
+  });
+
   it("refuses a dataset published by two contracts", async () => {
     const contracts = (await loadContractDir(DIR)).all();
     const lighting = contracts.find((c) => c.id === "ccphva-streetlight") as Contract;

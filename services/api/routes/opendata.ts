@@ -11,6 +11,7 @@ import type { FigureFilter, OpenDataService } from "../../opendata/service.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
 import { Query } from "../schemas.ts";
+import { reportRoutes } from "./reports.ts";
 
 /**
  * The open channel, under /opendata: no authentication, the same answers and the same rate
@@ -50,6 +51,38 @@ const ChangelogQuery = Query({
   before: Type.Optional(Type.Integer({ minimum: 1, description: "changelog ids strictly below this one" })),
 });
 
+/**
+ * The whole open channel under its prefix, `/opendata`: CORS open to every origin and one rate
+ * limit per address, registered once for the datasets and the residents' routes together (the
+ * preflight answers under the prefix only, never for the private API).
+ */
+export async function openChannel(
+  app: FastifyInstance,
+  deps: ApiDeps,
+  options: OpenDataRouteOptions,
+): Promise<void> {
+  await app.register(
+    async (scope) => {
+      await scope.register(cors, {
+        origin: "*",
+        methods: ["GET", "HEAD", "POST"],
+        exposedHeaders: ["ETag", "Last-Modified", "Content-Disposition", "X-Alt-Text"],
+      });
+      await scope.register(rateLimit, {
+        max: options.ratePerMinute,
+        timeWindow: 60_000,
+        errorResponseBuilder: tooMany,
+      });
+      await openDataRoutes(scope, deps, options);
+      await reportRoutes(scope, deps);
+    },
+    { prefix: PREFIX },
+  );
+}
+
+/** Where the open channel lives. */
+export const PREFIX = "/opendata";
+
 export async function openDataRoutes(
   app: FastifyInstance,
   deps: ApiDeps,
@@ -57,21 +90,11 @@ export async function openDataRoutes(
 ): Promise<void> {
   const service = deps.opendata;
   if (!service) return;
-  await app.register(cors, {
-    origin: "*",
-    methods: ["GET", "HEAD"],
-    exposedHeaders: ["ETag", "Last-Modified", "Content-Disposition"],
-  });
-  await app.register(rateLimit, {
-    max: options.ratePerMinute,
-    timeWindow: 60_000,
-    errorResponseBuilder: tooMany,
-  });
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = (request: FastifyRequest) => options.publicUrl ?? `${request.protocol}://${request.host}`;
 
   typed.get(
-    "/opendata/catalog",
+    "/catalog",
     { schema: { tags: ["open data"], summary: "The published datasets" } },
     async (request, reply) => {
       const version = await service.catalogueVersion();
@@ -80,7 +103,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/catalog.jsonld",
+    "/catalog.jsonld",
     { schema: { tags: ["open data"], summary: "The DCAT-AP 3 catalogue (JSON-LD)" } },
     async (request, reply) => {
       const version = await service.catalogueVersion();
@@ -90,7 +113,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/catalog.ttl",
+    "/catalog.ttl",
     { schema: { tags: ["open data"], summary: "The DCAT-AP 3 catalogue (Turtle)" } },
     async (request, reply) => {
       const version = await service.catalogueVersion();
@@ -100,7 +123,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/datasets/:id",
+    "/datasets/:id",
     {
       schema: { tags: ["open data"], summary: "A dataset's metadata, links and download counts", params: Id },
     },
@@ -113,7 +136,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/datasets/:id/schema.json",
+    "/datasets/:id/schema.json",
     { schema: { tags: ["open data"], summary: "The dataset's Frictionless Table Schema", params: Id } },
     async (request, reply) => {
       const { id } = request.params;
@@ -123,7 +146,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/datasets/:id/records",
+    "/datasets/:id/records",
     {
       schema: {
         tags: ["open data"],
@@ -156,7 +179,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/datasets/:id/data.:format",
+    "/datasets/:id/data.:format",
     {
       schema: {
         tags: ["open data"],
@@ -184,7 +207,7 @@ export async function openDataRoutes(
     },
   );
   typed.get(
-    "/opendata/datasets/:id/changelog",
+    "/datasets/:id/changelog",
     {
       schema: {
         tags: ["open data"],
