@@ -36,6 +36,8 @@ const PACKAGES = [
   { name: "influxdb", command: "influxd", extraDirs: [] },
   { name: "curl", command: "curl", extraDirs: [] },
   { name: "chromium", command: "chromium", extraDirs: [] },
+  // The open-data charts write their text in SVG, which sharp's librsvg draws with a system font.
+  { name: "fonts-dejavu-core", file: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf" },
 ];
 
 const CI = process.env.CI === "true";
@@ -55,8 +57,21 @@ function findExecutable(name, extraDirs = []) {
   return undefined;
 }
 
+/** A package is there when its command is found, or, for one without a command, its file. */
+function present(p) {
+  if (p.file !== undefined) {
+    try {
+      accessSync(p.file, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return findExecutable(p.command, p.extraDirs) !== undefined;
+}
+
 function missingPackages() {
-  return PACKAGES.filter((p) => findExecutable(p.command, p.extraDirs) === undefined);
+  return PACKAGES.filter((p) => !present(p));
 }
 
 /**
@@ -112,7 +127,7 @@ function install(packages) {
 
 function warn(packages, reason) {
   const names = packages.map((p) => p.name).join(" ");
-  const commands = packages.map((p) => p.command).join(", ");
+  const commands = packages.map((p) => p.command ?? p.file).join(", ");
   const bar = "!".repeat(78);
   const lines = [
     "",

@@ -1,4 +1,5 @@
 import { check } from "@placemarkio/check-geojson";
+import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CITIZEN_REPORT } from "../../services/reports/citizen-reports.ts";
 import {
@@ -117,7 +118,8 @@ describe("residents' reports", () => {
     expect(res.status).toBe(200);
     await eventually(async () => {
       const open = (await alertsOf(LAMP)).filter((a) => a.status !== "closed");
-      return open.length === 1 && open[0]?.rule === "ccphva-streetlight/lamp-defective";
+      const noted = open[0]?.comments.some((c) => c.author === "habitant" && c.text.includes("Déjà signalé"));
+      return open.length === 1 && open[0]?.rule === "ccphva-streetlight/lamp-defective" && noted === true;
     });
     const all = await alertsOf(LAMP);
     const sensor = all.find((a) => a.rule === "ccphva-streetlight/lamp-defective");
@@ -134,6 +136,32 @@ describe("residents' reports", () => {
       { "x-forwarded-for": "192.0.2.2" },
     );
     expect(again.body).toMatchObject({ reference: sensor?.id, merged: true });
+  });
+
+  it("counts the outage in the live public figures, as a snapshot and as a stream", async () => {
+    interface Live {
+      domains: Array<{
+        domain: string;
+        assets: number;
+        outages: number;
+        communes: Array<{ commune: string; outages: number; assets: number }>;
+      }>;
+    }
+    const live = (await (await fetch(`${t.apiUrl}/opendata/live.json`)).json()) as Live;
+    const lights = live.domains.find((d) => d.domain === "streetlight");
+    expect(lights?.assets).toBe(t.platform.devices.list({ domain: "streetlight" }).length);
+    expect(lights?.communes.find((c) => c.commune === "57038")?.outages).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(live)).not.toMatch(/lum-\d{5}-\d{4}|lumiere-est/);
+    const source = new EventSource(`${t.apiUrl}/opendata/live`);
+    try {
+      const first = await new Promise<Live>((resolve, reject) => {
+        source.addEventListener("figures", (e) => resolve(JSON.parse(e.data) as Live));
+        source.onerror = () => reject(new Error("stream failed"));
+      });
+      expect(first.domains.map((d) => d.domain)).toEqual(live.domains.map((d) => d.domain));
+    } finally {
+      source.close();
+    }
   });
 
   it("refuses bad input with coded answers and limits one address", async () => {

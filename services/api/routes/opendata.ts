@@ -11,6 +11,8 @@ import type { FigureFilter, OpenDataService } from "../../opendata/service.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
 import { Query } from "../schemas.ts";
+import { liveRoutes } from "./live.ts";
+import { openDataChartRoutes } from "./opendata-charts.ts";
 import { reportRoutes } from "./reports.ts";
 
 /**
@@ -75,6 +77,8 @@ export async function openChannel(
       });
       await openDataRoutes(scope, deps, options);
       await reportRoutes(scope, deps);
+      await liveRoutes(scope, deps);
+      await openDataChartRoutes(scope, deps);
     },
     { prefix: PREFIX },
   );
@@ -104,7 +108,13 @@ export async function openDataRoutes(
   );
   typed.get(
     "/catalog.jsonld",
-    { schema: { tags: ["open data"], summary: "The DCAT-AP 3 catalogue (JSON-LD)" } },
+    {
+      schema: {
+        tags: ["open data"],
+        summary: "The DCAT-AP 3 catalogue (JSON-LD)",
+        produces: ["application/ld+json", "application/json"],
+      },
+    },
     async (request, reply) => {
       const version = await service.catalogueVersion();
       if (notModified(request, reply, `jsonld-${version.tag}`, version.modified)) return reply;
@@ -114,7 +124,9 @@ export async function openDataRoutes(
   );
   typed.get(
     "/catalog.ttl",
-    { schema: { tags: ["open data"], summary: "The DCAT-AP 3 catalogue (Turtle)" } },
+    {
+      schema: { tags: ["open data"], summary: "The DCAT-AP 3 catalogue (Turtle)", produces: ["text/turtle"] },
+    },
     async (request, reply) => {
       const version = await service.catalogueVersion();
       if (notModified(request, reply, `ttl-${version.tag}`, version.modified)) return reply;
@@ -186,6 +198,7 @@ export async function openDataRoutes(
         summary: "Download the dataset: CSV (RFC 4180), JSON, GeoJSON (RFC 7946) or Parquet",
         params: DownloadParams,
         querystring: Query(Range),
+        produces: FORMAT_IDS.map((f) => FORMATS[f].mediaType.split(";")[0] as string),
       },
     },
     async (request, reply) => {

@@ -91,7 +91,13 @@ export async function reportRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   );
   typed.get(
     "/outages.geojson",
-    { schema: { tags: ["reports"], summary: "The same outages as GeoJSON (RFC 7946) points" } },
+    {
+      schema: {
+        tags: ["reports"],
+        summary: "The same outages as GeoJSON (RFC 7946) points",
+        produces: ["application/geo+json", "application/json"],
+      },
+    },
     async (_request, reply) => {
       reply.type("application/geo+json").header("cache-control", "public, max-age=30");
       return JSON.stringify({
