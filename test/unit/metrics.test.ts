@@ -44,6 +44,10 @@ const COUNTERS = [
   "lanterne_rules_cleared_total",
   "lanterne_rules_dropped_total",
   "lanterne_rules_failures_total",
+  "lanterne_opendata_runs_total",
+  "lanterne_opendata_versions_total",
+  "lanterne_opendata_withheld_total",
+  "lanterne_opendata_failures_total",
 ];
 const GAUGES = [
   "lanterne_write_pending",
