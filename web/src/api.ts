@@ -49,6 +49,26 @@ export async function send<T>(method: "POST" | "PUT" | "DELETE", path: string, b
   return read<T>(response);
 }
 
+/**
+ * A POST to the open channel (`/opendata/…`): it takes no session, so no cookie and no CSRF
+ * token. With the answer comes the server's clock (`Date`, to the second), so that a page can
+ * compare the answer's dates with the server's time rather than the reader's device's.
+ */
+export async function postOpen<T>(
+  path: string,
+  body: unknown,
+): Promise<{ body: T; serverTime: number | null }> {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/json" },
+    credentials: "omit",
+    body: JSON.stringify(body),
+  });
+  const answer = await read<T>(response);
+  const date = Date.parse(response.headers.get("date") ?? "");
+  return { body: answer, serverTime: Number.isNaN(date) ? null : date };
+}
+
 async function read<T>(response: Response): Promise<T> {
   if (response.ok) {
     return (response.status === 204 ? undefined : await response.json()) as T;

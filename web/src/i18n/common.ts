@@ -32,6 +32,8 @@ export const common: Table<
   | "navOverview"
   | "navAlgorithms"
   | "navOpenData"
+  | "navReport"
+  | "navOutages"
   | "footerNav"
   | "user"
   | "logout"
@@ -56,6 +58,8 @@ export const common: Table<
     navOverview: "Vue d'ensemble",
     navAlgorithms: "Registre des algorithmes",
     navOpenData: "Données ouvertes",
+    navReport: "Signaler une panne",
+    navOutages: "Pannes en cours",
     footerNav: "Pages publiques",
     user: "Connecté : {id} ({role})",
     logout: "Se déconnecter",
@@ -80,6 +84,8 @@ export const common: Table<
     navOverview: "Overview",
     navAlgorithms: "Register of algorithms",
     navOpenData: "Open data",
+    navReport: "Report a fault",
+    navOutages: "Current outages",
     footerNav: "Public pages",
     user: "Logged in: {id} ({role})",
     logout: "Log out",

@@ -114,6 +114,7 @@ export const catalogue: Table<
   | "shown"
   | "empty"
   | "loadFailed"
+  | "residents"
 > = {
   fr: {
     ...sharedFr,
@@ -129,6 +130,7 @@ export const catalogue: Table<
     shown: "Jeux de données correspondant au filtre : {shown} sur {n}.",
     empty: "Aucun jeu de données ne correspond à ce filtre.",
     loadFailed: "Le catalogue n'a pas pu être chargé. Réessayez plus tard, ou consultez-le en JSON :",
+    residents: "Un lampadaire éteint, un conteneur plein ?",
   },
   en: {
     ...sharedEn,
@@ -144,6 +146,7 @@ export const catalogue: Table<
     shown: "Datasets matching the filter: {shown} of {n}.",
     empty: "No dataset matches this filter.",
     loadFailed: "The catalogue could not be loaded. Try again later, or read it as JSON:",
+    residents: "A street lamp out, a container full?",
   },
 };
 
