@@ -32,6 +32,7 @@ export const common: Table<
   | "navOverview"
   | "navAlgorithms"
   | "navOpenData"
+  | "navLive"
   | "navReport"
   | "navOutages"
   | "footerNav"
@@ -58,6 +59,7 @@ export const common: Table<
     navOverview: "Vue d'ensemble",
     navAlgorithms: "Registre des algorithmes",
     navOpenData: "Données ouvertes",
+    navLive: "Le territoire en direct",
     navReport: "Signaler une panne",
     navOutages: "Pannes en cours",
     footerNav: "Pages publiques",
@@ -84,6 +86,7 @@ export const common: Table<
     navOverview: "Overview",
     navAlgorithms: "Register of algorithms",
     navOpenData: "Open data",
+    navLive: "The territory live",
     navReport: "Report a fault",
     navOutages: "Current outages",
     footerNav: "Public pages",
