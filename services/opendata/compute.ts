@@ -5,7 +5,7 @@ import type { Contract, DatasetSpec } from "../contracts/model.ts";
 import type { Device, EpochMs } from "../domain/types.ts";
 import type { DeviceRollup, DeviceStateRollup, RollupStore, StateRollupStore } from "../storage/store.ts";
 import { type IndicatorKind, indicatorKinds } from "./indicators.ts";
-import { bucketStart, tierBuckets } from "./periods.ts";
+import { bucketEnd, bucketStart, tierBuckets } from "./periods.ts";
 import type { RawFigure } from "./suppression.ts";
 
 /**
@@ -45,7 +45,9 @@ export async function computeFigures(
   const byId = new Map(devices.map((d) => [d.id, d]));
   const out: RawFigure[] = [];
   for (const period of periods) {
-    const { tier, times } = tierBuckets(period, spec.granularity);
+    const { tier, times } = kind.hourly
+      ? hourBuckets(period, spec.granularity)
+      : tierBuckets(period, spec.granularity);
     const reads = times.flatMap((time) =>
       communes.map((commune) => ({ tier, time, commune, domain: contract.domain })),
     );
@@ -80,6 +82,8 @@ interface DeviceSummary {
   total: number;
   max: number;
   sum?: number;
+  /** The device's hourly rows (kinds that follow it hour by hour). */
+  hours: DeviceRollup[];
 }
 
 function rollupFigures(
@@ -94,7 +98,8 @@ function rollupFigures(
   const perDevice = new Map<string, DeviceSummary>();
   for (const r of rows) {
     if (r.field !== field || r.count <= 0 || !byId.has(r.deviceId)) continue;
-    const s = perDevice.get(r.deviceId) ?? { count: 0, total: 0, max: Number.NEGATIVE_INFINITY };
+    const s = perDevice.get(r.deviceId) ?? { count: 0, total: 0, max: Number.NEGATIVE_INFINITY, hours: [] };
+    if (r.tier === "1h") s.hours.push(r);
     s.count += r.count;
     s.total += r.mean * r.count;
     s.max = Math.max(s.max, r.max);
@@ -109,6 +114,36 @@ function rollupFigures(
   return [...perPlace].map(([place, list]) => ({ period, place, ...rollupValue(kind.kind, list, spec) }));
 }
 
+/** The hourly buckets of a bucket, for the kinds that follow a device hour by hour. */
+function hourBuckets(start: EpochMs, g: DatasetSpec["granularity"]): { tier: "1h"; times: EpochMs[] } {
+  const times: EpochMs[] = [];
+  for (let t = start; t < bucketEnd(start, g); t += HOUR) times.push(t);
+  return { tier: "1h", times };
+}
+
+/**
+ * Falls of a gauge by at least `atLeast` over a device's hourly rollups, in time order: a fall is
+ * counted when an hour's lowest reading is that far below the highest since the last fall (or
+ * since the start), which is then reset to that lowest reading, so that an emptying in the middle
+ * of an hour (its highest before, its lowest after) is counted once, not again in the next hour.
+ */
+export function countFalls(
+  hours: ReadonlyArray<Pick<DeviceRollup, "time" | "min" | "max">>,
+  atLeast: number,
+): number {
+  let falls = 0;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const h of [...hours].sort((a, b) => a.time - b.time)) {
+    if (high - h.min >= atLeast) {
+      falls++;
+      high = h.min;
+      continue;
+    }
+    high = Math.max(high, h.max);
+  }
+  return falls;
+}
+
 function rollupValue(
   kind: string,
   list: readonly DeviceSummary[],
@@ -117,6 +152,10 @@ function rollupValue(
   if (kind === "sum") {
     const counted = list.filter((s) => s.sum !== undefined);
     return { value: counted.reduce((a, s) => a + (s.sum ?? 0), 0), devices: counted.length };
+  }
+  if (kind === "emptyings") {
+    const atLeast = spec.params.atLeast ?? Number.POSITIVE_INFINITY;
+    return { value: list.reduce((a, s) => a + countFalls(s.hours, atLeast), 0), devices: list.length };
   }
   if (kind === "devices-reaching") {
     const atLeast = spec.params.atLeast ?? Number.POSITIVE_INFINITY;

@@ -14,6 +14,8 @@ import type { FieldSpec, MeasureKind, RuleSpec } from "../contracts/model.ts";
  * - `devices-reaching` a gauge threshold: devices whose highest reading in the bucket reached it
  *   (containers found full).
  * - `alerts`: alerts of the listed rules raised in the bucket (lamp faults, pressure incidents).
+ * - `emptyings` of a gauge (containers collected): the times a device's reading fell by at least
+ *   `atLeast` from the highest since the last fall, read hour by hour from the hourly rollups.
  * - `repair-time` / `acknowledge-time`: the median hours from raising to clearing (or to a
  *   person's acknowledgement) of the listed rules' alerts that ended in the bucket.
  */
@@ -27,6 +29,8 @@ export interface IndicatorKind {
   measure?: MeasureKind;
   /** Whether it reads the listed alert rules of its contract. */
   rules?: true;
+  /** Whether it reads the hourly rollups whatever its granularity (it follows a device hour by hour). */
+  hourly?: true;
   /** Table Schema type of its value. */
   valueType: "number" | "integer";
   /** The unit of its value, from its parameters and the field's own unit. */
@@ -77,6 +81,18 @@ const KINDS: readonly IndicatorKind[] = [
     source: "rollups",
     measure: "gauge",
     params: Type.Object({ field: Field, atLeast: Type.Number() }, { additionalProperties: false }),
+    valueType: "integer",
+    unit: () => "1",
+  },
+  {
+    kind: "emptyings",
+    source: "rollups",
+    measure: "gauge",
+    hourly: true,
+    params: Type.Object(
+      { field: Field, atLeast: Type.Number({ exclusiveMinimum: 0 }) },
+      { additionalProperties: false },
+    ),
     valueType: "integer",
     unit: () => "1",
   },

@@ -27,6 +27,8 @@ const day = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
 /** Containers per commune fed that day: 57565 has 3 (under the contract's 5), 57603 has 6. */
 const FED: Record<string, number> = { "57038": 12, "54580": 9, "57603": 6, "57565": 3 };
 const raw = new Map<string, number[]>();
+/** Every filling level sent, for the figures recomputed here. */
+const sent: Array<{ device: string; time: string; value: number }> = [];
 
 function container(commune: string, i: number): string {
   return `pav-${commune}-${String(i).padStart(3, "0")}`;
@@ -55,6 +57,11 @@ async function feed(commune: string, count: number, from = 1, hourOffset = 0) {
         data: { filling_level: fill },
       });
       raw.set(commune, [...(raw.get(commune) ?? []), fill]);
+      sent.push({
+        device: container(commune, i),
+        time: new Date(day + (h + hourOffset) * 3_600_000).toISOString(),
+        value: fill,
+      });
     }
   }
   const verdict = await post(readings);
@@ -268,6 +275,42 @@ describe("the open channel", () => {
       features: Array<{ geometry: { type: string } }>;
     };
     expect(geo.features.map((f) => f.geometry.type)).toEqual(["Point"]);
+  });
+
+  it("counts containers emptied as the falls of their readings, from the hourly rollups", async () => {
+    const EMPTIED = "dechets-conteneurs-vides";
+    await approve(EMPTIED);
+    await publish();
+    const res = await get(
+      `/opendata/datasets/${EMPTIED}/records?from=${new Date(day).toISOString()}&to=${new Date(day + DAY).toISOString()}`,
+    );
+    const byPlace = new Map(((await res.json()) as Records).records.map((r) => [r.place_code, r]));
+    for (const commune of ["57038", "54580"]) {
+      // Recomputed from the raw readings: per container, falls of 0.3 below the highest since the last.
+      const perDevice = new Map<string, Array<{ time: number; value: number }>>();
+      for (const r of sent.filter((x) => x.device.slice(4, 9) === commune)) {
+        perDevice.set(r.device, [
+          ...(perDevice.get(r.device) ?? []),
+          { time: Date.parse(r.time), value: r.value },
+        ]);
+      }
+      let falls = 0;
+      for (const readings of perDevice.values()) {
+        let high = Number.NEGATIVE_INFINITY;
+        for (const { value } of readings.sort((a, b) => a.time - b.time)) {
+          if (high - value >= 0.3) {
+            falls++;
+            high = value;
+          } else high = Math.max(high, value);
+        }
+      }
+      expect(byPlace.get(commune)).toMatchObject({
+        status: "published",
+        value: falls,
+        devices: perDevice.size,
+      });
+    }
+    expect([...byPlace.values()].some((r) => (r.value ?? 0) > 0)).toBe(true);
   });
 
   it("refuses bad input with coded 400s", async () => {

@@ -46,7 +46,7 @@ describe("open datasets in the contracts", () => {
     [
       "an unknown indicator",
       "          indicator: total\n          params: { field: energy_kwh }",
-      `${AT}.indicator: unknown "total" (one of mean, sum, share, devices-reaching, alerts, repair-time, acknowledge-time)`,
+      `${AT}.indicator: unknown "total" (one of mean, sum, share, devices-reaching, emptyings, alerts, repair-time, acknowledge-time)`,
     ],
     [
       "a personal field",

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Granularity } from "../../services/contracts/model.ts";
+import { countFalls } from "../../services/opendata/compute.ts";
 import {
   coarser,
   type RawFigure,
@@ -168,5 +169,19 @@ describe("secure", () => {
     const out = secure([fig(0, "lamp-1", 1, 100), fig(0, "lamp-2", 1, 0)], { ...spec, level: "asset" });
     expect(out.map((f) => f.status)).toEqual(["published", "published"]);
     expect(out.map((f) => f.devices)).toEqual([1, 1]);
+  });
+});
+
+describe("countFalls (containers emptied)", () => {
+  const h = (hour: number, min: number, max = min) => ({ time: hour * 3_600_000, min, max });
+
+  it("counts a fall below the highest since the last one, once, even mid-hour", () => {
+    // Rises, emptied in the middle of hour 3 (its max before, its min after), rises, emptied again.
+    expect(countFalls([h(1, 0.4), h(2, 0.7), h(3, 0.05, 0.8), h(4, 0.1), h(5, 0.6), h(6, 0.0)], 0.3)).toBe(2);
+  });
+
+  it("counts no fall for noise or a slow decrease, and reads the hours in time order", () => {
+    expect(countFalls([h(2, 0.5), h(1, 0.6), h(3, 0.45), h(4, 0.4)], 0.3)).toBe(0);
+    expect(countFalls([h(3, 0.1), h(1, 0.2), h(2, 0.9)], 0.3)).toBe(1);
   });
 });
