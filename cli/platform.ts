@@ -50,7 +50,9 @@ import { verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { HealthWriter } from "../services/metrics/health-writer.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
+import type { CommunityStore } from "../services/opendata/community-store.ts";
 import type { ComputeDeps } from "../services/opendata/compute.ts";
+import { createDuckdbCommunityStore } from "../services/opendata/duckdb-community-store.ts";
 import { createDuckdbPublicationStore } from "../services/opendata/duckdb-publication-store.ts";
 import { createPlaces } from "../services/opendata/places.ts";
 import type { PublicationStore } from "../services/opendata/publication-store.ts";
@@ -95,6 +97,7 @@ export interface PlatformParts {
   webhooks: WebhookSinks;
   latest: LatestReadings;
   publications: PublicationStore;
+  community: CommunityStore;
   opendata: OpenDataService;
   publisher: Publisher;
   reports: CitizenReports;
@@ -151,6 +154,8 @@ export class Platform {
   readonly webhooks: WebhookSinks;
   readonly latest: LatestReadings;
   readonly publications: PublicationStore;
+  /** Re-users' declared reuses and questions, on their own DuckDB file (community.duckdb). */
+  readonly community: CommunityStore;
   readonly opendata: OpenDataService;
   readonly publisher: Publisher;
   readonly reports: CitizenReports;
@@ -187,6 +192,7 @@ export class Platform {
     this.webhooks = parts.webhooks;
     this.latest = parts.latest;
     this.publications = parts.publications;
+    this.community = parts.community;
     this.opendata = parts.opendata;
     this.publisher = parts.publisher;
     this.reports = parts.reports;
@@ -199,6 +205,7 @@ export class Platform {
     await this.ruleEngine.start();
     await this.webhooks.start();
     await this.publications.start();
+    await this.community.start();
     this.reports.start();
     this.publisher.start();
     // Gateways gone dark are checked on the same 10 s beat as the silences they stand for.
@@ -229,6 +236,7 @@ export class Platform {
         alerts: this.alerts,
         latest: this.latest,
         opendata: this.opendata,
+        community: this.community,
         reports: this.reports,
         opendataRoutes: {
           ratePerMinute: this.config.opendataRate,
@@ -303,6 +311,7 @@ export class Platform {
     await this.publisher.close();
     this.reports.close();
     await this.publications.close();
+    await this.community.close();
     await this.ruleEngine.close();
     await this.alerts.close();
     await this.rollups.close();
@@ -582,6 +591,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     webhooks,
     latest,
     ...publishing,
+    community: createDuckdbCommunityStore({ path: join(config.dataDir, "community.duckdb") }),
     reports: new CitizenReports({
       alerts,
       devices,

@@ -24,6 +24,7 @@ import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { communityAdminRoutes } from "./routes/community.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { domainRoutes } from "./routes/domains.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -150,6 +151,15 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     }
     await openChannel(api, deps, deps.opendataRoutes ?? { ratePerMinute: DEFAULT_OPENDATA_RATE });
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
+    const { community } = deps;
+    if (community) {
+      await api.register(async (scope) =>
+        communityAdminRoutes(scope, community, {
+          requireAdmin: scope.requireRole("admin"),
+          now: () => deps.clock.now(),
+        }),
+      );
+    }
     const { alerts } = deps;
     if (alerts) {
       await api.register(async (scope) => alertRoutes(scope, deps, alerts));

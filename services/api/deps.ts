@@ -7,6 +7,7 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { RawUplink, Violation } from "../domain/types.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
+import type { CommunityStore } from "../opendata/community-store.ts";
 import type { OpenDataService } from "../opendata/service.ts";
 import type { CitizenReports } from "../reports/citizen-reports.ts";
 import type { RetentionStatus } from "../retention/keeper.ts";
@@ -38,6 +39,8 @@ export interface ApiDeps {
   opendata?: OpenDataService;
   /** Open channel settings: the public base URL and the rate limit per address. */
   opendataRoutes?: { publicUrl?: string; ratePerMinute: number };
+  /** Re-users' declared reuses and questions; without it their routes are not served. */
+  community?: CommunityStore;
   /** Residents' reports (services/reports); without them the report routes are not served. */
   reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */

@@ -141,6 +141,7 @@ export const NotFoundError = createError("ERR_NOT_FOUND", "Not found: %s", 404);
 export const BadRequestError = createError("ERR_BAD_REQUEST", "Bad request: %s", 400);
 /** A resident's reports from one address past the limit (services/reports). */
 export const ReportThrottledError = createError("ERR_REPORT_THROTTLED", "%s", 429);
+export const CommunityThrottledError = createError("ERR_COMMUNITY_THROTTLED", "%s", 429);
 /** A counter's consumption or a state's time asked of raw readings: only the rollups hold them. */
 export const RollupsOnlyError = createError("ERR_ROLLUPS_ONLY", "%s", 400);
 /**

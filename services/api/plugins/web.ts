@@ -77,6 +77,7 @@ export const LOGIN_PATHS = { fr: "/connexion", en: "/login" } as const;
 export const PAGES: readonly Page[] = [
   { file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms", auth: false },
   { file: "donnees.html", fr: "/donnees", en: "/data", auth: false },
+  { file: "reutilisations.html", fr: "/donnees/reutilisations", en: "/data/reuses", auth: false },
   { file: "jeu-de-donnees.html", fr: "/donnees/:id", en: "/data/:id", auth: false },
   { file: "en-direct.html", fr: "/en-direct", en: "/live", auth: false },
   { file: "signaler.html", fr: "/signaler", en: "/report", auth: false },

@@ -11,6 +11,7 @@ import type { FigureFilter, OpenDataService } from "../../opendata/service.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
 import { Query } from "../schemas.ts";
+import { communityRoutes, publishedDataset } from "./community.ts";
 import { liveRoutes } from "./live.ts";
 import { openDataChartRoutes } from "./opendata-charts.ts";
 import { reportRoutes } from "./reports.ts";
@@ -77,6 +78,13 @@ export async function openChannel(
       });
       await openDataRoutes(scope, deps, options);
       await reportRoutes(scope, deps);
+      const { community, opendata } = deps;
+      if (community && opendata) {
+        await communityRoutes(scope, community, {
+          datasetExists: publishedDataset(opendata),
+          now: () => deps.clock.now(),
+        });
+      }
       await liveRoutes(scope, deps);
       await openDataChartRoutes(scope, deps);
     },

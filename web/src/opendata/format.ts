@@ -96,3 +96,8 @@ export function datasetPath(id: string, lang: Lang): string {
 export function cataloguePath(lang: Lang): string {
   return lang === "en" ? "/data" : "/donnees";
 }
+
+/** `/donnees/reutilisations` in French, `/data/reuses` in English. */
+export function reusesPath(lang: Lang): string {
+  return lang === "en" ? "/data/reuses" : "/donnees/reutilisations";
+}

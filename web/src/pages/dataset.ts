@@ -1,10 +1,12 @@
 import { ApiError, getJson } from "../api.ts";
 import { el, replaceChildren } from "../dom.ts";
 import { type Lang, pageLang } from "../i18n/common.ts";
+import { community } from "../i18n/community.ts";
 import { dataset as words } from "../i18n/opendata.ts";
 import { figureChart } from "../opendata/chart.ts";
+import { showCommunity } from "../opendata/community.ts";
 import { figuresTable } from "../opendata/figures-table.ts";
-import { cataloguePath } from "../opendata/format.ts";
+import { cataloguePath, reusesPath } from "../opendata/format.ts";
 import { mapCaption, placeMap } from "../opendata/map.ts";
 import { changelog, downloads, metadata } from "../opendata/sections.ts";
 import { chartData, windowStart } from "../opendata/series.ts";
@@ -48,8 +50,9 @@ async function main(): Promise<void> {
   const english = window.location.pathname.startsWith("/data/");
   const lang = pageLang(window.location, english ? [window.location.pathname] : []);
   const t = words[lang];
-  setUpPage(lang, t);
+  setUpPage(lang, { ...community[lang], ...t });
   for (const id of ["back", "not-found-link"]) byId(id).setAttribute("href", cataloguePath(lang));
+  byId("all-reuses").setAttribute("href", reusesPath(lang));
   const id = idFromPath(window.location.pathname);
   const status = byId("status");
   status.textContent = t.loading;
@@ -69,8 +72,26 @@ async function main(): Promise<void> {
   status.textContent = "";
   figuresTable(byId("figures"), { lang, id: d.id, unit: d.unit, granularity: d.granularity });
   const names = new Map<string, string>();
-  await Promise.all([showChart(d, lang, names), showMap(d, lang, names)]);
+  await Promise.all([showChart(d, lang, names), showMap(d, lang, names), showReusers(d.id, lang)]);
   await showChangelog(d, lang, names);
+}
+
+/** The re-users' sections: published reuses, answered questions, and their two forms. */
+function showReusers(id: string, lang: Lang): Promise<void> {
+  return showCommunity(id, lang, {
+    reuses: byId("reuses"),
+    questions: byId("questions"),
+    reuseForm: formById("reuse-form"),
+    reuseResult: byId("reuse-result"),
+    questionForm: formById("question-form"),
+    questionResult: byId("question-result"),
+  });
+}
+
+function formById(id: string): HTMLFormElement {
+  const node = byId(id);
+  if (!(node instanceof HTMLFormElement)) throw new Error(`#${id} is not a form`);
+  return node;
 }
 
 function notFound(lang: Lang): void {

@@ -1,8 +1,10 @@
 import { getJson } from "../api.ts";
 import { append, el, replaceChildren } from "../dom.ts";
 import { fill, pageLang } from "../i18n/common.ts";
+import { community } from "../i18n/community.ts";
 import { catalogue as words } from "../i18n/opendata.ts";
 import { countText, datasetCard, matchesFilter } from "../opendata/catalogue-view.ts";
+import { reusesPath } from "../opendata/format.ts";
 import { type Catalog, OPEN } from "../opendata/types.ts";
 import { setUpPage } from "../page.ts";
 
@@ -21,7 +23,8 @@ function byId<T extends HTMLElement>(id: string, type: new () => T): T {
 async function main(): Promise<void> {
   const lang = pageLang(window.location, ["/data"]);
   const t = words[lang];
-  setUpPage(lang, t);
+  setUpPage(lang, { ...community[lang], ...t });
+  byId("reuses-link", HTMLAnchorElement).setAttribute("href", reusesPath(lang));
   const status = byId("status", HTMLElement);
   const list = byId("datasets", HTMLUListElement);
   const filter = byId("filter", HTMLInputElement);
