@@ -153,17 +153,25 @@ const INSERT_APPROVAL = `INSERT INTO approvals (id, dataset, definition, actor, 
 /** Newest by `at`; of two at the same instant, the one approved last. */
 const NEWEST_APPROVAL = `SELECT dataset, definition, actor, at_ms FROM approvals
   WHERE dataset = $dataset ORDER BY at_ms DESC, id DESC LIMIT 1`;
-const COUNT_DOWNLOAD = `INSERT INTO downloads (dataset, format, total) VALUES ($dataset, $format, 1)
-  ON CONFLICT (dataset, format) DO UPDATE SET total = total + 1`;
+const ADD_DOWNLOADS = `INSERT INTO downloads (dataset, format, total) VALUES ($dataset, $format, $n)
+  ON CONFLICT (dataset, format) DO UPDATE SET total = total + excluded.total`;
 const DOWNLOADS = "SELECT format, total FROM downloads WHERE dataset = $dataset ORDER BY format";
 
 interface Session {
   instance: DuckDBInstance;
   /** Write transactions, one at a time (the write lane). */
   writer: DuckDBConnection;
-  /** Reads, one at a time (the read lane), so that a page of figures never waits behind a release. */
-  reader: DuckDBConnection;
+  /**
+   * Reads, one at a time on each of a few connections (the read lanes), so that a page of
+   * figures never waits behind a release, nor a whole queue of other readers behind one.
+   */
+  readers: DuckDBConnection[];
 }
+
+/** Read connections: the public channel's requests spread over them. */
+const READERS = 4;
+/** Download counts are written at most this often, added up in memory between. */
+const DOWNLOADS_FLUSH_MS = 5_000;
 
 /** Runs jobs one at a time, in call order (as in services/alerts/duckdb-alert-store.ts). */
 class Lane {
@@ -193,7 +201,19 @@ class DuckdbPublicationStore implements PublicationStore {
   private readonly config: DuckdbPublicationStoreConfig;
   private session: Session | undefined;
   private writes = new Lane();
-  private reads = new Lane();
+  private reads: Lane[] = [];
+  private nextRead = 0;
+  /**
+   * Summaries and newest approvals, kept as the store's only writer leaves them: the public
+   * channel asks for them on every request (its ETag), and a summary scans the dataset's figures.
+   */
+  private readonly summaries = new Map<string, DatasetSummary>();
+  private readonly approvals = new Map<string, Approval | null>();
+  /** Bumped by each committed write of a dataset: a read begun before it is not kept. */
+  private readonly generations = new Map<string, number>();
+  /** Downloads counted since the last flush, by dataset then format. */
+  private pendingDownloads = new Map<string, Map<string, number>>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(config: DuckdbPublicationStoreConfig) {
     this.config = config;
@@ -205,21 +225,36 @@ class DuckdbPublicationStore implements PublicationStore {
     const instance = await DuckDBInstance.create(this.config.path);
     const writer = await instance.connect();
     for (const statement of [...SCHEMA, ...STAGING]) await writer.run(statement);
-    this.session = { instance, writer, reader: await instance.connect() };
+    const readers: DuckDBConnection[] = [];
+    for (let i = 0; i < READERS; i++) readers.push(await instance.connect());
+    this.session = { instance, writer, readers };
+    this.reads = readers.map(() => new Lane());
+    this.flushTimer = setInterval(
+      () => void this.flushDownloads().catch(() => undefined),
+      DOWNLOADS_FLUSH_MS,
+    );
+    this.flushTimer.unref();
   }
 
   /** Waits for queued work, then releases the file so that another instance can open it. */
   async close(): Promise<void> {
     const session = this.session;
     if (!session) return;
-    await Promise.all([this.writes.run(async () => {}), this.reads.run(async () => {})]);
+    clearInterval(this.flushTimer);
+    await this.flushDownloads();
+    await Promise.all([
+      this.writes.run(async () => {}),
+      ...this.reads.map((lane) => lane.run(async () => {})),
+    ]);
     this.session = undefined;
     session.writer.closeSync();
-    session.reader.closeSync();
+    for (const reader of session.readers) reader.closeSync();
     // Closing the instance checkpoints the WAL into the file.
     session.instance.closeSync();
     this.writes = new Lane();
-    this.reads = new Lane();
+    this.reads = [];
+    this.summaries.clear();
+    this.approvals.clear();
   }
 
   record(
@@ -229,23 +264,26 @@ class DuckdbPublicationStore implements PublicationStore {
     at: EpochMs,
   ): Promise<FigureVersion[]> {
     if (figures.length === 0) return Promise.resolve([]);
-    return this.write(async (c) => {
-      const appender = await c.createAppender("figure_batch", "main", "temp");
-      try {
-        appendFigures(appender, figures);
-      } finally {
-        appender.closeSync();
-      }
-      const named = text("dataset", dataset);
-      const release = [named, ms("at", at)];
-      await run(c, STAGE_CHANGES, [named]);
-      await run(c, INSERT_VERSIONS, [...release, text("first", FIRST_PUBLICATION), text("reason", reason)]);
-      await run(c, UPDATE_CURRENT, release);
-      await run(c, INSERT_CURRENT, release);
-      const changes = await query(c, CHANGES, []);
-      for (const statement of CLEAR_STAGING) await c.run(statement);
-      return changes.map((row) => writtenVersion(row, dataset, reason, at));
-    });
+    return this.afterWrite(
+      dataset,
+      this.write(async (c) => {
+        const appender = await c.createAppender("figure_batch", "main", "temp");
+        try {
+          appendFigures(appender, figures);
+        } finally {
+          appender.closeSync();
+        }
+        const named = text("dataset", dataset);
+        const release = [named, ms("at", at)];
+        await run(c, STAGE_CHANGES, [named]);
+        await run(c, INSERT_VERSIONS, [...release, text("first", FIRST_PUBLICATION), text("reason", reason)]);
+        await run(c, UPDATE_CURRENT, release);
+        await run(c, INSERT_CURRENT, release);
+        const changes = await query(c, CHANGES, []);
+        for (const statement of CLEAR_STAGING) await c.run(statement);
+        return changes.map((row) => writtenVersion(row, dataset, reason, at));
+      }),
+    );
   }
 
   figures(q: FigureQuery): Promise<PublishedFigure[]> {
@@ -275,7 +313,32 @@ class DuckdbPublicationStore implements PublicationStore {
     return this.read(async (c) => (await query(c, sql, params)).map(toVersion));
   }
 
-  summary(dataset: string): Promise<DatasetSummary> {
+  async summary(dataset: string): Promise<DatasetSummary> {
+    const held = this.summaries.get(dataset);
+    if (held) return { ...held };
+    const generation = this.generation(dataset);
+    const summary = await this.readSummary(dataset);
+    // Kept only if no write of the dataset committed while it was read.
+    if (generation === this.generation(dataset)) this.summaries.set(dataset, summary);
+    return { ...summary };
+  }
+
+  private generation(dataset: string): number {
+    return this.generations.get(dataset) ?? 0;
+  }
+
+  /** Once a write of the dataset has committed, what is held of it is read again. */
+  private async afterWrite<T>(dataset: string, written: Promise<T>): Promise<T> {
+    try {
+      return await written;
+    } finally {
+      this.generations.set(dataset, this.generation(dataset) + 1);
+      this.summaries.delete(dataset);
+      this.approvals.delete(dataset);
+    }
+  }
+
+  private readSummary(dataset: string): Promise<DatasetSummary> {
     return this.read(async (c) => {
       const row = (await query(c, SUMMARY, [text("dataset", dataset)]))[0] ?? {};
       const summary: DatasetSummary = {
@@ -297,25 +360,56 @@ class DuckdbPublicationStore implements PublicationStore {
       text("by", approval.by),
       ms("at", approval.at),
     ];
-    await this.write((c) => run(c, INSERT_APPROVAL, params));
+    await this.afterWrite(
+      approval.dataset,
+      this.write((c) => run(c, INSERT_APPROVAL, params)),
+    );
   }
 
-  approval(dataset: string): Promise<Approval | undefined> {
-    return this.read(async (c) => {
+  async approval(dataset: string): Promise<Approval | undefined> {
+    const held = this.approvals.get(dataset);
+    if (held !== undefined) return held ?? undefined;
+    const generation = this.generation(dataset);
+    const found = await this.read(async (c) => {
       const row = (await query(c, NEWEST_APPROVAL, [text("dataset", dataset)]))[0];
       if (!row) return undefined;
       return { dataset, definition: String(row.definition), by: String(row.actor), at: Number(row.at_ms) };
     });
+    if (generation === this.generation(dataset)) this.approvals.set(dataset, found ?? null);
+    return found;
   }
 
+  /** Counted in memory, written every few seconds and at close: a download never waits on a write. */
   async countDownload(dataset: string, format: string): Promise<void> {
-    await this.write((c) => run(c, COUNT_DOWNLOAD, [text("dataset", dataset), text("format", format)]));
+    this.open();
+    const formats = this.pendingDownloads.get(dataset) ?? new Map<string, number>();
+    formats.set(format, (formats.get(format) ?? 0) + 1);
+    this.pendingDownloads.set(dataset, formats);
   }
 
-  downloads(dataset: string): Promise<Record<string, number>> {
-    return this.read(async (c) => {
+  async downloads(dataset: string): Promise<Record<string, number>> {
+    const stored = await this.read(async (c) => {
       const rows = await query(c, DOWNLOADS, [text("dataset", dataset)]);
-      return Object.fromEntries(rows.map((r) => [String(r.format), Number(r.total)]));
+      return Object.fromEntries(rows.map((r) => [String(r.format), Number(r.total)])) as Record<
+        string,
+        number
+      >;
+    });
+    for (const [format, n] of this.pendingDownloads.get(dataset) ?? [])
+      stored[format] = (stored[format] ?? 0) + n;
+    return stored;
+  }
+
+  private async flushDownloads(): Promise<void> {
+    if (this.pendingDownloads.size === 0 || !this.session) return;
+    const pending = this.pendingDownloads;
+    this.pendingDownloads = new Map();
+    await this.write(async (c) => {
+      for (const [dataset, formats] of pending) {
+        for (const [format, n] of formats) {
+          await run(c, ADD_DOWNLOADS, [text("dataset", dataset), text("format", format), ms("n", n)]);
+        }
+      }
     });
   }
 
@@ -330,7 +424,9 @@ class DuckdbPublicationStore implements PublicationStore {
    * DuckDB needs when the writer commits in between (duckdb/duckdb#23704).
    */
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.reads.run(() => inTransaction(this.open().reader, job));
+    const session = this.open();
+    const i = this.nextRead++ % session.readers.length;
+    return (this.reads[i] as Lane).run(() => inTransaction(session.readers[i] as DuckDBConnection, job));
   }
 
   private open(): Session {

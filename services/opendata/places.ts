@@ -36,6 +36,20 @@ export function createPlaces(deps: PlacesDeps): Places {
     }
     return found;
   };
+  const draw = (level: SpatialLevel, code: string): Geometry | null => {
+    if (level === "territory") return null;
+    if (level === "asset") {
+      const d = deps.device?.(code);
+      return d ? { type: "Point", coordinates: [round(d.lon), round(d.lat)] } : null;
+    }
+    if (level === "commune") {
+      const outline = deps.outlines?.get(code);
+      return outline ? asGeometry(outline) : middleOf(`c${code}`, (d) => d.commune === code);
+    }
+    return middleOf(`s${code}`, (d) => String(d.attributes[sectorKey] ?? "") === code);
+  };
+  // Each place is drawn once: an outline converted for every row of a year was most of a download.
+  const drawn = new Map<string, Geometry | null>();
   return {
     name(level, code) {
       if (level === "commune") return communeByCode(code)?.name ?? code;
@@ -43,16 +57,9 @@ export function createPlaces(deps: PlacesDeps): Places {
       return code;
     },
     geometry(level, code) {
-      if (level === "territory") return null;
-      if (level === "asset") {
-        const d = deps.device?.(code);
-        return d ? { type: "Point", coordinates: [round(d.lon), round(d.lat)] } : null;
-      }
-      if (level === "commune") {
-        const outline = deps.outlines?.get(code);
-        return outline ? asGeometry(outline) : middleOf(`c${code}`, (d) => d.commune === code);
-      }
-      return middleOf(`s${code}`, (d) => String(d.attributes[sectorKey] ?? "") === code);
+      const key = `${level}\u0000${code}`;
+      if (!drawn.has(key)) drawn.set(key, draw(level, code));
+      return drawn.get(key) ?? null;
     },
     communes(level, code) {
       if (level === "commune") return [code];

@@ -79,7 +79,9 @@ export interface OpenDataServiceDeps {
 }
 
 export function createOpenDataService(deps: OpenDataServiceDeps) {
-  const datasets = () => openDatasets(deps.contracts);
+  // The contracts do not change while the platform runs: their datasets and hashes are made once.
+  const all = openDatasets(deps.contracts);
+  const datasets = () => all;
   const find = async (
     id: string,
     withPreview: boolean,
@@ -115,10 +117,14 @@ export function createOpenDataService(deps: OpenDataServiceDeps) {
         deps.store.figures({ ...query, limit, offset }),
         deps.store.countFigures(query),
       ]);
-      return { table: datasetTable(dataset, figures, deps.places), total };
+      return { table: datasetTable(dataset, figures, deps.places, { geometries: false }), total };
     },
     /** The whole of a published dataset (filtered), for a download. */
-    async table(id: string, filter: FigureFilter): Promise<PublishedTable> {
+    async table(
+      id: string,
+      filter: FigureFilter,
+      options: { geometries?: boolean } = {},
+    ): Promise<PublishedTable> {
       const { dataset } = await find(id, false);
       const query = { dataset: id, ...filterOf(filter) };
       const total = await deps.store.countFigures(query);
@@ -126,7 +132,7 @@ export function createOpenDataService(deps: OpenDataServiceDeps) {
         throw new BadRequestError(`${total} rows match, more than ${MAX_DOWNLOAD_ROWS}: narrow the period`);
       }
       const figures = await deps.store.figures({ ...query, limit: MAX_DOWNLOAD_ROWS });
-      return datasetTable(dataset, figures, deps.places);
+      return datasetTable(dataset, figures, deps.places, options);
     },
     /** The dataset's table without rows: its columns, for its Table Schema. */
     async emptyTable(id: string): Promise<PublishedTable> {

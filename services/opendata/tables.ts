@@ -91,10 +91,12 @@ function placeDescription(dataset: OpenDataset): string {
   return "SIREN de la collectivité (tout le territoire).";
 }
 
+/** The table of the figures; each row's place drawn only when asked (GeoJSON, the charts' maps). */
 export function datasetTable(
   dataset: OpenDataset,
   figures: readonly PublishedFigure[],
   places: Places,
+  options: { geometries?: boolean } = {},
 ): PublishedTable {
   const { spec } = dataset;
   return {
@@ -114,6 +116,8 @@ export function datasetTable(
       status: f.status,
       version: f.version,
     })),
-    geometries: figures.map((f) => places.geometry(spec.level, f.place)),
+    ...(options.geometries !== false
+      ? { geometries: figures.map((f) => places.geometry(spec.level, f.place)) }
+      : {}),
   };
 }

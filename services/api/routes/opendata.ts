@@ -15,6 +15,7 @@ import { communityRoutes, publishedDataset } from "./community.ts";
 import { liveRoutes } from "./live.ts";
 import { openDataChartRoutes } from "./opendata-charts.ts";
 import { reportRoutes } from "./reports.ts";
+import { type CachedAnswer, ResponseCache } from "./response-cache.ts";
 
 /**
  * The open channel, under /opendata: no authentication, the same answers and the same rate
@@ -104,6 +105,18 @@ export async function openDataRoutes(
   if (!service) return;
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const base = (request: FastifyRequest) => options.publicUrl ?? `${request.protocol}://${request.host}`;
+  const cache = new ResponseCache();
+  /** The answer for this address at this version, from memory when it was made already. */
+  const send = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    tag: string,
+    make: () => Promise<CachedAnswer>,
+  ) => {
+    const answer = await cache.answer(`${base(request)}${request.url}`, tag, make);
+    reply.type(answer.type);
+    return answer.body;
+  };
 
   typed.get(
     "/catalog",
@@ -126,8 +139,10 @@ export async function openDataRoutes(
     async (request, reply) => {
       const version = await service.catalogueVersion();
       if (notModified(request, reply, `jsonld-${version.tag}`, version.modified)) return reply;
-      reply.type("application/ld+json; charset=utf-8");
-      return JSON.stringify(dcatJsonLd(await service.catalogue(base(request))));
+      return send(request, reply, version.tag, async () => ({
+        type: "application/ld+json; charset=utf-8",
+        body: JSON.stringify(dcatJsonLd(await service.catalogue(base(request)))),
+      }));
     },
   );
   typed.get(
@@ -138,8 +153,10 @@ export async function openDataRoutes(
     async (request, reply) => {
       const version = await service.catalogueVersion();
       if (notModified(request, reply, `ttl-${version.tag}`, version.modified)) return reply;
-      reply.type("text/turtle; charset=utf-8");
-      return dcatTurtle(await service.catalogue(base(request)));
+      return send(request, reply, version.tag, async () => ({
+        type: "text/turtle; charset=utf-8",
+        body: await dcatTurtle(await service.catalogue(base(request))),
+      }));
     },
   );
   typed.get(
@@ -182,20 +199,17 @@ export async function openDataRoutes(
       const version = await service.version(id);
       if (notModified(request, reply, `records-${version.tag}-${request.url}`, version.modified))
         return reply;
-      const { table, total } = await service.records(id, filter, limit, offset);
-      return {
-        dataset: id,
-        total,
-        limit,
-        offset,
-        fields: table.fields.map((f) => ({
+      return send(request, reply, version.tag, async () => {
+        const { table, total } = await service.records(id, filter, limit, offset);
+        const fields = table.fields.map((f) => ({
           name: f.name,
           type: f.type,
           title: f.title,
           ...(f.unit ? { unit: f.unit } : {}),
-        })),
-        records: table.rows,
-      };
+        }));
+        const body = JSON.stringify({ dataset: id, total, limit, offset, fields, records: table.rows });
+        return { type: "application/json; charset=utf-8", body };
+      });
     },
   );
   typed.get(
@@ -216,15 +230,19 @@ export async function openDataRoutes(
       const spec = FORMATS[format];
       const version = await service.version(id);
       if (notModified(request, reply, `data-${version.tag}-${request.url}`, version.modified)) return reply;
-      const table = await service.table(id, filter);
+      reply.header("content-disposition", `attachment; filename="${id}.${spec.extension}"`);
+      const body = await send(request, reply, version.tag, async () => {
+        const table = await service.table(id, filter, { geometries: format === "geojson" });
+        const rendered = spec.render(table);
+        return {
+          type: spec.mediaType,
+          body: typeof rendered === "string" ? rendered : Buffer.from(rendered),
+        };
+      });
       // A download is a file someone takes (a portal, curl, a link followed): a page's script
       // reading the data to draw it (Fetch Metadata: Sec-Fetch-Dest "empty") is not counted.
       if (request.headers["sec-fetch-dest"] !== "empty") await service.countDownload(id, format);
-      reply
-        .type(spec.mediaType)
-        .header("content-disposition", `attachment; filename="${id}.${spec.extension}"`);
-      const body = spec.render(table);
-      return typeof body === "string" ? body : Buffer.from(body);
+      return body;
     },
   );
   typed.get(
