@@ -143,11 +143,14 @@ export async function webPlugin(app: FastifyInstance, options: WebOptions = {}):
  * The layout (web/pages/_layout.html) adds what every page shares: the document, the common
  * head, the skip link and the footer, and the app's shell header when the page has none.
  */
+const PUBLIC_HEADER_MARK = "<!-- public-header -->\n";
+
 export async function composePage(file: string): Promise<string> {
   const read = (name: string) => readFile(join(WEB, "pages", name), "utf8");
-  const [layout, shell, own] = await Promise.all([
+  const [layout, shell, publicHeader, own] = await Promise.all([
     read("_layout.html"),
     read("_shell-header.html"),
+    read("_public-header.html"),
     read(file),
   ]);
   const cut = own.indexOf(BODY_MARK);
@@ -155,9 +158,11 @@ export async function composePage(file: string): Promise<string> {
     throw new Error(`web/pages/${file}: no ${BODY_MARK.trim()} line between its head and its body`);
   const head = own.slice(0, cut);
   const body = own.slice(cut + BODY_MARK.length);
-  const header = body.slice(0, body.indexOf("<main")).includes("<header") ? "" : shell;
+  // A public page names the public header (site name, language switch) where it wants it.
+  const ownBody = body.replace(PUBLIC_HEADER_MARK, () => publicHeader);
+  const header = ownBody.slice(0, ownBody.indexOf("<main")).includes("<header") ? "" : shell;
   // Functions, not strings, as replacements: a page may hold "$" sequences that replace() reads.
-  return layout.replace(HEAD_MARK, () => head).replace(BODY_MARK, () => header + body);
+  return layout.replace(HEAD_MARK, () => head).replace(BODY_MARK, () => header + ownBody);
 }
 
 const HEAD_MARK = "<!-- head -->\n";
