@@ -216,19 +216,12 @@ async function alertsAt(
   operatorId: string | undefined,
   at: EpochMs,
 ): Promise<Map<string, Alert[]>> {
-  const byDevice = new Map<string, Alert[]>();
-  if (!store || grants.length === 0) return byDevice;
+  if (!store || grants.length === 0) return new Map();
   const ids = new Set(grants.map((g) => g.device.id));
-  const active = await activeAlertsAt(store, at, operatorId, (a) => subjectsOf(a).some((d) => ids.has(d)));
-  for (const alert of active) {
-    for (const id of subjectsOf(alert)) {
-      if (!ids.has(id)) continue;
-      const list = byDevice.get(id) ?? [];
-      list.push(alert);
-      byDevice.set(id, list);
-    }
-  }
-  return byDevice;
+  return byDevice(
+    await activeAlertsAt(store, at, operatorId, (a) => subjectsOf(a).some((d) => ids.has(d))),
+    ids,
+  );
 }
 
 /**
@@ -240,18 +233,22 @@ async function liveAlerts(
   grants: readonly DeviceGrant[],
   operatorId: string | undefined,
 ): Promise<Map<string, Alert[]>> {
-  const byDevice = new Map<string, Alert[]>();
-  if (!store || grants.length === 0) return byDevice;
-  const ids = new Set(grants.map((g) => g.device.id));
-  for (const alert of await activeAlertsNow(store, operatorId)) {
+  if (!store || grants.length === 0) return new Map();
+  return byDevice(await activeAlertsNow(store, operatorId), new Set(grants.map((g) => g.device.id)));
+}
+
+/** Each device of `ids` with the alerts that speak of it. */
+function byDevice(alerts: readonly Alert[], ids: ReadonlySet<string>): Map<string, Alert[]> {
+  const out = new Map<string, Alert[]>();
+  for (const alert of alerts) {
     for (const id of subjectsOf(alert)) {
       if (!ids.has(id)) continue;
-      const list = byDevice.get(id) ?? [];
+      const list = out.get(id) ?? [];
       list.push(alert);
-      byDevice.set(id, list);
+      out.set(id, list);
     }
   }
-  return byDevice;
+  return out;
 }
 
 function subjectsOf(alert: Alert): string[] {

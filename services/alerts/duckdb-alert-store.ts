@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BIGINT, type DuckDBConnection, DuckDBInstance, VARCHAR } from "@duckdb/node-api";
 import type { EpochMs } from "../domain/types.ts";
+import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
 import { query } from "../storage/duckdb/sql.ts";
 import { ChangeListeners } from "./change-listeners.ts";
 import {
@@ -49,16 +50,6 @@ interface Session {
   writer: DuckDBConnection;
   /** Reads, one at a time (the read lane), so that a list never waits behind a write. */
   reader: DuckDBConnection;
-}
-
-/** Runs jobs one at a time, in call order (as in services/storage/duckdb-store.ts). */
-class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job);
-    this.tail = run.then(noop, noop);
-    return run;
-  }
 }
 
 function noop(): void {}
@@ -231,18 +222,6 @@ export class DuckdbAlertStore implements AlertStore {
   private open(): Session {
     if (!this.session) throw new Error("DuckdbAlertStore is not started");
     return this.session;
-  }
-}
-
-async function inTransaction<T>(c: DuckDBConnection, job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  await c.run("BEGIN TRANSACTION");
-  try {
-    const result = await job(c);
-    await c.run("COMMIT");
-    return result;
-  } catch (err) {
-    await c.run("ROLLBACK").catch(noop);
-    throw err;
   }
 }
 

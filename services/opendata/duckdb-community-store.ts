@@ -12,6 +12,7 @@ import {
 } from "@duckdb/node-api";
 import { NotFoundError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
+import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
 import { type Condition, type Param, paramsOf, query, type Row, where } from "../storage/duckdb/sql.ts";
 import {
   type CommunityQuery,
@@ -89,18 +90,6 @@ interface Session {
   /** Reads, one at a time (the read lane). */
   reader: DuckDBConnection;
 }
-
-/** Runs jobs one at a time, in call order (as in duckdb-publication-store.ts). */
-class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job);
-    this.tail = run.then(noop, noop);
-    return run;
-  }
-}
-
-function noop(): void {}
 
 /**
  * The embedded community store: DuckDB on its own file, with a write lane and a read lane as the
@@ -232,18 +221,6 @@ class DuckdbCommunityStore implements CommunityStore {
   private open(): Session {
     if (!this.session) throw new Error("DuckdbCommunityStore is not started");
     return this.session;
-  }
-}
-
-async function inTransaction<T>(c: DuckDBConnection, job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  await c.run("BEGIN TRANSACTION");
-  try {
-    const result = await job(c);
-    await c.run("COMMIT");
-    return result;
-  } catch (err) {
-    await c.run("ROLLBACK").catch(noop);
-    throw err;
   }
 }
 

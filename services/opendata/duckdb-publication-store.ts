@@ -9,6 +9,7 @@ import {
   VARCHAR,
 } from "@duckdb/node-api";
 import type { EpochMs } from "../domain/types.ts";
+import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
 import {
   type Condition,
   inList,
@@ -172,18 +173,6 @@ interface Session {
 const READERS = 4;
 /** Download counts are written at most this often, added up in memory between. */
 const DOWNLOADS_FLUSH_MS = 5_000;
-
-/** Runs jobs one at a time, in call order (as in services/alerts/duckdb-alert-store.ts). */
-class Lane {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(job);
-    this.tail = run.then(noop, noop);
-    return run;
-  }
-}
-
-function noop(): void {}
 
 /**
  * The embedded publication store: DuckDB on its own file. A release is recorded in one
@@ -432,18 +421,6 @@ class DuckdbPublicationStore implements PublicationStore {
   private open(): Session {
     if (!this.session) throw new Error("DuckdbPublicationStore is not started");
     return this.session;
-  }
-}
-
-async function inTransaction<T>(c: DuckDBConnection, job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  await c.run("BEGIN TRANSACTION");
-  try {
-    const result = await job(c);
-    await c.run("COMMIT");
-    return result;
-  } catch (err) {
-    await c.run("ROLLBACK").catch(noop);
-    throw err;
   }
 }
 

@@ -1,8 +1,8 @@
-import { createHmac, randomBytes } from "node:crypto";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Alert, AlertChange } from "../alerts/types.ts";
 import type { Contract, ReportCategory } from "../contracts/model.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
+import { AddressLimit, type AddressLimits } from "../domain/address-limit.ts";
 import { BadRequestError, NotFoundError, ReportThrottledError } from "../domain/errors.ts";
 import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { Device, EpochMs } from "../domain/types.ts";
@@ -22,11 +22,7 @@ export const CITIZEN_KIND = "citizen-report";
 export const RESIDENT = "habitant";
 const PLATFORM = "lanterne";
 
-export interface ReportLimits {
-  /** Reports one address may make in an hour. */
-  perAddressPerHour: number;
-  /** Addresses remembered at most (oldest forgotten first): the limit's memory is bounded. */
-  maxAddresses: number;
+export interface ReportLimits extends AddressLimits {
   /** A category's comment on one alert at most this often; more reports of it are counted only. */
   commentEveryMs: number;
 }
@@ -61,12 +57,10 @@ export interface ReportableDomain {
   categories: readonly ReportCategory[];
 }
 
-const HOUR = 3_600_000;
 const ASSET = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export class CitizenReports {
-  private readonly key = randomBytes(32);
-  private readonly seen = new Map<string, EpochMs[]>();
+  private readonly addresses: AddressLimit;
   private readonly lastComment = new Map<string, EpochMs>();
   private unsubscribe: (() => void) | undefined;
   private readonly log: Logger;
@@ -76,6 +70,7 @@ export class CitizenReports {
     private readonly limits: ReportLimits = DEFAULT_REPORT_LIMITS,
   ) {
     this.log = deps.log ?? silentLogger;
+    this.addresses = new AddressLimit(limits);
   }
 
   /** Follows the alert store, to fold a resident's case into a sensor alert raised later. */
@@ -145,18 +140,11 @@ export class CitizenReports {
 
   /** At most `perAddressPerHour` reports from one address; its hash is all that is kept. */
   private throttle(address: string, now: EpochMs): void {
-    const key = createHmac("sha256", this.key).update(address).digest("base64url").slice(0, 22);
-    const recent = (this.seen.get(key) ?? []).filter((t) => now - t < HOUR);
-    if (recent.length >= this.limits.perAddressPerHour) {
-      throw new ReportThrottledError("too many reports from this address: try again in an hour");
-    }
-    recent.push(now);
-    this.seen.delete(key);
-    this.seen.set(key, recent);
-    while (this.seen.size > this.limits.maxAddresses) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest === undefined) break;
-      this.seen.delete(oldest);
+    const wait = this.addresses.take(address, now);
+    if (wait > 0) {
+      throw new ReportThrottledError(
+        `too many reports from this address: try again in ${Math.ceil(wait / 60_000)} min`,
+      );
     }
   }
 

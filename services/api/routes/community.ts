@@ -2,9 +2,9 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { iso } from "../../access/views.ts";
+import { AddressLimit, type AddressLimits, DEFAULT_COMMUNITY_LIMITS } from "../../domain/address-limit.ts";
 import { BadRequestError, CommunityThrottledError } from "../../domain/errors.ts";
 import type { EpochMs } from "../../domain/types.ts";
-import { AddressLimit, type AddressLimits, DEFAULT_COMMUNITY_LIMITS } from "../../opendata/address-limit.ts";
 import {
   type CommunityStore,
   checkQuestion,

@@ -1,10 +1,10 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { EpochMs } from "../domain/types.ts";
+import type { EpochMs } from "./types.ts";
 
 /**
- * How often one address may post to the public (declared reuses, questions), as the residents'
- * reports are limited (services/reports/citizen-reports.ts): in memory only, and the address is
- * never kept, only a keyed hash of it whose key dies with the process.
+ * How often one address may post to the public channel (residents' reports, declared reuses,
+ * questions): in memory only, and the address is never kept, only a keyed hash of it whose key
+ * dies with the process.
  */
 export interface AddressLimits {
   /** Posts one address may make in an hour. */
