@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { type ComputeDeps, computeFigures } from "./compute.ts";
 import { type OpenDataset, openDatasets } from "./datasets.ts";
+import { indicatorKinds } from "./indicators.ts";
 import { bucketEnd, bucketStart, bucketStarts } from "./periods.ts";
 import {
   type ComputedFigure,
@@ -38,6 +39,11 @@ export const DEFAULT_PUBLISHER: PublisherConfig = { intervalMs: 10 * 60_000, set
 
 /** How far back a dataset's first release goes, and how many buckets each run recomputes. */
 const BACKFILL: Record<Granularity, number> = { hour: 72, day: 62, month: 12 };
+/**
+ * Kinds that follow each device hour by hour read 24 buckets a day per commune: their first
+ * release goes back a week of days (or 2 months), not two months (or a year).
+ */
+const HOURLY_BACKFILL: Record<Granularity, number> = { hour: 72, day: 7, month: 2 };
 const REVISE: Record<Granularity, number> = { hour: 24, day: 7, month: 2 };
 const PAGE = 100_000;
 
@@ -109,7 +115,8 @@ export class Publisher {
     const now = this.deps.now();
     const closedBefore = bucketStart(now - this.settleMs(dataset), spec.granularity);
     const summary = await this.deps.store.summary(spec.id);
-    const from = firstBucket(summary.last, closedBefore, spec.granularity);
+    const backfill = indicatorKinds.get(spec.indicator)?.hourly ? HOURLY_BACKFILL : BACKFILL;
+    const from = firstBucket(summary.last, closedBefore, spec.granularity, backfill);
     const periods = bucketStarts(from, closedBefore, spec.granularity);
     const raw = await computeFigures(this.deps, dataset.contract, spec, periods);
     const computed = secure(raw, spec);
@@ -144,9 +151,14 @@ export class Publisher {
  * Where a run starts: the backfill before the first closed bucket on a first release, else a few
  * buckets before the last one published (late data revise them).
  */
-function firstBucket(last: EpochMs | undefined, closedBefore: EpochMs, g: Granularity): EpochMs {
+function firstBucket(
+  last: EpochMs | undefined,
+  closedBefore: EpochMs,
+  g: Granularity,
+  backfill: Record<Granularity, number>,
+): EpochMs {
   let t = last === undefined ? closedBefore : bucketEnd(last, g);
-  const steps = last === undefined ? BACKFILL[g] : REVISE[g];
+  const steps = last === undefined ? backfill[g] : REVISE[g];
   for (let i = 0; i < steps; i++) t = bucketStart(t - 1, g);
   return t;
 }
