@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
 import { type ParseResult, parseContractText } from "../services/contracts/parse.ts";
+import { accessLogCommand } from "./access-log.ts";
 import { lorawanCommand } from "./lorawan.ts";
 import { opendataCommand } from "./opendata-export.ts";
 import { retentionCommand } from "./retention.ts";
@@ -30,6 +31,8 @@ const USAGE = `usage:
   lanterne retention [--apply]
   lanterne lorawan seal --device ID --dev-addr HEX < keys.txt
   lanterne opendata export DIR [--url http://127.0.0.1:8080] [--force]   (--help: the folder's layout)
+  lanterne access-log verify [--file F]      check the access log's hash chain (exit 1: names the broken entry)
+  lanterne access-log export FILE [--file F] a verified copy for an auditor, with FILE.sha256
 Configuration comes from LANTERNE_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -47,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return lorawanCommand(rest);
     case "opendata":
       return opendataCommand(loadConfig(), rest);
+    case "access-log":
+      return accessLogCommand(loadConfig(), rest);
     default:
       console.error(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;

@@ -37,6 +37,7 @@ import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
+import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
 import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
@@ -101,6 +102,7 @@ export interface PlatformParts {
   opendata: OpenDataService;
   publisher: Publisher;
   reports: CitizenReports;
+  accessLog: AccessLog;
 }
 
 /**
@@ -159,6 +161,7 @@ export class Platform {
   readonly opendata: OpenDataService;
   readonly publisher: Publisher;
   readonly reports: CitizenReports;
+  readonly accessLog: AccessLog;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -196,6 +199,7 @@ export class Platform {
     this.opendata = parts.opendata;
     this.publisher = parts.publisher;
     this.reports = parts.reports;
+    this.accessLog = parts.accessLog;
   }
 
   async start(): Promise<void> {
@@ -205,6 +209,7 @@ export class Platform {
     await this.ruleEngine.start();
     await this.webhooks.start();
     await this.publications.start();
+    await this.accessLog.start();
     await this.community.start();
     this.reports.start();
     this.publisher.start();
@@ -238,6 +243,7 @@ export class Platform {
         opendata: this.opendata,
         community: this.community,
         reports: this.reports,
+        accessLog: this.accessLog,
         opendataRoutes: {
           ratePerMinute: this.config.opendataRate,
           ...(this.config.publicUrl !== "" ? { publicUrl: this.config.publicUrl } : {}),
@@ -312,6 +318,7 @@ export class Platform {
     clearInterval(this.ruleTicks);
     await this.webhooks.close();
     await this.publisher.close();
+    await this.accessLog.close();
     this.reports.close();
     await this.publications.close();
     await this.community.close();
@@ -598,6 +605,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     latest,
     ...publishing,
     community: createDuckdbCommunityStore({ path: join(config.dataDir, "community.duckdb") }),
+    accessLog: createFileAccessLog(join(config.dataDir, "access-log.ndjson")),
     reports: new CitizenReports({
       alerts,
       devices,

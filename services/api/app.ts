@@ -16,10 +16,12 @@ import { loadConfig, sessionSettings } from "../config.ts";
 import { UnknownParameterError } from "../domain/errors.ts";
 import type { ApiDeps } from "./deps.ts";
 import { acceptPlugin } from "./plugins/accept.ts";
+import { accessLogPlugin } from "./plugins/access-log.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { operationsPlugin } from "./plugins/operations.ts";
 import { sessionPlugin } from "./plugins/session.ts";
 import { webPlugin } from "./plugins/web.ts";
+import { accessLogRoutes } from "./routes/access-log.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
@@ -122,6 +124,9 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     settings: deps.session ?? sessionSettings(loadConfig({}, {})),
   });
   await app.register(authPlugin, { authenticator: deps.authenticator });
+  if (deps.accessLog) {
+    await app.register(accessLogPlugin, { log: deps.accessLog, now: () => deps.clock.now() });
+  }
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -151,6 +156,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     }
     await openChannel(api, deps, deps.opendataRoutes ?? { ratePerMinute: DEFAULT_OPENDATA_RATE });
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
+    await api.register(async (scope) => accessLogRoutes(scope, deps));
     const { community } = deps;
     if (community) {
       await api.register(async (scope) =>

@@ -2,6 +2,7 @@ import type { LatestReadings } from "../access/latest-readings.ts";
 import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
+import type { AccessLog } from "../clauses/file-access-log.ts";
 import type { MapSettings, SessionSettings } from "../config.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -41,6 +42,8 @@ export interface ApiDeps {
   opendataRoutes?: { publicUrl?: string; ratePerMinute: number };
   /** Re-users' declared reuses and questions; without it their routes are not served. */
   community?: CommunityStore;
+  /** The tamper-evident access log (services/clauses); without it nothing is logged. */
+  accessLog?: AccessLog;
   /** Residents' reports (services/reports); without them the report routes are not served. */
   reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */
