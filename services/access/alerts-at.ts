@@ -1,3 +1,4 @@
+import { alertPages } from "../alerts/pages.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Alert, AlertHistoryEntry, AlertQuery, AlertState } from "../alerts/types.ts";
 import { BadRequestError } from "../domain/errors.ts";
@@ -10,10 +11,9 @@ import type { EpochMs } from "../domain/types.ts";
  */
 
 /**
- * Alerts read per store page, and at most this many pages: a territory has tens open at once,
+ * At most this many pages of alerts (services/alerts/pages.ts): a territory has tens open at once,
  * and 20,000 would be a flood no view at an instant could show usefully (the oldest are left out).
  */
-const PAGE = 1000;
 const MAX_PAGES = 20;
 /** History reads in flight at once. */
 const HISTORY_CONCURRENCY = 16;
@@ -80,25 +80,9 @@ function openAt(store: AlertsAtStore, at: EpochMs, operatorId: string | undefine
   return allPages(store, { openAt: at, ...(operatorId !== undefined ? { operatorId } : {}) });
 }
 
-/** The alerts a query finds, newest first, page by page up to MAX_PAGES. */
-async function allPages(
-  store: AlertsAtStore,
-  query: Omit<AlertQuery, "limit" | "beforeId">,
-): Promise<Alert[]> {
-  const found: Alert[] = [];
-  let beforeId: number | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const alerts = await store.list({
-      ...query,
-      limit: PAGE,
-      ...(beforeId !== undefined ? { beforeId } : {}),
-    });
-    found.push(...alerts);
-    const last = alerts.at(-1);
-    if (alerts.length < PAGE || last === undefined) break;
-    beforeId = last.id;
-  }
-  return found;
+/** The alerts a query finds, newest first, up to MAX_PAGES pages. */
+function allPages(store: AlertsAtStore, query: Omit<AlertQuery, "limit" | "beforeId">): Promise<Alert[]> {
+  return alertPages(store, query, { maxPages: MAX_PAGES });
 }
 
 /**

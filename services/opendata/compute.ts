@@ -1,4 +1,5 @@
 import { mapBounded } from "../access/domains/fit.ts";
+import { alertPages } from "../alerts/pages.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Alert } from "../alerts/types.ts";
 import type { Contract, DatasetSpec } from "../contracts/model.ts";
@@ -25,8 +26,7 @@ export interface ComputeDeps {
 
 /** Reads of one bucket of one commune, at once at most. */
 const CONCURRENT_READS = 8;
-/** Alerts read per page, and at most this many pages (a bound, not a territory's reality). */
-const ALERT_PAGE = 1000;
+/** At most this many pages of alerts (a bound, not a territory's reality). */
 const MAX_ALERT_PAGES = 100;
 const HOUR = 3_600_000;
 
@@ -268,23 +268,17 @@ function alertTime(kind: string, a: Alert): EpochMs | undefined {
   return a.clearedAt ?? a.closedAt;
 }
 
-/** The rule's alerts, newest first, back to those raised a little before `from` (bounded). */
+/**
+ * The rule's alerts, newest first, back to a year before `from` (an alert raised that long before
+ * the range ends in it rarely; past that page nothing older is read), bounded.
+ */
 async function alertsOf(store: ComputeDeps["alerts"], ruleId: string, from: EpochMs): Promise<Alert[]> {
-  const found: Alert[] = [];
-  let beforeId: number | undefined;
-  for (let page = 0; store && page < MAX_ALERT_PAGES; page++) {
-    const list = await store.list({
-      ruleId,
-      limit: ALERT_PAGE,
-      ...(beforeId !== undefined ? { beforeId } : {}),
-    });
-    found.push(...list);
-    const last = list.at(-1);
-    // Alerts come newest first: past a page raised long before the range, nothing older ends in it.
-    if (list.length < ALERT_PAGE || last === undefined || last.openedAt < from - 366 * 86_400_000) break;
-    beforeId = last.id;
-  }
-  return found;
+  if (!store) return [];
+  return alertPages(
+    store,
+    { ruleId },
+    { maxPages: MAX_ALERT_PAGES, far: (a) => a.openedAt < from - 366 * 86_400_000 },
+  );
 }
 
 function median(values: readonly number[]): number {

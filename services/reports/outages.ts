@@ -1,4 +1,5 @@
 import { ruleKind } from "../access/device-states-at.ts";
+import { alertPages } from "../alerts/pages.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Alert } from "../alerts/types.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
@@ -36,14 +37,20 @@ export interface OutageDeps {
 
 /** Kinds that say how the device itself is, not how the service is. */
 const DEVICE_HEALTH: ReadonlySet<string> = new Set(["silence", "threshold-low", "weak-radio"]);
-const PAGE = 1000;
 const MAX_PAGES = 20;
 /** Repairs shown this long after they ended. */
 export const REPAIRS_SHOWN_MS = 30 * 86_400_000;
 
 export async function outages(deps: OutageDeps, now: EpochMs): Promise<Outage[]> {
-  const active = await pages(deps.alerts, { cleared: false });
-  const recent = await pages(deps.alerts, {}, (a) => a.openedAt < now - 2 * REPAIRS_SHOWN_MS);
+  const active = await alertPages(deps.alerts, { cleared: false }, { maxPages: MAX_PAGES });
+  const recent = await alertPages(
+    deps.alerts,
+    {},
+    {
+      maxPages: MAX_PAGES,
+      far: (a) => a.openedAt < now - 2 * REPAIRS_SHOWN_MS,
+    },
+  );
   const byAsset = new Map<string, { device: Device; active: Alert[]; ended: Alert[] }>();
   const add = (alert: Alert, list: "active" | "ended") => {
     for (const id of [alert.subject, ...(alert.children ?? [])]) {
@@ -114,22 +121,4 @@ function counts(deps: OutageDeps, alert: Alert): boolean {
   if (alert.ruleId === CITIZEN_REPORT) return true;
   const kind = alert.kind ?? ruleKind(deps.contracts, alert.ruleId);
   return kind === undefined || !DEVICE_HEALTH.has(kind);
-}
-
-/** Alerts newest first, page by page, until `past` says the page went back far enough. */
-async function pages(
-  store: OutageDeps["alerts"],
-  query: { cleared?: boolean },
-  past: (a: Alert) => boolean = () => false,
-): Promise<Alert[]> {
-  const found: Alert[] = [];
-  let beforeId: number | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const list = await store.list({ ...query, limit: PAGE, ...(beforeId !== undefined ? { beforeId } : {}) });
-    found.push(...list);
-    const last = list.at(-1);
-    if (list.length < PAGE || last === undefined || past(last)) break;
-    beforeId = last.id;
-  }
-  return found;
 }
