@@ -39,6 +39,16 @@ export function createContractRegistry(contracts: readonly Contract[]): Contract
   };
 }
 
+/** The newest version of each contract (the latest `validFrom`), by contract id. */
+export function newestVersions(contracts: Pick<ContractRegistry, "all">): Map<string, Contract> {
+  const newest = new Map<string, Contract>();
+  for (const c of contracts.all()) {
+    const held = newest.get(c.id);
+    if (!held || c.validFrom > held.validFrom) newest.set(c.id, c);
+  }
+  return newest;
+}
+
 /** Every problem across the files, so that a collectivity fixes them all in one pass. */
 export function checkVersionSet(contracts: readonly Contract[]): string[] {
   const seen = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { silenceAfterMs } from "../access/device-states-at.ts";
 import type { LatestReadings } from "../access/latest-readings.ts";
 import type { Contract } from "../contracts/model.ts";
-import type { ContractRegistry } from "../contracts/registry.ts";
+import { type ContractRegistry, newestVersions } from "../contracts/registry.ts";
 import type { Device, EpochMs } from "../domain/types.ts";
 import type { Outage } from "../reports/outages.ts";
 
@@ -90,11 +90,7 @@ function reporting(deps: LiveFiguresDeps, d: Device, now: EpochMs): boolean {
 }
 
 function newestPublished(contracts: Pick<ContractRegistry, "all">): Map<string, Contract> {
-  const newest = new Map<string, Contract>();
-  for (const c of contracts.all()) {
-    const held = newest.get(c.id);
-    if (!held || c.validFrom > held.validFrom) newest.set(c.id, c);
-  }
+  const newest = newestVersions(contracts);
   for (const [id, c] of newest) if (!c.openData.publish) newest.delete(id);
   return newest;
 }

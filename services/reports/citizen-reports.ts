@@ -1,7 +1,7 @@
 import type { AlertStore } from "../alerts/store.ts";
 import type { Alert, AlertChange } from "../alerts/types.ts";
-import type { Contract, ReportCategory } from "../contracts/model.ts";
-import type { ContractRegistry } from "../contracts/registry.ts";
+import type { ReportCategory } from "../contracts/model.ts";
+import { type ContractRegistry, newestVersions } from "../contracts/registry.ts";
 import { AddressLimit, type AddressLimits } from "../domain/address-limit.ts";
 import { BadRequestError, NotFoundError, ReportThrottledError } from "../domain/errors.ts";
 import { type Logger, silentLogger } from "../domain/logger.ts";
@@ -86,12 +86,7 @@ export class CitizenReports {
 
   /** The domains that take reports, with their categories (the public form's choices). */
   domains(): ReportableDomain[] {
-    const newest = new Map<string, Contract>();
-    for (const c of this.deps.contracts.all()) {
-      const held = newest.get(c.id);
-      if (!held || c.validFrom > held.validFrom) newest.set(c.id, c);
-    }
-    return [...newest.values()]
+    return [...newestVersions(this.deps.contracts).values()]
       .filter((c) => c.openData.reports !== undefined)
       .map((c) => ({ contract: c.id, domain: c.domain, categories: c.openData.reports?.categories ?? [] }));
   }
