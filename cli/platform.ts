@@ -605,7 +605,9 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     latest,
     ...publishing,
     community: createDuckdbCommunityStore({ path: join(config.dataDir, "community.duckdb") }),
-    accessLog: createFileAccessLog(join(config.dataDir, "access-log.ndjson")),
+    accessLog: createFileAccessLog(join(config.dataDir, "access-log.ndjson"), (err) =>
+      logger.error({ err, component: "access-log" }, "access log not written; kept and tried again"),
+    ),
     reports: new CitizenReports({
       alerts,
       devices,

@@ -46,23 +46,30 @@ export interface AccessLog {
 
 const FLUSH_MS = 200;
 
-export function createFileAccessLog(path: string): AccessLog {
-  return new FileAccessLog(path);
+/** `onError`: told of each batch that could not be written (it stays pending and is tried again). */
+export function createFileAccessLog(path: string, onError?: (err: unknown) => void): AccessLog {
+  return new FileAccessLog(path, onError);
 }
 
 class FileAccessLog implements AccessLog {
   private tail = { seq: 0, hash: GENESIS };
   private pending: string[] = [];
+  /** The file's length once the last write succeeded: a write that fails is cut back to it. */
+  private bytes = 0;
   private file: FileHandle | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
 
   async start(): Promise<void> {
     mkdirSync(dirname(this.path), { recursive: true });
     if (existsSync(this.path)) await this.recover();
     this.file = await open(this.path, "a");
+    this.bytes = (await this.file.stat()).size;
   }
 
   /** Finds the chain's end; drops a last line a crash cut short. */
@@ -79,23 +86,46 @@ class FileAccessLog implements AccessLog {
     const chained = chain(this.tail, entry);
     this.tail = { seq: chained.seq, hash: chained.hash };
     this.pending.push(`${JSON.stringify(chained)}\n`);
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      void this.flush().catch(() => undefined);
-    }, FLUSH_MS);
+    this.schedule();
     return chained;
   }
 
+  private schedule(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((err: unknown) => {
+        this.onError(err);
+        this.schedule();
+      });
+    }, FLUSH_MS);
+  }
+
+  /**
+   * Writes what is pending. A write that fails (a full disk) is cut back to the last whole entry
+   * and its lines go back in front of the newer ones, in chain order, for the next try: an entry
+   * is never lost nor written twice, and the writes after it are not stopped.
+   */
   flush(): Promise<void> {
     const lines = this.pending;
     this.pending = [];
+    const write = this.writing.then(() => this.write(lines));
+    this.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  private async write(lines: readonly string[]): Promise<void> {
     const file = this.file;
-    this.writing = this.writing.then(async () => {
-      if (lines.length === 0 || !file) return;
-      await file.appendFile(lines.join(""), "utf8");
+    if (lines.length === 0 || !file) return;
+    const text = lines.join("");
+    try {
+      await file.appendFile(text, "utf8");
       await file.datasync();
-    });
-    return this.writing;
+      this.bytes += Buffer.byteLength(text);
+    } catch (err) {
+      await file.truncate(this.bytes).catch(() => undefined);
+      this.pending = [...lines, ...this.pending];
+      throw err;
+    }
   }
 
   async close(): Promise<void> {

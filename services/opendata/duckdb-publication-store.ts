@@ -219,6 +219,7 @@ class DuckdbPublicationStore implements PublicationStore {
     this.session = { instance, writer, readers };
     this.reads = readers.map(() => new Lane());
     this.flushTimer = setInterval(
+      // A failed flush puts its counts back (flushDownloads): the next beat or close writes them.
       () => void this.flushDownloads().catch(() => undefined),
       DOWNLOADS_FLUSH_MS,
     );
@@ -371,9 +372,7 @@ class DuckdbPublicationStore implements PublicationStore {
   /** Counted in memory, written every few seconds and at close: a download never waits on a write. */
   async countDownload(dataset: string, format: string): Promise<void> {
     this.open();
-    const formats = this.pendingDownloads.get(dataset) ?? new Map<string, number>();
-    formats.set(format, (formats.get(format) ?? 0) + 1);
-    this.pendingDownloads.set(dataset, formats);
+    this.addDownloads(dataset, format, 1);
   }
 
   async downloads(dataset: string): Promise<Record<string, number>> {
@@ -393,13 +392,27 @@ class DuckdbPublicationStore implements PublicationStore {
     if (this.pendingDownloads.size === 0 || !this.session) return;
     const pending = this.pendingDownloads;
     this.pendingDownloads = new Map();
-    await this.write(async (c) => {
-      for (const [dataset, formats] of pending) {
-        for (const [format, n] of formats) {
-          await run(c, ADD_DOWNLOADS, [text("dataset", dataset), text("format", format), ms("n", n)]);
+    try {
+      await this.write(async (c) => {
+        for (const [dataset, formats] of pending) {
+          for (const [format, n] of formats) {
+            await run(c, ADD_DOWNLOADS, [text("dataset", dataset), text("format", format), ms("n", n)]);
+          }
         }
+      });
+    } catch (err) {
+      // The transaction rolled back: the counts go back to memory, for the next flush or close.
+      for (const [dataset, formats] of pending) {
+        for (const [format, n] of formats) this.addDownloads(dataset, format, n);
       }
-    });
+      throw err;
+    }
+  }
+
+  private addDownloads(dataset: string, format: string, n: number): void {
+    const formats = this.pendingDownloads.get(dataset) ?? new Map<string, number>();
+    formats.set(format, (formats.get(format) ?? 0) + n);
+    this.pendingDownloads.set(dataset, formats);
   }
 
   /** One transaction on the write lane; rolled back if the job throws. */
