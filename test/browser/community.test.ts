@@ -94,11 +94,7 @@ describe.skipIf(!available)("re-users on the open-data pages", () => {
     await t?.close();
   });
   beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
+    ({ context, page, cspErrors } = await newPage(browser));
   });
   afterEach(async () => {
     await context?.close();

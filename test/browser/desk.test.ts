@@ -97,12 +97,8 @@ describe.skipIf(!available)("the alert desk", () => {
     await t?.close();
   });
   beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
+    ({ context, page, cspErrors } = await newPage(browser));
     dialogs = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();

@@ -93,11 +93,7 @@ describe.skipIf(!available)("the device list and the device page", () => {
     await t?.close();
   });
   beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
+    ({ context, page, cspErrors } = await newPage(browser));
   });
   afterEach(async () => {
     await context?.close();

@@ -127,11 +127,7 @@ describe.skipIf(!available)("the supervision app, from one end to the other", ()
     lamp = t.platform.devices.list({}).find((d) => d.id === LAMP) as Device;
     expect(lamp?.assignments.at(-1)?.operatorId).toBe("lumiere-est");
     fleet = (await api<{ devices: ApiDevice[] }>("/api/v1/devices")).devices;
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
+    ({ context, page, cspErrors } = await newPage(browser));
   });
   afterAll(async () => {
     await simulator?.close();

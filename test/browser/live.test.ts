@@ -64,11 +64,7 @@ describe.skipIf(!available)("the live page", () => {
     await t?.close();
   });
   beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
+    ({ context, page, cspErrors } = await newPage(browser));
   });
   afterEach(async () => {
     await context?.close();

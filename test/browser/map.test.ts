@@ -129,13 +129,9 @@ describe.skipIf(!available)("the map of the devices", () => {
     await t?.close();
   });
   beforeEach(async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
+    ({ context, page, cspErrors } = await newPage(browser));
     dialogs = [];
     foreign = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -335,12 +331,8 @@ describe.skipIf(!available)("the map over a configured tile server", () => {
   });
 
   it("requests the tiles from that server only, allowed by the CSP, its attribution shown as text", async () => {
-    ({ context, page } = await newPage(browser));
-    cspErrors = [];
+    ({ context, page, cspErrors } = await newPage(browser));
     dialogs = [];
-    page.on("console", (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
-    });
     page.on("dialog", (dialog) => {
       dialogs.push(dialog.message());
       void dialog.dismiss();

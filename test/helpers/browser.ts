@@ -49,13 +49,22 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page of its own context, with short timeouts so a broken page fails fast. */
-export async function newPage(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A page of its own context, with short timeouts so a broken page fails fast, and the
+ * Content-Security-Policy violations its console reports, collected from its first navigation.
+ */
+export async function newPage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; cspErrors: string[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   page.setDefaultNavigationTimeout(15_000);
-  return { context, page };
+  const cspErrors: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspErrors.push(message.text());
+  });
+  return { context, page, cspErrors };
 }
 
 export interface AxeViolation {
