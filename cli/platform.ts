@@ -451,7 +451,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   const influx = createInfluxFromConfig(config);
   const spool = influx && createSpool(influx, config, logger.child({ component: "spool" }));
   const recentRollups = new MirroredRollups(influx ?? state, () => clock.now());
-  const store = composeStores(spool ?? state, state, recentRollups);
+  const store = composeStores(spool ?? state, state, recentRollups, influx ?? state);
   const writer = new IngestWriter(
     store,
     { ...DEFAULT_WRITER, highWater: config.highWater },

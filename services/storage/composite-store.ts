@@ -1,5 +1,6 @@
 import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
 import type { RetentionStore } from "../retention/plan.ts";
+import { type ArchiveSource, type ReadingArchive, type RollupArchive, unsupportedScan } from "./archive.ts";
 import type {
   AggregateQuery,
   DeviceFilter,
@@ -30,6 +31,7 @@ export type PlatformStore = TimeSeriesStore &
   RollupStore &
   StateRollupStore &
   RetentionStore &
+  ArchiveSource &
   Lifecycle;
 
 /**
@@ -40,13 +42,19 @@ export type PlatformStore = TimeSeriesStore &
  * policies, or DuckDB's rollup tables) and are read and written there directly: `rollups` is the
  * InfluxDB store itself, not the spool in front of it (a rollup is recomputed, never spooled).
  * Retention applies where readings and rollups are: the same store.
+ *
+ * The archive (`lanterne export`) reads readings from `series` and rollups from `archive`, the
+ * store that keeps them, defaulting to `rollups` when it can be read out itself. A wrapper in
+ * front of the rollups (the in-memory mirror of recent group rows) holds a window, not the
+ * history: pass the store behind it as `archive`. A missing archive fails the scan, loudly.
  */
 export function composeStores(
-  series: TimeSeriesStore & Partial<Lifecycle>,
+  series: TimeSeriesStore & Partial<Lifecycle> & Partial<ReadingArchive>,
   state: QuarantineStore & ViolationLog & FrameCounterStore & Lifecycle,
-  rollups: RollupStore & StateRollupStore & RetentionStore,
+  rollups: RollupStore & StateRollupStore & RetentionStore & Partial<RollupArchive>,
+  archive: Partial<RollupArchive> = rollups,
 ): PlatformStore {
-  if ((series as unknown) === state && (rollups as unknown) === state)
+  if ((series as unknown) === state && (rollups as unknown) === state && (archive as unknown) === state)
     return state as unknown as PlatformStore;
   return {
     // With the embedded default, `series` and `state` are one store: start and close it once.
@@ -88,5 +96,17 @@ export function composeStores(
     groupStateRollups: (query) => rollups.groupStateRollups(query),
     applyRetention: (plan, now) => rollups.applyRetention(plan, now),
     storageUsage: () => rollups.storageUsage(),
+    scanReadings: (q) =>
+      series.scanReadings ? series.scanReadings(q) : unsupportedScan("the readings store"),
+    scanDeviceRollups: (q) =>
+      archive.scanDeviceRollups ? archive.scanDeviceRollups(q) : unsupportedScan("the rollup store"),
+    scanDeviceStateRollups: (q) =>
+      archive.scanDeviceStateRollups
+        ? archive.scanDeviceStateRollups(q)
+        : unsupportedScan("the rollup store"),
+    scanGroupRollups: (q) =>
+      archive.scanGroupRollups ? archive.scanGroupRollups(q) : unsupportedScan("the rollup store"),
+    scanGroupStateRollups: (q) =>
+      archive.scanGroupStateRollups ? archive.scanGroupStateRollups(q) : unsupportedScan("the rollup store"),
   };
 }

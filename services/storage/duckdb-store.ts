@@ -11,6 +11,28 @@ import {
 } from "../domain/errors.ts";
 import type { EpochMs, FieldValue, Observation, QuarantineEntry, Violation } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
+import {
+  type ArchiveFilter,
+  type ArchiveSource,
+  firstCursor,
+  type GroupTierFilter,
+  keysetPages,
+  nextCursor,
+  type ScanCursor,
+  type ScanPage,
+  type ScanRequest,
+  scanRequest,
+  type TierFilter,
+  windowStop,
+} from "./archive.ts";
+import {
+  observationKey,
+  readingsPageQuery,
+  rollupKey,
+  rollupPageQuery,
+  spanQuery,
+  toObservations,
+} from "./duckdb/archive.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
 import { Dictionary, type Registrations, type Rewrite } from "./duckdb/dictionary.ts";
 import { DiskRoom } from "./duckdb/disk-room.ts";
@@ -256,7 +278,8 @@ export class DuckdbStore
     RollupStore,
     StateRollupStore,
     RetentionStore,
-    FrameCounterStore
+    FrameCounterStore,
+    ArchiveSource
 {
   private readonly config: DuckdbStoreConfig;
   private session: Session | undefined;
@@ -480,6 +503,65 @@ export class DuckdbStore
     );
   }
 
+  /**
+   * Everything this store keeps of a reading, the owner included, comes back (see ArchiveSource).
+   * Pages are read on the read lane, each in its own snapshot: a long export never holds a
+   * transaction open, nor delays a commit.
+   */
+  scanReadings(q: ArchiveFilter): AsyncIterable<Observation[]> {
+    return this.scan(scanRequest("readings", q));
+  }
+
+  scanDeviceRollups(q: TierFilter): AsyncIterable<DeviceRollup[]> {
+    return this.scan(scanRequest("deviceRollups", q));
+  }
+
+  scanDeviceStateRollups(q: TierFilter): AsyncIterable<DeviceStateRollup[]> {
+    return this.scan(scanRequest("deviceStateRollups", q));
+  }
+
+  scanGroupRollups(q: GroupTierFilter): AsyncIterable<GroupRollup[]> {
+    return this.scan(scanRequest("groupRollups", q));
+  }
+
+  scanGroupStateRollups(q: GroupTierFilter): AsyncIterable<GroupStateRollup[]> {
+    return this.scan(scanRequest("groupStateRollups", q));
+  }
+
+  private scan<T>(request: ScanRequest): AsyncIterable<T[]> {
+    return keysetPages((cursor) => this.archivePage(request, cursor) as Promise<ScanPage<T>>);
+  }
+
+  /**
+   * One page of a scan, from `cursor` (the scan's start when undefined) to the next cursor: the
+   * worker proxy asks for its pages one message at a time with this.
+   */
+  async archivePage(request: ScanRequest, cursor: ScanCursor | undefined): Promise<ScanPage<unknown>> {
+    const at = cursor ?? firstCursor(request, await this.span(request));
+    if (at === undefined) return { items: [] };
+    const stop = windowStop(at);
+    if (request.kind === "readings") {
+      const { sql, params } = readingsPageQuery(request, at, stop);
+      const items = toObservations(await this.read(sql, params));
+      const last = items.at(-1);
+      const after = last && { time: last.time, key: observationKey(last) };
+      return pageOf(items, nextCursor(at, stop, items.length, request.pageSize, after));
+    }
+    const { sql, params } = rollupPageQuery(request, at, stop);
+    const rows = await this.read(sql, params);
+    const items = rows.map((row) => toScanned(request, row));
+    const last = rows.at(-1);
+    const after = last && { time: Number(last.t), key: rollupKey(request.kind, last) };
+    return pageOf(items, nextCursor(at, stop, rows.length, request.pageSize, after));
+  }
+
+  private async span(request: ScanRequest): Promise<{ first: EpochMs; last: EpochMs } | undefined> {
+    const { sql, params } = spanQuery(request);
+    const [row] = await this.read(sql, params);
+    if (row?.first === null || row?.first === undefined) return undefined;
+    return { first: Number(row.first), last: Number(row.last) };
+  }
+
   /** Readiness: the store is open and answers a query. */
   async ping(): Promise<boolean> {
     try {
@@ -532,6 +614,29 @@ export class DuckdbStore
   private async read(sql: string, params: readonly Param[]): Promise<Row[]> {
     const session = this.admit();
     return this.reads.run(() => guarded(() => readSnapshot(session.reader, sql, params)));
+  }
+}
+
+function pageOf<T>(items: T[], next: ScanCursor | undefined): ScanPage<T> {
+  return next === undefined ? { items } : { items, next };
+}
+
+function toScanned(
+  request: ScanRequest,
+  row: Row,
+): DeviceRollup | DeviceStateRollup | GroupRollup | GroupStateRollup {
+  const tier = request.tier ?? "1h";
+  switch (request.kind) {
+    case "deviceRollups":
+      return toDeviceRollup(row, tier);
+    case "deviceStateRollups":
+      return toDeviceStateRollup(row, tier);
+    case "groupRollups":
+      return toGroupRollup(row, tier);
+    case "groupStateRollups":
+      return toGroupStateRollup(row, tier);
+    case "readings":
+      throw new Error("readings are not rollup rows");
   }
 }
 

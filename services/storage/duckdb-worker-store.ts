@@ -3,6 +3,17 @@ import { Worker } from "node:worker_threads";
 import { StoreUnavailableError } from "../domain/errors.ts";
 import type { EpochMs, Observation, QuarantineEntry } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
+import {
+  type ArchiveFilter,
+  type ArchiveSource,
+  type GroupTierFilter,
+  keysetPages,
+  type ScanCursor,
+  type ScanPage,
+  type ScanRequest,
+  scanRequest,
+  type TierFilter,
+} from "./archive.ts";
 import type { DuckdbStoreConfig } from "./duckdb-store.ts";
 import type {
   AggregateQuery,
@@ -45,7 +56,8 @@ export class DuckdbWorkerStore
     RollupStore,
     StateRollupStore,
     RetentionStore,
-    FrameCounterStore
+    FrameCounterStore,
+    ArchiveSource
 {
   private worker: Worker | undefined;
   private readonly calls = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -176,6 +188,31 @@ export class DuckdbWorkerStore
   }
   saveFrameCounters(rows: readonly FrameCounter[]): Promise<void> {
     return rows.length === 0 ? Promise.resolve() : this.call("saveFrameCounters", rows);
+  }
+  scanReadings(q: ArchiveFilter): AsyncIterable<Observation[]> {
+    return this.scan(scanRequest("readings", q));
+  }
+  scanDeviceRollups(q: TierFilter): AsyncIterable<DeviceRollup[]> {
+    return this.scan(scanRequest("deviceRollups", q));
+  }
+  scanDeviceStateRollups(q: TierFilter): AsyncIterable<DeviceStateRollup[]> {
+    return this.scan(scanRequest("deviceStateRollups", q));
+  }
+  scanGroupRollups(q: GroupTierFilter): AsyncIterable<GroupRollup[]> {
+    return this.scan(scanRequest("groupRollups", q));
+  }
+  scanGroupStateRollups(q: GroupTierFilter): AsyncIterable<GroupStateRollup[]> {
+    return this.scan(scanRequest("groupStateRollups", q));
+  }
+  /**
+   * A message per page, sent once the previous page was consumed: the thread never streams a
+   * table at the main thread, and the cursor (plain data) makes each request stand alone, so a
+   * thread restarted between two pages goes on where the scan was.
+   */
+  private scan<T>(request: ScanRequest): AsyncIterable<T[]> {
+    return keysetPages((cursor: ScanCursor | undefined) =>
+      this.call<ScanPage<T>>("archivePage", request, cursor),
+    );
   }
   async ping(): Promise<boolean> {
     return this.worker ? this.call<boolean>("ping").catch(() => false) : false;

@@ -1,8 +1,18 @@
-import type { EpochMs, FieldValue } from "../domain/types.ts";
+import type { EpochMs, FieldValue, Observation } from "../domain/types.ts";
 import type { InfluxSeries, StatementResult } from "./influx-http.ts";
 import type { FieldInfo, MeasurementInfo } from "./influx-schema.ts";
 import { decodeStored, TAG } from "./line-protocol.ts";
-import type { AggregateRow, DeviceState, GroupDimension, SeriesBucket } from "./store.ts";
+import type {
+  AggregateRow,
+  DeviceRollup,
+  DeviceState,
+  DeviceStateRollup,
+  GroupDimension,
+  GroupRollup,
+  GroupStateRollup,
+  RollupTier,
+  SeriesBucket,
+} from "./store.ts";
 
 /**
  * InfluxQL answers shaped into the port's types. Each function reads the statements that
@@ -209,4 +219,143 @@ export function countOf(result: StatementResult | undefined): number {
     }
   }
   return total;
+}
+
+// ---------------------------------------------------------------- archive scans
+
+/** A row of `SELECT *` read by column name: tags and fields alike, as InfluxDB named them. */
+export type NamedRow = ReadonlyMap<string, unknown>;
+
+/** The rows of one answer by column name, each with its series' GROUP BY tags (none here). */
+export function namedRows(result: StatementResult | undefined): { measurement: string; row: NamedRow }[] {
+  const out: { measurement: string; row: NamedRow }[] = [];
+  for (const series of result ?? []) {
+    for (const values of series.values) {
+      const row = new Map<string, unknown>(Object.entries(series.tags ?? {}));
+      series.columns.forEach((column, i) => {
+        row.set(column, values[i]);
+      });
+      out.push({ measurement: series.name, row });
+    }
+  }
+  return out;
+}
+
+const READING_TAGS: ReadonlySet<string> = new Set(Object.values(TAG));
+
+/**
+ * A stored point of a domain's measurement as the observation written: every tag, the owner
+ * included, and every field the point holds (a column of the measurement's other fields reads
+ * null there). Values come as InfluxDB's JSON gives them to latest(): floats as numbers,
+ * strings, booleans.
+ */
+export function observationOf(domain: string, row: NamedRow): Observation {
+  const values: Record<string, FieldValue> = {};
+  for (const [column, value] of row) {
+    if (column === "time" || READING_TAGS.has(column) || value === null || value === undefined) continue;
+    values[decodeStored(column)] = value as FieldValue;
+  }
+  return {
+    deviceId: tagValue(row.get(TAG.deviceId)),
+    time: row.get("time") as EpochMs,
+    domain,
+    commune: tagValue(row.get(TAG.commune)),
+    ownerId: tagValue(row.get(TAG.owner)),
+    operatorId: tagValue(row.get(TAG.operator)),
+    contract: tagValue(row.get(TAG.contract)),
+    values,
+  };
+}
+
+function numberOf(row: NamedRow, column: string): number | undefined {
+  const value = row.get(column);
+  return typeof value === "number" ? value : undefined;
+}
+
+/** A device rollup point (influx-rollups.ts); undefined for a point of another kind. */
+export function deviceRollupOfRow(tier: RollupTier, domain: string, row: NamedRow): DeviceRollup | undefined {
+  const [count, mean, min, max] = ["count", "mean", "min", "max"].map((c) => numberOf(row, c));
+  if (count === undefined || mean === undefined || min === undefined || max === undefined) return undefined;
+  const sum = numberOf(row, "sum");
+  return {
+    tier,
+    time: row.get("time") as EpochMs,
+    deviceId: tagValue(row.get(TAG.deviceId)),
+    domain,
+    commune: tagValue(row.get(TAG.commune)),
+    operatorId: tagValue(row.get(TAG.operator)),
+    field: tagValue(row.get("field")),
+    count,
+    mean,
+    min,
+    max,
+    ...(sum === undefined ? {} : { sum }),
+  };
+}
+
+/** A device state rollup point (influx-state-rollups.ts: `readings` is the row's count). */
+export function deviceStateOfRow(
+  tier: RollupTier,
+  domain: string,
+  row: NamedRow,
+): DeviceStateRollup | undefined {
+  const seconds = numberOf(row, "seconds");
+  const count = numberOf(row, "readings");
+  if (seconds === undefined || count === undefined) return undefined;
+  return {
+    tier,
+    time: row.get("time") as EpochMs,
+    deviceId: tagValue(row.get(TAG.deviceId)),
+    domain,
+    commune: tagValue(row.get(TAG.commune)),
+    operatorId: tagValue(row.get(TAG.operator)),
+    field: tagValue(row.get("field")),
+    state: tagValue(row.get("state")),
+    seconds,
+    count,
+  };
+}
+
+export function groupRollupOfRow(tier: RollupTier, row: NamedRow): GroupRollup | undefined {
+  const [count, devices, mean, min, max] = ["count", "devices", "mean", "min", "max"].map((c) =>
+    numberOf(row, c),
+  );
+  if (
+    count === undefined ||
+    devices === undefined ||
+    mean === undefined ||
+    min === undefined ||
+    max === undefined
+  )
+    return undefined;
+  const sum = numberOf(row, "sum");
+  return {
+    tier,
+    time: row.get("time") as EpochMs,
+    commune: tagValue(row.get(TAG.commune)),
+    domain: tagValue(row.get("domain")),
+    field: tagValue(row.get("field")),
+    count,
+    devices,
+    mean,
+    min,
+    max,
+    ...(sum === undefined ? {} : { sum }),
+  };
+}
+
+export function groupStateOfRow(tier: RollupTier, row: NamedRow): GroupStateRollup | undefined {
+  const [seconds, count, devices] = ["seconds", "readings", "devices"].map((c) => numberOf(row, c));
+  if (seconds === undefined || count === undefined || devices === undefined) return undefined;
+  return {
+    tier,
+    time: row.get("time") as EpochMs,
+    commune: tagValue(row.get(TAG.commune)),
+    domain: tagValue(row.get("domain")),
+    field: tagValue(row.get("field")),
+    state: tagValue(row.get("state")),
+    seconds,
+    count,
+    devices,
+  };
 }

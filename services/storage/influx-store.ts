@@ -1,7 +1,15 @@
 import { ConfigInvalidError } from "../domain/errors.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
 import type { PurgeResult, RetentionPlan, RetentionStore, TierUsage } from "../retention/plan.ts";
-import { InfluxHttp } from "./influx-http.ts";
+import {
+  type ArchiveFilter,
+  type ArchiveSource,
+  compareKeys,
+  type GroupTierFilter,
+  pageSizeOf,
+  type TierFilter,
+} from "./archive.ts";
+import { InfluxHttp, type StatementResult } from "./influx-http.ts";
 import {
   aggregateStatement,
   bucketedSeriesStatement,
@@ -18,19 +26,27 @@ import {
   tagConditions,
   timeBucket,
   timeConditions,
+  where,
 } from "./influx-queries.ts";
 import {
   aggregateRows,
   countOf,
+  deviceRollupOfRow,
+  deviceStateOfRow,
   type FieldPlan,
+  groupRollupOfRow,
+  groupStateOfRow,
   latestStates,
+  type NamedRow,
+  namedRows,
+  observationOf,
   rawPoints,
   seriesBuckets,
 } from "./influx-results.ts";
 import { applyInfluxRetention, influxStorageUsage } from "./influx-retention.ts";
-import { createInfluxRollups, ensureRollupPolicies } from "./influx-rollups.ts";
+import { createInfluxRollups, ensureRollupPolicies, GROUP_MEASUREMENT, policyOf } from "./influx-rollups.ts";
 import { type FieldInfo, type MeasurementInfo, type Schema, SchemaCache } from "./influx-schema.ts";
-import { createInfluxStateRollups } from "./influx-state-rollups.ts";
+import { createInfluxStateRollups, GROUP_STATE_MEASUREMENT } from "./influx-state-rollups.ts";
 import { InfluxWriter } from "./influx-writer.ts";
 import { type DerivedPoint, decodeStored, encodePoint, storedMeasurement } from "./line-protocol.ts";
 import type {
@@ -161,7 +177,9 @@ export function parseInfluxUrl(text: string): InfluxStoreConfig {
 
 type ResolvedConfig = InfluxStoreConfig & typeof DEFAULTS;
 
-export class InfluxStore implements TimeSeriesStore, RollupStore, StateRollupStore, RetentionStore {
+export class InfluxStore
+  implements TimeSeriesStore, RollupStore, StateRollupStore, RetentionStore, ArchiveSource
+{
   private readonly http: InfluxHttp;
   private readonly writer: InfluxWriter;
   private readonly schema: SchemaCache;
@@ -339,6 +357,101 @@ export class InfluxStore implements TimeSeriesStore, RollupStore, StateRollupSto
     return this.states.groupStateRollups(q);
   }
 
+  /**
+   * Every point of the domains' measurements, the owner tag included: what was written comes
+   * back (see ArchiveSource). One InfluxDB point is one (series, time) with all its fields, so
+   * it is one observation as it stands; the schema is reloaded first so that a field another
+   * process added is not left out.
+   */
+  async *scanReadings(q: ArchiveFilter): AsyncGenerator<Observation[]> {
+    const pageSize = pageSizeOf(q.pageSize);
+    if (q.deviceIds?.length === 0) return;
+    const measurements = [...(await this.schema.get(true)).values()];
+    const params = new Params();
+    const sources = measurements.flatMap((m) =>
+      idChunks(q.deviceIds).map((deviceIds) => ({
+        from: ident(m.key),
+        conditions: tagConditions(params, { deviceIds, operatorId: q.operatorId }),
+        items: (result: StatementResult | undefined) =>
+          namedRows(result).map(({ row }) => observationOf(m.domain, row)),
+      })),
+    );
+    yield* timeOrdered(this.http, { sources, params, compare: byObservation }, q, pageSize);
+  }
+
+  async *scanDeviceRollups(q: TierFilter): AsyncGenerator<DeviceRollup[]> {
+    yield* this.scanDevices(q, "", (domain, row) => deviceRollupOfRow(q.tier, domain, row), byDeviceRow);
+  }
+
+  async *scanDeviceStateRollups(q: TierFilter): AsyncGenerator<DeviceStateRollup[]> {
+    yield* this.scanDevices(
+      q,
+      "_state",
+      (domain, row) => deviceStateOfRow(q.tier, domain, row),
+      byDeviceState,
+    );
+  }
+
+  async *scanGroupRollups(q: GroupTierFilter): AsyncGenerator<GroupRollup[]> {
+    yield* this.scanGroups(q, GROUP_MEASUREMENT, (row) => groupRollupOfRow(q.tier, row), byGroupRow);
+  }
+
+  async *scanGroupStateRollups(q: GroupTierFilter): AsyncGenerator<GroupStateRollup[]> {
+    yield* this.scanGroups(q, GROUP_STATE_MEASUREMENT, (row) => groupStateOfRow(q.tier, row), byGroupState);
+  }
+
+  /**
+   * Device rows of a tier from every `<domain><suffix>_<tier>` measurement. A measurement name
+   * alone cannot tell a numeric row of domain "x_state" from a state row of domain "x": the
+   * fields do, and a point of the other kind is left out by `row`.
+   */
+  private async *scanDevices<T extends { time: EpochMs }>(
+    q: TierFilter,
+    suffix: string,
+    row: (domain: string, named: NamedRow) => T | undefined,
+    compare: (a: T, b: T) => number,
+  ): AsyncGenerator<T[]> {
+    const pageSize = pageSizeOf(q.pageSize);
+    const policy = policyOf(q.tier);
+    if (q.deviceIds?.length === 0) return;
+    const ending = `${suffix}_${q.tier}`;
+    const groups = new Set([`${GROUP_MEASUREMENT}_${q.tier}`, `${GROUP_STATE_MEASUREMENT}_${q.tier}`]);
+    const names = (await this.measurementNames()).filter((n) => n.endsWith(ending) && !groups.has(n));
+    const params = new Params();
+    const sources = names.flatMap((name) =>
+      idChunks(q.deviceIds).map((deviceIds) => ({
+        from: `${ident(policy)}.${ident(storedMeasurement(name))}`,
+        conditions: tagConditions(params, { deviceIds, operatorId: q.operatorId }),
+        items: (result: StatementResult | undefined) =>
+          namedRows(result).flatMap(({ row: named }) => row(name.slice(0, -ending.length), named) ?? []),
+      })),
+    );
+    yield* timeOrdered(this.http, { sources, params, compare }, q, pageSize);
+  }
+
+  private async *scanGroups<T extends { time: EpochMs }>(
+    q: GroupTierFilter,
+    measurement: string,
+    row: (named: NamedRow) => T | undefined,
+    compare: (a: T, b: T) => number,
+  ): AsyncGenerator<T[]> {
+    const pageSize = pageSizeOf(q.pageSize);
+    const from = `${ident(policyOf(q.tier))}.${ident(storedMeasurement(`${measurement}_${q.tier}`))}`;
+    const source = {
+      from,
+      conditions: [],
+      items: (result: StatementResult | undefined) =>
+        namedRows(result).flatMap(({ row: named }) => row(named) ?? []),
+    };
+    yield* timeOrdered(this.http, { sources: [source], params: new Params(), compare }, q, pageSize);
+  }
+
+  /** Every measurement's name, decoded (SHOW MEASUREMENTS is not per retention policy). */
+  private async measurementNames(): Promise<string[]> {
+    const [result] = await this.http.query("SHOW MEASUREMENTS");
+    return (result ?? []).flatMap((s) => s.values.map((v) => decodeStored(String(v[0]))));
+  }
+
   private async rawSeries(plan: FieldPlan[], conditions: string[], params: Params): Promise<SeriesBucket[]> {
     const byMeasurement = new Map<MeasurementInfo, FieldInfo[]>();
     for (const p of plan) {
@@ -421,5 +534,120 @@ function matches(state: DeviceState, filter: DeviceFilter, ids: ReadonlySet<stri
     (filter.domain === undefined || state.domain === filter.domain) &&
     (filter.commune === undefined || state.commune === filter.commune) &&
     (filter.operatorId === undefined || state.operatorId === filter.operatorId)
+  );
+}
+
+// ---------------------------------------------------------------- archive scans
+
+interface ScanSource<T> {
+  /** `"measurement"` or `"policy"."measurement"`, quoted. */
+  from: string;
+  /** Tag conditions, their values bound in the scan's params. */
+  conditions: readonly string[];
+  items(result: StatementResult | undefined): T[];
+}
+
+interface ScanPlan<T> {
+  sources: readonly ScanSource<T>[];
+  params: Params;
+  compare(a: T, b: T): number;
+}
+
+/**
+ * Rows of every source in time order, in pages, by a cursor on time: InfluxQL 1.x can neither
+ * compare tags with `>` (no keyset on the device) nor sort by a tag, and OFFSET over a shard is
+ * what the port forbids. Each round asks every source for its first `pageSize` points from the
+ * cursor on (`LIMIT`, in time order). A source that filled its page may have more points at its
+ * last time, so only times before the earliest such last time are complete: those rows are
+ * yielded, sorted here by their key, and the cursor moves to that time. Memory holds a round:
+ * at most a page per source.
+ *
+ * When an instant alone holds more than a page of one source (a rollup bucket of the whole fleet,
+ * many devices stamped at the same ms), no time lies before it: that instant is read whole, in
+ * one request per source, and yielded in pages. Memory is then that of one instant, bounded by
+ * the fleet (20,000 devices' rows of a bucket, a few tens of MB at worst), never by the history.
+ */
+async function* timeOrdered<T extends { time: EpochMs }>(
+  http: InfluxHttp,
+  plan: ScanPlan<T>,
+  range: { from?: EpochMs; to?: EpochMs },
+  pageSize: number,
+): AsyncGenerator<T[]> {
+  if (plan.sources.length === 0) return;
+  let from = range.from;
+  while (from === undefined || range.to === undefined || from < range.to) {
+    const results = await askAll(http, plan, timeConditions(from, range.to), ` LIMIT ${pageSize}`);
+    const bound = completeBefore(results, pageSize);
+    const items = plan.sources
+      .flatMap((s, i) => s.items(results[i]))
+      .filter((item) => item.time < bound)
+      .sort(plan.compare);
+    if (items.length > 0) {
+      yield* inPages(items, pageSize);
+    } else if (Number.isFinite(bound)) {
+      const instant = await askAll(http, plan, timeConditions(bound, bound + 1), "");
+      yield* inPages(plan.sources.flatMap((s, i) => s.items(instant[i])).sort(plan.compare), pageSize);
+    }
+    if (!Number.isFinite(bound)) return;
+    from = items.length > 0 ? bound : bound + 1;
+  }
+}
+
+async function askAll<T>(
+  http: InfluxHttp,
+  plan: ScanPlan<T>,
+  time: readonly string[],
+  tail: string,
+): Promise<StatementResult[]> {
+  const statements = plan.sources.map(
+    (s) => `SELECT * FROM ${s.from}${where([...s.conditions, ...time])}${tail}`,
+  );
+  return http.query(statements.join(";\n"), plan.params.values);
+}
+
+/** The earliest last time of a source that filled its page; infinite when none did. */
+function completeBefore(results: readonly StatementResult[], pageSize: number): EpochMs {
+  let bound = Number.POSITIVE_INFINITY;
+  for (const result of results) {
+    const rows = result.reduce((n, s) => n + s.values.length, 0);
+    if (rows < pageSize) continue;
+    for (const series of result) {
+      const last = series.values.at(-1)?.[0];
+      if (typeof last === "number") bound = Math.min(bound, last);
+    }
+  }
+  return bound;
+}
+
+function* inPages<T>(items: readonly T[], pageSize: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += pageSize) yield items.slice(i, i + pageSize);
+}
+
+function byObservation(a: Observation, b: Observation): number {
+  return (
+    a.time - b.time ||
+    compareKeys(
+      [a.deviceId, a.domain, a.commune, a.ownerId, a.operatorId, a.contract],
+      [b.deviceId, b.domain, b.commune, b.ownerId, b.operatorId, b.contract],
+    )
+  );
+}
+
+function byDeviceRow(a: DeviceRollup, b: DeviceRollup): number {
+  return a.time - b.time || compareKeys([a.deviceId, a.field], [b.deviceId, b.field]);
+}
+
+function byDeviceState(a: DeviceStateRollup, b: DeviceStateRollup): number {
+  return a.time - b.time || compareKeys([a.deviceId, a.field, a.state], [b.deviceId, b.field, b.state]);
+}
+
+function byGroupRow(a: GroupRollup, b: GroupRollup): number {
+  return a.time - b.time || compareKeys([a.commune, a.domain, a.field], [b.commune, b.domain, b.field]);
+}
+
+function byGroupState(a: GroupStateRollup, b: GroupStateRollup): number {
+  return (
+    a.time - b.time ||
+    compareKeys([a.commune, a.domain, a.field, a.state], [b.commune, b.domain, b.field, b.state])
   );
 }

@@ -2,6 +2,7 @@ import { mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { EpochMs, Observation } from "../domain/types.ts";
+import { type ArchiveFilter, type ReadingArchive, unsupportedScan } from "./archive.ts";
 import type {
   AggregateQuery,
   AggregateRow,
@@ -56,7 +57,7 @@ interface Segment {
 
 type Lifecycle = { start(): Promise<void>; close(): Promise<void> };
 
-export class SpooledStore implements TimeSeriesStore {
+export class SpooledStore implements TimeSeriesStore, ReadingArchive {
   private segments: Segment[] = [];
   private seq = 0;
   private bytes = 0;
@@ -71,7 +72,7 @@ export class SpooledStore implements TimeSeriesStore {
   private unreachableSince: EpochMs | undefined;
 
   constructor(
-    private readonly inner: TimeSeriesStore & Partial<Lifecycle>,
+    private readonly inner: TimeSeriesStore & Partial<Lifecycle> & Partial<ReadingArchive>,
     private readonly config: SpoolConfig,
     private readonly now: () => EpochMs = Date.now,
     /** An outage is logged when it begins and ends, never per retry or per batch spooled. */
@@ -148,6 +149,17 @@ export class SpooledStore implements TimeSeriesStore {
   }
 
   /** A store that could not start is down: its failure is retryable. */
+  /**
+   * The store's readings only, as every read here: batches still in the spool (written while the
+   * store was down) are not in it until drained, and are not exported. There is no flush to call:
+   * the drainer runs by itself while the store answers, so `lanterne export` waits until
+   * `stats().segments` is 0 (and `rejected` tells what the store refused for good, kept under
+   * `rejected/`, outside any export).
+   */
+  scanReadings(q: ArchiveFilter): AsyncIterable<Observation[]> {
+    return this.inner.scanReadings ? this.inner.scanReadings(q) : unsupportedScan("the spooled store");
+  }
+
   private async ensureStarted(): Promise<void> {
     if (this.innerStarted || !this.inner.start) return;
     try {
