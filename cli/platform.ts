@@ -37,7 +37,12 @@ import type { AlertStore } from "../services/alerts/store.ts";
 import { buildApp } from "../services/api/app.ts";
 import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
+import type { ClauseStore } from "../services/clauses/clause-store.ts";
+import { ComplianceWatch } from "../services/clauses/compliance-watch.ts";
+import { DeliveryRecorder } from "../services/clauses/delivery-recorder.ts";
+import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
+import { createClausesService } from "../services/clauses/service.ts";
 import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
@@ -103,6 +108,9 @@ export interface PlatformParts {
   publisher: Publisher;
   reports: CitizenReports;
   accessLog: AccessLog;
+  clauses: ClauseStore;
+  deliveries: DeliveryRecorder;
+  complianceWatch: ComplianceWatch;
 }
 
 /**
@@ -162,6 +170,10 @@ export class Platform {
   readonly publisher: Publisher;
   readonly reports: CitizenReports;
   readonly accessLog: AccessLog;
+  /** The clauses' own record: delivery ledger, exemptions, breaches (data/clauses.duckdb). */
+  readonly clauses: ClauseStore;
+  readonly deliveries: DeliveryRecorder;
+  readonly complianceWatch: ComplianceWatch;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -200,6 +212,9 @@ export class Platform {
     this.publisher = parts.publisher;
     this.reports = parts.reports;
     this.accessLog = parts.accessLog;
+    this.clauses = parts.clauses;
+    this.deliveries = parts.deliveries;
+    this.complianceWatch = parts.complianceWatch;
   }
 
   async start(): Promise<void> {
@@ -210,6 +225,9 @@ export class Platform {
     await this.webhooks.start();
     await this.publications.start();
     await this.accessLog.start();
+    await this.clauses.start();
+    this.deliveries.start();
+    this.complianceWatch.start();
     await this.community.start();
     this.reports.start();
     this.publisher.start();
@@ -226,17 +244,18 @@ export class Platform {
     this.retention.start();
     this.health?.start();
     await this.broker.start();
+    const access = createAccessService({
+      devices: this.devices,
+      contracts: this.contracts,
+      store: this.store,
+      clock: this.clock,
+      territory: this.territory,
+    });
     this.api = await buildApp(
       {
         store: this.store,
         devices: this.devices,
-        access: createAccessService({
-          devices: this.devices,
-          contracts: this.contracts,
-          store: this.store,
-          clock: this.clock,
-          territory: this.territory,
-        }),
+        access,
         contracts: this.contracts,
         alerts: this.alerts,
         latest: this.latest,
@@ -244,6 +263,13 @@ export class Platform {
         community: this.community,
         reports: this.reports,
         accessLog: this.accessLog,
+        clauses: createClausesService({
+          store: this.clauses,
+          policy: access.policy,
+          devices: this.devices,
+          contracts: this.contracts,
+          clock: this.clock,
+        }),
         opendataRoutes: {
           ratePerMinute: this.config.opendataRate,
           ...(this.config.publicUrl !== "" ? { publicUrl: this.config.publicUrl } : {}),
@@ -318,6 +344,9 @@ export class Platform {
     clearInterval(this.ruleTicks);
     await this.webhooks.close();
     await this.publisher.close();
+    await this.complianceWatch.close();
+    await this.deliveries.close();
+    await this.clauses.close();
     await this.accessLog.close();
     this.reports.close();
     await this.publications.close();
@@ -503,8 +532,17 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   );
   registerWebhookMetrics(metrics.registry, () => webhooks.stats());
   const latest = new LatestReadings();
-  writer.onDurable = (observations, seconds) => {
+  const clauses = createDuckdbClauseStore({ path: join(config.dataDir, "clauses.duckdb") }, clock);
+  const latencies = new Map(contracts.all().map((c) => [c.key, c.latencyMs]));
+  const deliveries = new DeliveryRecorder(
+    clauses,
+    (key) => latencies.get(key),
+    logger.child({ component: "deliveries" }),
+  );
+  writer.onDurable = (observations, seconds, refused) => {
     metrics.flushed(observations.length, seconds);
+    deliveries.observe(observations);
+    deliveries.refused(refused.quarantine, refused.violations);
     latest.observe(observations);
     ruleEngine.observe(observations);
     if (!spool) rollups.markDurable(observations);
@@ -607,6 +645,12 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     community: createDuckdbCommunityStore({ path: join(config.dataDir, "community.duckdb") }),
     accessLog: createFileAccessLog(join(config.dataDir, "access-log.ndjson"), (err) =>
       logger.error({ err, component: "access-log" }, "access log not written; kept and tried again"),
+    ),
+    clauses,
+    deliveries,
+    complianceWatch: new ComplianceWatch(
+      { ledger: clauses, devices, contracts, alerts, now: () => clock.now() },
+      logger.child({ component: "compliance" }),
     ),
     reports: new CitizenReports({
       alerts,

@@ -48,8 +48,8 @@ async function start(): Promise<{
   );
   const p = await createPlatform(config);
   const previous = p.writer.onDurable;
-  p.writer.onDurable = (observations, seconds) => {
-    previous?.(observations, seconds);
+  p.writer.onDurable = (observations, seconds, refused) => {
+    previous?.(observations, seconds, refused);
     if (observations.length === 0) return;
     durable += observations.length;
     lastDurableAt = Date.now();

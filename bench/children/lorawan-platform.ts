@@ -52,8 +52,8 @@ async function start(): Promise<{ udpPort: number; pid: number }> {
   );
   const p = await createPlatform(config);
   const previous = p.writer.onDurable;
-  p.writer.onDurable = (observations, seconds) => {
-    previous?.(observations, seconds);
+  p.writer.onDurable = (observations, seconds, refused) => {
+    previous?.(observations, seconds, refused);
     if (observations.length === 0) return;
     const now = Date.now();
     for (const o of observations) {

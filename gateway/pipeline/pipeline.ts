@@ -176,6 +176,7 @@ function checkItem(deps: PipelineDeps, uplink: RawUplink, item: DecodedItem, sin
     return result(item.index, deviceId, "quarantined", reasons);
   }
   if (noted.length > 0) outcome.violations.unshift(...noted);
+  outcome.observation.receivedAt = uplink.receivedAt;
   sink.observations.push(outcome.observation);
   for (const v of outcome.violations) {
     sink.violations.push({

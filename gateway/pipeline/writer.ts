@@ -75,8 +75,17 @@ export class IngestWriter {
   private failure: WriterHealth = {};
   readonly stats: WriterStats = { pending: 0, flushes: 0, written: 0, quarantined: 0, failures: 0 };
 
-  /** Called after each flush with the observations it made durable and how long the store took. */
-  onDurable: ((observations: readonly Observation[], seconds: number) => void) | undefined;
+  /**
+   * Called after each flush with the observations it made durable, how long the store took, and
+   * what it kept of the refused (quarantined messages, violations of accepted readings).
+   */
+  onDurable:
+    | ((
+        observations: readonly Observation[],
+        seconds: number,
+        refused: { quarantine: readonly QuarantineEntry[]; violations: readonly ViolationRecord[] },
+      ) => void)
+    | undefined;
 
   constructor(
     private readonly stores: Stores,
@@ -164,7 +173,7 @@ export class IngestWriter {
     this.stats.written += b.observations.length;
     this.stats.quarantined += b.quarantine.length;
     this.stats.pending -= b.size;
-    this.onDurable?.(b.observations, seconds);
+    this.onDurable?.(b.observations, seconds, b);
     for (const w of b.waiters) w.resolve();
     this.inFlight--;
     this.releaseRoom();

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { COMPLIANCE_BREACH, COMPLIANCE_KIND, COMPLIANCE_SETTLE_MS } from "../clauses/compliance-watch.ts";
 import type { Contract, RuleSpec } from "../contracts/model.ts";
 import type { EpochMs } from "../domain/types.ts";
 import {
@@ -156,7 +157,47 @@ export function platformRules(): RegisteredRule[] {
         },
       },
     ),
+    compliance(
+      entry(
+        COMPLIANCE_BREACH,
+        { settleMs: COMPLIANCE_SETTLE_MS },
+        {
+          settleMs:
+            "Time after the end of a UTC day before its scorecards are judged, so late readings count (ms).",
+        },
+        {
+          fr: {
+            purpose:
+              "Prévenir l'opérateur et les administrateurs quand un opérateur passe sous un objectif de son contrat de données (complétude, ponctualité, conformité).",
+            data: "Le registre des livraisons (relevés reçus par équipement et par jour, avec leur délai), les envois refusés par motif, les affectations des équipements, la cadence, le délai et les objectifs du contrat, les dérogations enregistrées.",
+            decision:
+              "Chaque jour clos, pour chaque opérateur et contrat : alerte si une mesure est sous son objectif sans dérogation en vigueur ; une note chaque jour où elle le reste ; levée le premier jour revenu à l'objectif.",
+            role: ROLE.fr,
+          },
+          en: {
+            purpose:
+              "Tell the operator and the administrators when an operator falls under a target of its data contract (completeness, timeliness, conformity).",
+            data: "The delivery ledger (readings received per device and day, with their delay), refused deliveries by reason, the devices' assignments, the contract's cadence, latency and targets, the registered exemptions.",
+            decision:
+              "Each closed day, for each operator and contract: an alert when a measure is under its target with no exemption in force; a note each day it stays under; cleared on the first day back on target.",
+            role: ROLE.en,
+          },
+        },
+      ),
+    ),
   ];
+}
+
+/** The compliance watch's entry: a platform rule of its own kind, code and severity. */
+function compliance(e: RegisteredRule): RegisteredRule {
+  const own = { kind: COMPLIANCE_KIND, severity: "minor" };
+  return {
+    ...e,
+    ...own,
+    domain: COMPLIANCE_KIND,
+    source: "services/clauses/compliance-watch.ts",
+    history: e.history.map((h) => ({ ...h, ...own })),
+  };
 }
 
 let version: string | undefined;

@@ -26,6 +26,7 @@ import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
+import { clauseRoutes } from "./routes/clauses.ts";
 import { communityAdminRoutes } from "./routes/community.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { domainRoutes } from "./routes/domains.ts";
@@ -157,6 +158,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await openChannel(api, deps, deps.opendataRoutes ?? { ratePerMinute: DEFAULT_OPENDATA_RATE });
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
     await api.register(async (scope) => accessLogRoutes(scope, deps));
+    await api.register(async (scope) => clauseRoutes(scope, deps));
     const { community } = deps;
     if (community) {
       await api.register(async (scope) =>

@@ -3,6 +3,7 @@ import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
 import type { AccessLog } from "../clauses/file-access-log.ts";
+import type { ClausesService } from "../clauses/service.ts";
 import type { MapSettings, SessionSettings } from "../config.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -44,6 +45,8 @@ export interface ApiDeps {
   community?: CommunityStore;
   /** The tamper-evident access log (services/clauses); without it nothing is logged. */
   accessLog?: AccessLog;
+  /** Scorecards, the exemption register, the breach record; without it their routes are not served. */
+  clauses?: ClausesService;
   /** Residents' reports (services/reports); without them the report routes are not served. */
   reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */

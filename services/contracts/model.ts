@@ -26,6 +26,8 @@ export interface Contract {
   cadence: readonly CadenceRule[];
   /** Maximum delay between reading and delivery, in ms (ODCS slaProperties latency). */
   latencyMs?: number;
+  /** What the operator's scorecard must reach (ODCS slaProperties completeness, timeliness, conformity). */
+  targets: ComplianceTargets;
   retention: RetentionTiers;
   licence: string;
   openData: OpenDataRules;
@@ -35,6 +37,17 @@ export interface Contract {
   /** Alert rules (customProperties `rules`), parameters already checked against their kind. */
   rules: readonly RuleSpec[];
   sourceFile: string;
+}
+
+/**
+ * An operator's compliance targets as shares of 1: readings received against the cadence's
+ * promise, readings delivered within the latency, deliveries not refused. A scorecard under a
+ * target is a breach (services/clauses/scorecards.ts).
+ */
+export interface ComplianceTargets {
+  completeness?: number;
+  timeliness?: number;
+  conformity?: number;
 }
 
 /** One alert rule of a contract: a kind of services/alerts/rules with its checked parameters. */

@@ -1,6 +1,14 @@
 import { parse as parseYaml } from "yaml";
 import { isoDurationToMs, unitToMs } from "./duration.ts";
-import type { CadenceRule, Contract, FieldSpec, LogicalType, MeasureKind, RetentionTiers } from "./model.ts";
+import type {
+  CadenceRule,
+  ComplianceTargets,
+  Contract,
+  FieldSpec,
+  LogicalType,
+  MeasureKind,
+  RetentionTiers,
+} from "./model.ts";
 import { validateOdcs, withOdcsErrors } from "./odcs-schema.ts";
 import { readOpenData } from "./open-data.ts";
 import { readRules } from "./rules.ts";
@@ -84,6 +92,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
     fields,
     ...(sla.frequencyMs !== undefined ? { frequencyMs: sla.frequencyMs } : {}),
     ...(sla.latencyMs !== undefined ? { latencyMs: sla.latencyMs } : {}),
+    targets: sla.targets,
     cadence,
     retention,
     licence: licence ?? "etalab-2.0",
@@ -255,11 +264,18 @@ function readAllowed(quality: unknown, path: string, errors: string[]): Set<stri
   return allowed;
 }
 
-function readSla(
-  value: unknown,
-  errors: string[],
-): { frequencyMs?: number; latencyMs?: number; retentionMs?: number } {
-  const out: { frequencyMs?: number; latencyMs?: number; retentionMs?: number } = {};
+/** The operator's compliance targets, as shares of 1 (services/clauses/scorecards.ts). */
+const TARGETS = { completeness: "completeness", timeliness: "timeliness", conformity: "conformity" } as const;
+
+interface SlaValues {
+  frequencyMs?: number;
+  latencyMs?: number;
+  retentionMs?: number;
+  targets: ComplianceTargets;
+}
+
+function readSla(value: unknown, errors: string[]): SlaValues {
+  const out: SlaValues = { targets: {} };
   if (value === undefined) return out;
   if (!Array.isArray(value)) {
     errors.push("slaProperties: expected a list of {property, value, unit}");
@@ -270,13 +286,34 @@ function readSla(
       errors.push(`slaProperties[${i}]: expected {property, value, unit}`);
       return;
     }
+    const target = TARGETS[item.property as keyof typeof TARGETS];
+    if (target) {
+      readTarget(item, `slaProperties[${i}] (${item.property})`, errors, (share) => {
+        out.targets[target] = share;
+      });
+      return;
+    }
     const key = { frequency: "frequencyMs", latency: "latencyMs", retention: "retentionMs" }[item.property];
     if (!key) return;
     const ms = unitToMs(item.value, item.unit);
     if (ms === undefined) errors.push(`slaProperties[${i}] (${item.property}): unreadable duration`);
-    else out[key as keyof typeof out] = ms;
+    else out[key as "frequencyMs" | "latencyMs" | "retentionMs"] = ms;
   });
   return out;
+}
+
+/** A target is a percentage: `{property: completeness, value: 95, unit: percent}`. */
+function readTarget(item: Obj, path: string, errors: string[], set: (share: number) => void): void {
+  const unit = item.unit === undefined ? "percent" : item.unit;
+  if (unit !== "percent" && unit !== "%") {
+    errors.push(`${path}: unit must be percent`);
+    return;
+  }
+  if (typeof item.value !== "number" || !(item.value >= 0 && item.value <= 100)) {
+    errors.push(`${path}: expected a percentage from 0 to 100`);
+    return;
+  }
+  set(item.value / 100);
 }
 
 function readOwner(value: unknown, errors: string[]): Contract["owner"] | undefined {

@@ -192,3 +192,22 @@ export const StoreFailedError = (message: string, cause?: unknown) =>
 /** The store's file cannot be read: the message names the file and what to do. */
 export const StoreDamagedError = (message: string, cause?: unknown) =>
   new InfrastructureError("ERR_STORE_DAMAGED", message, false, { cause });
+
+/**
+ * The clause store (services/clauses/clause-store.ts). A ledger row that breaks the ledger's
+ * invariants (a day not at UTC midnight, a negative count, a histogram that does not add up to
+ * its readings) is refused whole: counts that are added, never replaced, cannot be fixed later.
+ */
+export const LedgerInvalidError = createError("ERR_LEDGER_INVALID", "Invalid ledger row: %s", 400);
+/** An exemption without its public reasoned decision, reason or valid period, or revoked twice. */
+export const ExemptionInvalidError = createError("ERR_EXEMPTION_INVALID", "Invalid exemption: %s", 400);
+export const ExemptionNotFoundError = createError("ERR_EXEMPTION_NOT_FOUND", "No exemption %s", 404);
+/** A breach record or update missing what GDPR art. 33(5) asks the controller to document. */
+export const BreachInvalidError = createError("ERR_BREACH_INVALID", "Invalid breach record: %s", 400);
+export const BreachNotFoundError = createError("ERR_BREACH_NOT_FOUND", "No breach %s", 404);
+
+/**
+ * AlertStore.restore (services/alerts/store.ts) refused a page: an id the store already has, ids
+ * not increasing, or a second alert not closed for one (subject, rule). Nothing of the page is written.
+ */
+export const AlertRestoreError = createError("ERR_ALERT_RESTORE", "Cannot restore alerts: %s", 409);

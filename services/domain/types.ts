@@ -75,6 +75,11 @@ export interface Observation {
   /** "contractId@version" the reading was checked against. */
   contract: string;
   values: Record<string, FieldValue>;
+  /**
+   * When the platform received it, set by the pipeline: the delivery's latency for the
+   * operator's compliance. Not a stored column: what a store reads back has none.
+   */
+  receivedAt?: EpochMs;
 }
 
 /** A message, or one reading of a message, refused as a whole. Nothing is dropped: it is kept here. */

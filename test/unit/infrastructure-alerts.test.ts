@@ -248,9 +248,13 @@ describe("infrastructure signals", () => {
 });
 
 describe("the register's platform rules", () => {
-  it("lists both signals with their texts, parameters and a one-version history", () => {
+  it("lists both signals and the compliance watch with their texts, parameters and a one-version history", () => {
     const entries = algorithmRegister([], T0);
-    expect(entries.map((e) => e.rule)).toEqual([EDGE_NODE_OFFLINE, GATEWAY_OFFLINE]);
+    expect(entries.map((e) => e.rule)).toEqual([
+      EDGE_NODE_OFFLINE,
+      GATEWAY_OFFLINE,
+      "platform/compliance-breach",
+    ]);
     for (const e of entries) {
       expect(e.contract).toBe("plateforme");
       expect(e.register.fr.role).toBe("Il lève une alerte ; une personne décide.");
@@ -259,6 +263,12 @@ describe("the register's platform rules", () => {
       for (const name of Object.keys(e.params)) expect(e.parameters[name]).toBeTruthy();
     }
     expect(entries[1]?.params).toEqual({ silentAfterMs: 300_000 });
+    expect(entries[2]).toMatchObject({
+      kind: "compliance",
+      severity: "minor",
+      source: "services/clauses/compliance-watch.ts",
+    });
+    expect(entries[2]?.history[0]).toMatchObject({ kind: "compliance", severity: "minor" });
   });
 });
 
