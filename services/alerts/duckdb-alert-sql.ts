@@ -1,7 +1,7 @@
-import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from "@duckdb/node-api";
 import { BIGINT, DuckDBListValue, INTEGER, LIST, listValue, VARCHAR } from "@duckdb/node-api";
 import { type Condition, eq, type Param, type Query, query, type Row, where } from "../storage/duckdb/sql.ts";
-import { type Change, changeRecord } from "./lifecycle.ts";
+import { activeKey, type Change, changeRecord } from "./lifecycle.ts";
 import type {
   Alert,
   AlertChange,
@@ -119,6 +119,18 @@ export const LAST_CHANGE_ID = "SELECT coalesce(max(id), 0) AS id FROM alert_hist
 const CHANGES_AFTER = `SELECT id, alert_id, at_ms, actor, event, from_state, to_state, snapshot,
   subject_before, subject_after FROM alert_history WHERE id > $after ORDER BY id LIMIT $limit`;
 
+/** scanAlerts(): keyset paging in id order. */
+const ALERTS_AFTER = `SELECT ${COLUMNS} FROM alerts WHERE id > $after ORDER BY id LIMIT $limit`;
+export const LAST_ALERT_ID = "SELECT coalesce(max(id), 0) AS id FROM alerts";
+
+/** Which of the given active keys are taken (restore() checks a page in one query). */
+const TAKEN_KEYS = "SELECT active_key FROM alerts WHERE list_contains($keys, active_key)";
+/** The last value a sequence handed out (its start - 1 before the first). */
+const SEQUENCE_LAST = `SELECT coalesce(last_value, start_value - 1) AS id FROM duckdb_sequences()
+  WHERE sequence_name = $name`;
+/** The two sequences restore() may move past the restored ids; DDL names cannot be bound. */
+export const SEQUENCES = { alerts: "alert_ids", history: "alert_history_ids" } as const;
+
 /** Alerts whose last history entry at or before T leaves them not closed. */
 const OPEN_AT = `id IN (SELECT alert_id FROM (
     SELECT alert_id, to_state,
@@ -158,6 +170,10 @@ export function listQuery(q: AlertQuery): Query {
     sql: `SELECT ${COLUMNS} FROM alerts ${where(conditions)} ORDER BY id DESC LIMIT $limit`,
     params: [...params, limit],
   };
+}
+
+export function alertsAfterQuery(afterId: number, limit: number): Query {
+  return { sql: ALERTS_AFTER, params: [ms("after", Math.max(0, afterId)), ms("limit", Math.max(0, limit))] };
 }
 
 export function commentsQuery(ids: readonly number[]): Query {
@@ -284,6 +300,127 @@ function historyEntryOf(change: Change, id: number): AlertHistoryEntry {
   };
   if (change.fromState !== undefined) entry.fromState = change.fromState;
   return entry;
+}
+
+/** One column of rows restore() writes: its name (a constant of this file), type and values. */
+interface Column {
+  name: string;
+  type: DuckDBType;
+  values: DuckDBValue[];
+}
+
+/**
+ * Inserts rows given column by column in one statement (`SELECT unnest($a), unnest($b)...` zips
+ * the lists): a restore page of thousands of rows costs one round trip, not one per row. Table and
+ * column names are constants of this file; the values travel as bound list parameters.
+ */
+async function insertColumns(connection: DuckDBConnection, table: string, columns: readonly Column[]) {
+  if ((columns[0]?.values.length ?? 0) === 0) return;
+  const names = columns.map((c) => c.name);
+  const select = names.map((n) => `unnest($${n})`).join(", ");
+  const params = columns.map((c) => ({ name: c.name, value: listValue(c.values), type: LIST(c.type) }));
+  await exec(connection, `INSERT INTO ${table} (${names.join(", ")}) SELECT ${select}`, params);
+}
+
+function column<T>(
+  rows: readonly T[],
+  name: string,
+  type: DuckDBType,
+  value: (row: T) => DuckDBValue | undefined,
+): Column {
+  return { name, type, values: rows.map((r) => value(r) ?? null) };
+}
+
+function big(value: number | undefined): bigint | undefined {
+  return value === undefined ? undefined : BigInt(Math.floor(value));
+}
+
+/** Writes alerts as given, every column, with their comments; `active_key` as raise() keeps it. */
+export async function restoreAlerts(connection: DuckDBConnection, alerts: readonly Alert[]): Promise<void> {
+  const children = (a: Alert) => (a.children === undefined ? null : listValue(a.children));
+  await insertColumns(connection, "alerts", [
+    column(alerts, "id", BIGINT, (a) => big(a.id)),
+    column(alerts, "active_key", VARCHAR, (a) =>
+      a.status === "closed" ? undefined : activeKey(a.subject, a.ruleId),
+    ),
+    column(alerts, "rule_id", VARCHAR, (a) => a.ruleId),
+    column(alerts, "subject", VARCHAR, (a) => a.subject),
+    column(alerts, "severity", VARCHAR, (a) => a.severity),
+    column(alerts, "domain", VARCHAR, (a) => a.domain),
+    column(alerts, "commune", VARCHAR, (a) => a.commune),
+    column(alerts, "operator_id", VARCHAR, (a) => a.operatorId),
+    column(alerts, "detail", VARCHAR, (a) => a.detail),
+    column(alerts, "children", LIST(VARCHAR), children),
+    column(alerts, "status", VARCHAR, (a) => a.status),
+    column(alerts, "opened_at", BIGINT, (a) => big(a.openedAt)),
+    column(alerts, "acknowledged_at", BIGINT, (a) => big(a.acknowledgedAt)),
+    column(alerts, "acknowledged_by", VARCHAR, (a) => a.acknowledgedBy),
+    column(alerts, "cleared_at", BIGINT, (a) => big(a.clearedAt)),
+    column(alerts, "closed_at", BIGINT, (a) => big(a.closedAt)),
+    column(alerts, "closed_by", VARCHAR, (a) => a.closedBy),
+    column(alerts, "assignee", VARCHAR, (a) => a.assignee),
+    column(alerts, "version", INTEGER, (a) => a.version),
+    column(alerts, "time_to_acknowledge_ms", BIGINT, (a) => big(a.timeToAcknowledgeMs)),
+    column(alerts, "time_to_repair_ms", BIGINT, (a) => big(a.timeToRepairMs)),
+    column(alerts, "kind", VARCHAR, (a) => a.kind),
+  ]);
+  const comments = alerts.flatMap((a) => a.comments.map((c, seq) => ({ ...c, alertId: a.id, seq })));
+  await insertColumns(connection, "alert_comments", [
+    column(comments, "alert_id", BIGINT, (c) => big(c.alertId)),
+    column(comments, "seq", INTEGER, (c) => c.seq),
+    column(comments, "author", VARCHAR, (c) => c.author),
+    column(comments, "at_ms", BIGINT, (c) => big(c.at)),
+    column(comments, "text", VARCHAR, (c) => c.text),
+  ]);
+}
+
+/** Writes history rows as given: their ids (not the sequence's), and the snapshot changes() answers from. */
+export async function restoreHistory(
+  connection: DuckDBConnection,
+  records: readonly AlertChange[],
+): Promise<void> {
+  const snapshot = (r: AlertChange) => {
+    const kept: Snapshot = { alert: { ...r.alert, comments: [] } };
+    if (r.comment) kept.comment = r.comment;
+    return JSON.stringify(kept);
+  };
+  await insertColumns(connection, "alert_history", [
+    column(records, "id", BIGINT, (r) => big(r.id)),
+    column(records, "alert_id", BIGINT, (r) => big(r.alertId)),
+    column(records, "at_ms", BIGINT, (r) => big(r.at)),
+    column(records, "actor", VARCHAR, (r) => r.by),
+    column(records, "event", VARCHAR, (r) => r.event),
+    column(records, "from_state", VARCHAR, (r) => r.fromState),
+    column(records, "to_state", VARCHAR, (r) => r.toState),
+    column(records, "snapshot", VARCHAR, snapshot),
+    column(records, "subject_before", VARCHAR, (r) => r.subjectBefore),
+    column(records, "subject_after", VARCHAR, (r) => r.subjectAfter),
+  ]);
+}
+
+/** The active keys among `keys` that an alert not closed already holds. */
+export async function takenKeys(connection: DuckDBConnection, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const value = listValue([...keys]);
+  const rows = await query(connection, TAKEN_KEYS, [{ name: "keys", value, type: LIST(VARCHAR) }]);
+  return rows.map((r) => str(r.active_key));
+}
+
+/**
+ * Moves a sequence so that its next value is above `highest`; leaves it when it already is.
+ * DuckDB has no ALTER SEQUENCE ... RESTART: the sequence is replaced, inside the caller's
+ * transaction (DDL is transactional in DuckDB, so a rollback restores it). The start is a safe
+ * integer the caller checked, written into the text because DDL takes no parameters.
+ */
+export async function moveSequencePast(
+  connection: DuckDBConnection,
+  name: (typeof SEQUENCES)[keyof typeof SEQUENCES],
+  highest: number,
+): Promise<void> {
+  const rows = await query(connection, SEQUENCE_LAST, [text("name", name)]);
+  const last = num(rows[0]?.id ?? 0);
+  if (highest <= last || !Number.isSafeInteger(highest)) return;
+  await connection.run(`CREATE OR REPLACE SEQUENCE ${name} START ${highest + 1}`);
 }
 
 export async function activeKinds(

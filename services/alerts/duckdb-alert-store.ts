@@ -1,23 +1,31 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { BIGINT, type DuckDBConnection, DuckDBInstance, VARCHAR } from "@duckdb/node-api";
+import { AlertRestoreError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
 import { query } from "../storage/duckdb/sql.ts";
 import { ChangeListeners } from "./change-listeners.ts";
 import {
   activeKinds,
+  alertsAfterQuery,
   BY_ACTIVE_KEY,
   BY_ID,
   changesQuery,
   historyQuery,
   insertAlert,
   insertHistory,
+  LAST_ALERT_ID,
   LAST_CHANGE_ID,
   listQuery,
+  moveSequencePast,
   NEXT_ALERT_ID,
   readAlerts,
+  restoreAlerts,
+  restoreHistory,
   SCHEMA,
+  SEQUENCES,
+  takenKeys,
   toChange,
   toHistoryEntry,
   updateAlert,
@@ -36,7 +44,7 @@ import {
   reopened,
   subjectState,
 } from "./lifecycle.ts";
-import type { AlertStore } from "./store.ts";
+import { type AlertStore, checkRestoreOrder, scanPageSize } from "./store.ts";
 import type { Alert, AlertChange, AlertHistoryEntry, AlertInput, AlertQuery } from "./types.ts";
 
 export interface DuckdbAlertStoreConfig {
@@ -175,6 +183,60 @@ export class DuckdbAlertStore implements AlertStore {
     return this.listeners.add(listener);
   }
 
+  async *scanAlerts(pageSize?: number): AsyncGenerator<Alert[]> {
+    const size = scanPageSize(pageSize);
+    let after = 0;
+    for (;;) {
+      const page = await this.read((c) => readAlerts(c, alertsAfterQuery(after, size)));
+      if (page.length > 0) yield page;
+      const last = page.at(-1);
+      if (page.length < size || last === undefined) return;
+      after = last.id;
+    }
+  }
+
+  async *scanHistory(pageSize?: number): AsyncGenerator<AlertChange[]> {
+    const size = scanPageSize(pageSize);
+    let after = 0;
+    for (;;) {
+      const page = await this.changes(after, size);
+      if (page.length > 0) yield page;
+      const last = page.at(-1);
+      if (page.length < size || last === undefined) return;
+      after = last.id;
+    }
+  }
+
+  /**
+   * One transaction of the write lane: checks, writes every row as given, then moves the id
+   * sequences past the restored ids. The active key is a column (duckdb-alert-sql.ts), not a
+   * cache of this process, so writing it with the row is all raise() and clear() need to find a
+   * restored active alert. Nothing is pushed to `done`: restoring is not a change, listeners hear nothing.
+   */
+  restore(alerts: readonly Alert[], history: readonly AlertChange[]): Promise<void> {
+    return this.write(async (c) => {
+      const highestAlert = Number((await query(c, LAST_ALERT_ID, []))[0]?.id ?? 0);
+      const highestEntry = Number((await query(c, LAST_CHANGE_ID, []))[0]?.id ?? 0);
+      checkRestoreOrder(
+        alerts.map((a) => a.id),
+        highestAlert,
+        "alert",
+      );
+      checkRestoreOrder(
+        history.map((e) => e.id),
+        highestEntry,
+        "history entry",
+      );
+      await checkActiveKeys(c, alerts);
+      await restoreAlerts(c, alerts);
+      await restoreHistory(c, history);
+      const lastAlert = alerts.at(-1);
+      if (lastAlert) await moveSequencePast(c, SEQUENCES.alerts, lastAlert.id);
+      const lastEntry = history.at(-1);
+      if (lastEntry) await moveSequencePast(c, SEQUENCES.history, lastEntry.id);
+    });
+  }
+
   private transition(id: number, rule: (alert: Alert) => Change): Promise<Alert> {
     return this.write(async (c, done) => {
       const current = (await readAlerts(c, byId(id)))[0];
@@ -232,6 +294,18 @@ function byId(id: number) {
 async function activeAlert(c: DuckDBConnection, subject: string, ruleId: string): Promise<Alert | undefined> {
   const key = { name: "key", value: activeKey(subject, ruleId), type: VARCHAR };
   return (await readAlerts(c, { sql: BY_ACTIVE_KEY, params: [key] }))[0];
+}
+
+/** One alert not closed per (subject, rule), among those stored and those given. */
+async function checkActiveKeys(c: DuckDBConnection, alerts: readonly Alert[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const a of alerts.filter((x) => x.status !== "closed")) {
+    const key = activeKey(a.subject, a.ruleId);
+    if (keys.has(key)) throw new AlertRestoreError(`alert ${a.id}: a second alert not closed for ${key}`);
+    keys.add(key);
+  }
+  const [taken] = await takenKeys(c, [...keys]);
+  if (taken !== undefined) throw new AlertRestoreError(`an alert not closed already holds ${taken}`);
 }
 
 /** The lane already checked the version; a mismatch here means the row moved under us. */

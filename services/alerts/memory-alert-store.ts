@@ -1,3 +1,4 @@
+import { AlertRestoreError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { ChangeListeners } from "./change-listeners.ts";
 import { AlertNotFoundError } from "./errors.ts";
@@ -17,13 +18,15 @@ import {
   reopened,
   subjectState,
 } from "./lifecycle.ts";
-import type { AlertStore } from "./store.ts";
+import { type AlertStore, checkRestoreOrder, scanPageSize } from "./store.ts";
 import type { Alert, AlertChange, AlertHistoryEntry, AlertInput, AlertQuery, SubjectState } from "./types.ts";
 
 /**
  * The in-memory twin of the alert store, for tests and demos: the same lifecycle rules
  * (lifecycle.ts) over a map. Everything is synchronous inside each method, so two raises of the
  * same key cannot interleave and idempotence needs no lock. Lost at close(): nothing persists.
+ * History ids are not assumed to be 1, 2, 3...: a restored history may have gaps (the DuckDB
+ * adapter's sequence skips the ids of rolled-back changes).
  */
 export class MemoryAlertStore implements AlertStore {
   private alerts = new Map<number, Alert>();
@@ -35,6 +38,7 @@ export class MemoryAlertStore implements AlertStore {
   private bySubject = new Map<string, Set<number>>();
   private readonly listeners = new ChangeListeners();
   private nextId = 1;
+  private nextHistoryId = 1;
 
   async start(): Promise<void> {}
 
@@ -44,6 +48,7 @@ export class MemoryAlertStore implements AlertStore {
     this.entries = [];
     this.records = [];
     this.bySubject = new Map();
+    this.nextHistoryId = 1;
   }
 
   async raise(input: AlertInput, at: EpochMs): Promise<Alert> {
@@ -111,13 +116,69 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async changes(afterId: number, limit: number): Promise<AlertChange[]> {
-    // History ids are 1, 2, 3...: the record of id n is at index n - 1.
-    const from = Math.max(0, Math.floor(afterId));
+    const from = firstAfter(this.records, afterId);
     return this.records.slice(from, from + Math.max(0, Math.floor(limit))).map(copyRecord);
   }
 
   async lastChangeId(): Promise<number> {
-    return this.records.length;
+    return this.records.at(-1)?.id ?? 0;
+  }
+
+  async *scanAlerts(pageSize?: number): AsyncGenerator<Alert[]> {
+    const size = scanPageSize(pageSize);
+    let after = 0;
+    for (;;) {
+      const page = [...this.alerts.values()]
+        .filter((a) => a.id > after)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, size)
+        .map(copy);
+      if (page.length > 0) yield page;
+      const last = page.at(-1);
+      if (page.length < size || last === undefined) return;
+      after = last.id;
+    }
+  }
+
+  async *scanHistory(pageSize?: number): AsyncGenerator<AlertChange[]> {
+    const size = scanPageSize(pageSize);
+    let after = 0;
+    for (;;) {
+      const page = await this.changes(after, size);
+      if (page.length > 0) yield page;
+      const last = page.at(-1);
+      if (page.length < size || last === undefined) return;
+      after = last.id;
+    }
+  }
+
+  /** Checks everything first, then writes: a refused page leaves the store as it was. */
+  async restore(alerts: readonly Alert[], history: readonly AlertChange[]): Promise<void> {
+    checkRestoreOrder(
+      alerts.map((a) => a.id),
+      this.nextId - 1,
+      "alert",
+    );
+    checkRestoreOrder(
+      history.map((e) => e.id),
+      this.nextHistoryId - 1,
+      "history entry",
+    );
+    const keys = new Set<string>();
+    for (const a of alerts.filter((x) => x.status !== "closed")) {
+      const key = activeKey(a.subject, a.ruleId);
+      if (this.active.has(key) || keys.has(key)) {
+        throw new AlertRestoreError(`alert ${a.id}: another alert not closed has subject and rule ${key}`);
+      }
+      keys.add(key);
+    }
+    for (const alert of alerts) this.index(copy(alert));
+    for (const record of history) {
+      this.entries.push(entryOf(record));
+      this.records.push(copyRecord(record));
+    }
+    this.nextId = Math.max(this.nextId, (alerts.at(-1)?.id ?? 0) + 1);
+    this.nextHistoryId = Math.max(this.nextHistoryId, (history.at(-1)?.id ?? 0) + 1);
   }
 
   onChange(listener: (change: AlertChange) => void): () => void {
@@ -148,6 +209,17 @@ export class MemoryAlertStore implements AlertStore {
   private apply(change: Change): Alert {
     const { alert } = change;
     const before = this.subjectState(alert.subject);
+    this.index(alert);
+    const entry = historyEntry(this.nextHistoryId++, change);
+    this.entries.push(entry);
+    const record = changeRecord(entry, change, before, this.subjectState(alert.subject));
+    this.records.push(record);
+    this.listeners.emit([copyRecord(record)]);
+    return copy(alert);
+  }
+
+  /** Stores the alert and keeps the active-key and subject indexes in step with it. */
+  private index(alert: Alert): void {
     this.alerts.set(alert.id, alert);
     const key = activeKey(alert.subject, alert.ruleId);
     const ids = this.bySubject.get(alert.subject) ?? new Set<number>();
@@ -160,12 +232,6 @@ export class MemoryAlertStore implements AlertStore {
     }
     if (ids.size > 0) this.bySubject.set(alert.subject, ids);
     else this.bySubject.delete(alert.subject);
-    const entry = historyEntry(this.entries.length + 1, change);
-    this.entries.push(entry);
-    const record = changeRecord(entry, change, before, this.subjectState(alert.subject));
-    this.records.push(record);
-    this.listeners.emit([copyRecord(record)]);
-    return copy(alert);
   }
 
   private subjectState(subject: string): SubjectState {
@@ -188,6 +254,32 @@ export function historyEntry(id: number, change: Change): AlertHistoryEntry {
     toState: change.toState,
   };
   if (change.fromState !== undefined) entry.fromState = change.fromState;
+  return entry;
+}
+
+/** The index of the first record whose id is above `afterId` (records are in id order). */
+function firstAfter(records: readonly AlertChange[], afterId: number): number {
+  let low = 0;
+  let high = records.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((records[mid]?.id ?? Number.POSITIVE_INFINITY) <= afterId) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The history entry of a change record, without what the record adds to it. */
+function entryOf(record: AlertChange): AlertHistoryEntry {
+  const entry: AlertHistoryEntry = {
+    id: record.id,
+    alertId: record.alertId,
+    at: record.at,
+    by: record.by,
+    event: record.event,
+    toState: record.toState,
+  };
+  if (record.fromState !== undefined) entry.fromState = record.fromState;
   return entry;
 }
 

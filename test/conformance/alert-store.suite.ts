@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AlertStore } from "../../services/alerts/store.ts";
-import type { Alert, AlertInput } from "../../services/alerts/types.ts";
+import type { Alert, AlertChange, AlertInput, AlertQuery } from "../../services/alerts/types.ts";
 
 /**
  * The behaviour every alert store owes Lanterne, asserted only through the port, so that the
@@ -33,6 +33,62 @@ function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
     () => undefined,
     (err: { code?: string }) => err.code,
   );
+}
+
+async function pagesOf<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const page of pages) out.push(page);
+  return out;
+}
+
+/** Alerts in every state: commented, assigned, acknowledged, cleared, closed, reopened, correlated. */
+async function populate(s: AlertStore): Promise<void> {
+  const a = await s.raise(input({ subject: "lamp-1" }), T0);
+  await s.comment(a.id, "alice", "<b>first</b> ' OR '1'='1 é", T0 + 1, 1);
+  await s.assign(a.id, "dave", "carol", T0 + 2, 2);
+  const b = await s.raise(input({ subject: "lamp-2", kind: "silence" }), T0 + 3);
+  await s.acknowledge(b.id, "alice", T0 + 4, 1);
+  await s.clear("lamp-2", b.ruleId, T0 + 5);
+  const cabinet = input({ subject: "cabinet:arm-1", ruleId: "cabinet.down", kind: "band" });
+  await s.raise({ ...cabinet, children: ["lamp-1", "lamp-2"] }, T0 + 6);
+  await s.raise({ ...cabinet, children: ["lamp-1", "lamp-2", "lamp-3"] }, T0 + 7);
+  const c = await s.raise(input({ subject: "lamp-3", ruleId: "x" }), T0 + 8);
+  const c2 = await s.comment(c.id, "bob", "repaired", T0 + 9, 1);
+  await s.closeAlert(c.id, "bob", T0 + 10, c2.version);
+  const d = await s.raise(input({ subject: "lamp-3", ruleId: "x" }), T0 + 11);
+  await s.clear("lamp-3", "x", T0 + 12);
+  await s.raise(input({ subject: "lamp-3", ruleId: "x" }), T0 + 13);
+  await codeOf(s.acknowledge(d.id, "eve", T0 + 14, 99));
+  await s.raise(
+    { ruleId: "water.low", subject: "tank-1", severity: "minor", domain: "water", detail: "low" },
+    T0 + 15,
+  );
+}
+
+/** What a reader of the store can ask, for comparing two stores. */
+async function answers(s: AlertStore): Promise<unknown> {
+  const all = await s.list({ limit: 1000 });
+  const queries: AlertQuery[] = [
+    { limit: 1000, status: "open" },
+    { limit: 1000, status: "closed" },
+    { limit: 1000, cleared: true },
+    { limit: 1000, cleared: false },
+    { limit: 1000, subject: "lamp-3" },
+    { limit: 1000, domain: "water" },
+    { limit: 2, beforeId: all[1]?.id ?? 0 },
+  ];
+  for (let t = T0 - 1; t <= T0 + 16; t++) queries.push({ limit: 1000, openAt: t });
+  const ids = all.map((a) => a.id);
+  const last = Math.max(0, ...ids);
+  return {
+    all,
+    lists: await Promise.all(queries.map((q) => s.list(q))),
+    gets: await Promise.all([...ids, last + 1].map((id) => s.get(id))),
+    histories: await Promise.all(ids.map((id) => s.history(id))),
+    changes: await s.changes(0, 1000),
+    someChanges: await s.changes(5, 3),
+    lastChangeId: await s.lastChangeId(),
+  };
 }
 
 export function alertStoreConformance(
@@ -325,6 +381,160 @@ export function alertStoreConformance(
         const [change] = await store.changes(0, 1);
         expect(change).toMatchObject({ subjectBefore: "ok", subjectAfter: "silent" });
         expect(change?.alert.children).toEqual(["lamp-1", "lamp-2"]);
+      });
+    });
+
+    describe("scan and restore (reversibility)", () => {
+      it("scans each alert and history entry once, whole, in id order, in bounded pages", async () => {
+        await populate(store);
+        const alertPages = await pagesOf(store.scanAlerts(2));
+        expect(alertPages.map((p) => p.length)).toEqual([2, 2, 2]);
+        const alerts = alertPages.flat();
+        const listed = (await store.list({ limit: 1000 })).reverse();
+        expect(alerts).toEqual(listed);
+        for (const a of alerts) expect(a).toEqual(await store.get(a.id));
+        expect(alerts.some((a) => a.comments.length > 0 && a.children === undefined)).toBe(true);
+        expect(alerts.some((a) => a.children?.length === 3)).toBe(true);
+        const historyPages = await pagesOf(store.scanHistory(4));
+        expect(historyPages.map((p) => p.length)).toEqual([4, 4, 4, 3]);
+        expect(historyPages.flat()).toEqual(await store.changes(0, 1000));
+        expect(await pagesOf(store.scanAlerts())).toEqual([listed]);
+        expect(await pagesOf(store.scanAlerts(6))).toEqual([listed]);
+        expect(await pagesOf(store.scanHistory(15))).toEqual([await store.changes(0, 1000)]);
+      });
+
+      it("scans an empty store as no pages", async () => {
+        expect(await pagesOf(store.scanAlerts(2))).toEqual([]);
+        expect(await pagesOf(store.scanHistory())).toEqual([]);
+      });
+
+      it("restores page by page into an empty store that then answers as the source", async () => {
+        await populate(store);
+        let copy = await make();
+        try {
+          const heard: AlertChange[] = [];
+          copy.onChange((c) => heard.push(c));
+          for await (const page of store.scanAlerts(2)) await copy.restore(page, []);
+          for await (const page of store.scanHistory(4)) await copy.restore([], page);
+          expect(heard).toEqual([]);
+          expect(await answers(copy)).toEqual(await answers(store));
+          if (options.reopen) {
+            await copy.close();
+            copy = await options.reopen();
+            expect(await answers(copy)).toEqual(await answers(store));
+          }
+          const heardAfter: number[] = [];
+          copy.onChange((c) => heardAfter.push(c.id));
+          // Ids continue after the restored ones: the same acts give the same answers in both.
+          const after = await store.lastChangeId();
+          const next = input({ subject: "lamp-9" });
+          expect(await copy.raise(next, T0 + 20)).toEqual(await store.raise(next, T0 + 20));
+          // A restored active alert is found again: raise is idempotent, clear and reopen reach it.
+          const active = (await store.list({ limit: 1000, cleared: false, status: "open" })).map((a) => a.id);
+          const lamp1 = await copy.raise(input({ subject: "lamp-1" }), T0 + 21);
+          expect(active).toContain(lamp1.id);
+          expect(lamp1).toEqual(await store.raise(input({ subject: "lamp-1" }), T0 + 21));
+          expect(await copy.clear("lamp-1", lamp1.ruleId, T0 + 22)).toEqual(
+            await store.clear("lamp-1", lamp1.ruleId, T0 + 22),
+          );
+          const lamp2 = input({ subject: "lamp-2", kind: "silence" });
+          expect(await copy.raise(lamp2, T0 + 23)).toEqual(await store.raise(lamp2, T0 + 23));
+          const cabinet = input({
+            subject: "cabinet:arm-1",
+            ruleId: "cabinet.down",
+            kind: "band",
+            children: ["lamp-1", "lamp-2", "lamp-3", "lamp-4"],
+          });
+          expect(await copy.raise(cabinet, T0 + 24)).toEqual(await store.raise(cabinet, T0 + 24));
+          expect(await copy.changes(after, 100)).toEqual(await store.changes(after, 100));
+          expect(await answers(copy)).toEqual(await answers(store));
+          expect(heardAfter).toEqual((await copy.changes(after, 100)).map((c) => c.id));
+        } finally {
+          await copy.close();
+        }
+      });
+
+      it("refuses an id it has, ids not increasing or a second active alert, writing nothing", async () => {
+        await populate(store);
+        const [alerts = []] = await pagesOf(store.scanAlerts(1000));
+        const [history = []] = await pagesOf(store.scanHistory(1000));
+        const first = alerts[0];
+        const active = alerts.find((a) => a.status !== "closed" && a.clearedAt === undefined);
+        const lastId = alerts.at(-1)?.id ?? 0;
+        const lastEntry = history.at(-1);
+        if (!first || !active || !lastEntry) throw new Error("populate made no alerts");
+        const before = await answers(store);
+        const fresh = (id: number): Alert => ({
+          ...first,
+          id,
+          status: "closed",
+          closedAt: T0,
+          closedBy: "x",
+        });
+        const entry = (id: number): AlertChange => ({ ...lastEntry, id, alertId: lastId + 1 });
+        const refusals: [Alert[], AlertChange[]][] = [
+          [[first], []],
+          [[fresh(lastId + 1), first], []],
+          [[fresh(lastId + 2), fresh(lastId + 1)], []],
+          [[fresh(lastId + 1), fresh(lastId + 1)], []],
+          [[fresh(1.5 + lastId)], []],
+          [[{ ...active, id: lastId + 1 }], []],
+          [[fresh(lastId + 1)], [history[0] ?? lastEntry]],
+          [[fresh(lastId + 1)], [entry(lastEntry.id + 2), entry(lastEntry.id + 1)]],
+          [[], [lastEntry]],
+        ];
+        for (const [a, h] of refusals) {
+          expect(await codeOf(store.restore(a, h))).toBe("ERR_ALERT_RESTORE");
+        }
+        expect(await answers(store)).toEqual(before);
+        await store.restore([fresh(lastId + 1)], [entry(lastEntry.id + 1)]);
+        expect(await store.get(lastId + 1)).toEqual(fresh(lastId + 1));
+        expect(await codeOf(store.restore([fresh(lastId + 1)], []))).toBe("ERR_ALERT_RESTORE");
+      });
+
+      it("restores above a store's own ids, with gaps, and continues after the highest", async () => {
+        const own = await store.raise(input({ subject: "lamp-1" }), T0);
+        const closed: Alert = {
+          ...own,
+          id: own.id + 6,
+          subject: "lamp-7",
+          status: "closed",
+          closedAt: T0 + 2,
+          closedBy: "bob",
+          version: 2,
+        };
+        const record = (id: number, event: "raised" | "closed"): AlertChange => ({
+          id,
+          alertId: closed.id,
+          at: T0 + (event === "raised" ? 1 : 2),
+          by: event === "raised" ? "system" : "bob",
+          event,
+          ...(event === "closed" ? { fromState: "open" as const } : {}),
+          toState: event === "raised" ? "open" : "closed",
+          alert: event === "raised" ? { ...closed, status: "open", version: 1 } : { ...closed },
+          subjectBefore: event === "raised" ? "ok" : "fault",
+          subjectAfter: event === "raised" ? "fault" : "ok",
+        });
+        const own1 = await store.lastChangeId();
+        await store.restore([closed], [record(own1 + 9, "raised"), record(own1 + 19, "closed")]);
+        expect(await store.get(closed.id)).toEqual(closed);
+        expect(await store.lastChangeId()).toBe(own1 + 19);
+        expect((await store.changes(own1, 10)).map((c) => c.id)).toEqual([own1 + 9, own1 + 19]);
+        expect((await store.changes(own1 + 9, 10)).map((c) => c.id)).toEqual([own1 + 19]);
+        expect(await store.changes(own1 + 9, 10)).toEqual([record(own1 + 19, "closed")]);
+        expect((await store.history(closed.id)).map((e) => [e.id, e.event, e.fromState])).toEqual([
+          [own1 + 9, "raised", undefined],
+          [own1 + 19, "closed", "open"],
+        ]);
+        expect((await store.list({ limit: 10, openAt: T0 + 1 })).map((a) => a.id)).toEqual([
+          closed.id,
+          own.id,
+        ]);
+        expect((await store.list({ limit: 10, openAt: T0 + 2 })).map((a) => a.id)).toEqual([own.id]);
+        const next = await store.raise(input({ subject: "lamp-7" }), T0 + 3);
+        expect(next.id).toBe(closed.id + 1);
+        expect(await store.lastChangeId()).toBe(own1 + 20);
+        expect((await store.raise(input({ subject: "lamp-1" }), T0 + 4)).id).toBe(own.id);
       });
     });
 
