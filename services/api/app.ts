@@ -39,6 +39,7 @@ import { mapRoutes } from "./routes/map.ts";
 import { DEFAULT_OPENDATA_RATE, openChannel, openDataAdminRoutes } from "./routes/opendata.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { retentionRoutes } from "./routes/retention.ts";
+import { scorecardChartRoutes } from "./routes/scorecard-charts.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { ErrorBodyShared } from "./schemas.ts";
 
@@ -159,6 +160,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
     await api.register(async (scope) => accessLogRoutes(scope, deps));
     await api.register(async (scope) => clauseRoutes(scope, deps));
+    await api.register(async (scope) => scorecardChartRoutes(scope, deps));
     const { community } = deps;
     if (community) {
       await api.register(async (scope) =>

@@ -18,6 +18,7 @@ export type Section =
   | "water"
   | "waste"
   | "overview"
+  | "compliance"
   | "algorithms";
 
 type CommonKey = keyof (typeof common)["fr"];
@@ -34,6 +35,7 @@ const SECTIONS: ReadonlyArray<{ section: Section; path: string; word: CommonKey 
   { section: "lighting", path: "/eclairage", word: "navLighting" },
   { section: "water", path: "/eau", word: "navWater" },
   { section: "waste", path: "/dechets", word: "navWaste" },
+  { section: "compliance", path: "/conformite", word: "navCompliance" },
   { section: "algorithms", path: "/algorithmes", word: "navAlgorithms" },
 ];
 

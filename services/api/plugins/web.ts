@@ -92,6 +92,8 @@ export const PAGES: readonly Page[] = [
   { file: "eclairage.html", fr: "/eclairage", en: "/lighting", auth: true },
   { file: "eau.html", fr: "/eau", en: "/water", auth: true },
   { file: "dechets.html", fr: "/dechets", en: "/waste", auth: true },
+  { file: "conformite.html", fr: "/conformite", en: "/compliance", auth: true },
+  { file: "conformite-rapport.html", fr: "/conformite/rapport", en: "/compliance/report", auth: true },
 ];
 
 const PageQuery = Type.Object({

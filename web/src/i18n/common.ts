@@ -29,6 +29,7 @@ export const common: Table<
   | "navLighting"
   | "navWater"
   | "navWaste"
+  | "navCompliance"
   | "navOverview"
   | "navAlgorithms"
   | "navOpenData"
@@ -56,6 +57,7 @@ export const common: Table<
     navLighting: "Éclairage",
     navWater: "Eau",
     navWaste: "Déchets",
+    navCompliance: "Conformité",
     navOverview: "Vue d'ensemble",
     navAlgorithms: "Registre des algorithmes",
     navOpenData: "Données ouvertes",
@@ -83,6 +85,7 @@ export const common: Table<
     navLighting: "Lighting",
     navWater: "Water",
     navWaste: "Waste",
+    navCompliance: "Compliance",
     navOverview: "Overview",
     navAlgorithms: "Register of algorithms",
     navOpenData: "Open data",
