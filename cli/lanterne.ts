@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../services/config.ts";
 import { type ParseResult, parseContractText } from "../services/contracts/parse.ts";
 import { accessLogCommand } from "./access-log.ts";
+import { bundleCommand } from "./bundle.ts";
 import { lorawanCommand } from "./lorawan.ts";
 import { opendataCommand } from "./opendata-export.ts";
 import { retentionCommand } from "./retention.ts";
@@ -22,6 +23,9 @@ import { simulate } from "./simulate.ts";
  *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
  *   lanterne opendata export DIR [--url URL] [--force]   every published open dataset, read from the
  *                                              running platform's open channel, into a folder for portals
+ *   lanterne export DIR [--operator ID] [--from T] [--to T] [--no-parquet]
+ *                                              the reversibility bundle (stopped platform)
+ *   lanterne import DIR                        load a bundle into this empty Lanterne, checked whole first
  */
 const USAGE = `usage:
   lanterne serve [--demo] [--no-simulator]
@@ -33,6 +37,8 @@ const USAGE = `usage:
   lanterne opendata export DIR [--url http://127.0.0.1:8080] [--force]   (--help: the folder's layout)
   lanterne access-log verify [--file F]      check the access log's hash chain (exit 1: names the broken entry)
   lanterne access-log export FILE [--file F] a verified copy for an auditor, with FILE.sha256
+  lanterne export DIR [--operator ID] [--from T] [--to T] [--no-parquet]   everything, in open formats, with checksums
+  lanterne import DIR                        load a bundle into this (empty) Lanterne; refused whole if it does not hold
 Configuration comes from LANTERNE_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -52,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
       return opendataCommand(loadConfig(), rest);
     case "access-log":
       return accessLogCommand(loadConfig(), rest);
+    case "export":
+    case "import":
+      return bundleCommand(loadConfig(), command, rest);
     default:
       console.error(USAGE);
       return command === undefined || command === "help" || command === "--help" ? 0 : 2;

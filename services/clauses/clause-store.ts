@@ -320,8 +320,12 @@ export interface ClauseStore {
   scanDeliveries(pageSize?: number): AsyncIterable<DeliveryCount[]>;
   scanRefusals(pageSize?: number): AsyncIterable<RefusalCount[]>;
 
-  /** Records an exemption (ERR_EXEMPTION_INVALID when it breaks validateExemption). */
-  addExemption(e: NewExemption): Promise<Exemption>;
+  /**
+   * Records an exemption (ERR_EXEMPTION_INVALID when it breaks validateExemption). `at`, for the
+   * exemptions, breaches and changes below: when it was recorded, the store's clock when absent;
+   * an import gives the original times, so that a restored register reads as it did.
+   */
+  addExemption(e: NewExemption, at?: EpochMs): Promise<Exemption>;
   /** Ordered by id. */
   listExemptions(q?: ExemptionQuery): Promise<Exemption[]>;
   /**
@@ -332,9 +336,9 @@ export interface ClauseStore {
   revokeExemption(id: number, revocation: Revocation): Promise<Exemption>;
 
   /** Records a breach, due for notice 72 h after awareAt. */
-  openBreach(b: NewBreach): Promise<Breach>;
+  openBreach(b: NewBreach, at?: EpochMs): Promise<Breach>;
   /** Applies the patch and appends it to the history (ERR_BREACH_NOT_FOUND, ERR_BREACH_INVALID). */
-  updateBreach(id: number, patch: BreachPatch, by: string): Promise<Breach>;
+  updateBreach(id: number, patch: BreachPatch, by: string, at?: EpochMs): Promise<Breach>;
   /** Ordered by id. */
   listBreaches(): Promise<Breach[]>;
   getBreach(id: number): Promise<Breach | undefined>;

@@ -18,9 +18,13 @@ export const COMPLIANCE_SETTLE_MS = 2 * 3_600_000;
  * of a contract's targets: one alert per (operator, contract), visible to that operator and to
  * staff, raised on the first day under target, noted again each day it stays under, cleared on
  * the first day back on target. An exempted breach raises nothing (the register says why).
+ * Only the days the platform watched whole are judged: a platform started today says nothing of
+ * yesterday, when no operator could deliver to it.
  */
 export class ComplianceWatch {
   private lastJudged: EpochMs | undefined;
+  /** Days that began before the watch started are not judged: nobody watched them. */
+  private since = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -34,6 +38,7 @@ export class ComplianceWatch {
   ) {}
 
   start(): void {
+    this.since = this.deps.now();
     this.timer = setInterval(() => void this.check(), this.everyMs);
     this.timer.unref();
     void this.check();
@@ -55,7 +60,7 @@ export class ComplianceWatch {
 
   private async judgeSettled(now: EpochMs): Promise<void> {
     const day = Math.floor((now - COMPLIANCE_SETTLE_MS) / DAY_MS) * DAY_MS - DAY_MS;
-    if (this.lastJudged !== undefined && day <= this.lastJudged) return;
+    if (day < this.since || (this.lastJudged !== undefined && day <= this.lastJudged)) return;
     try {
       await this.judge(day, now);
       this.lastJudged = day;

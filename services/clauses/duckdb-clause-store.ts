@@ -301,10 +301,10 @@ class DuckdbClauseStore implements ClauseStore {
     return this.scan("refusals", REFUSAL_COLUMNS, REFUSAL_KEY, size, toRefusal);
   }
 
-  async addExemption(e: NewExemption): Promise<Exemption> {
+  async addExemption(e: NewExemption, at?: EpochMs): Promise<Exemption> {
     validateExemption(e);
     return this.write(async (c) => {
-      const stored = exemptionOf(e, await nextId(c, "exemptions"), this.clock.now());
+      const stored = exemptionOf(e, await nextId(c, "exemptions"), at ?? this.clock.now());
       await run(c, INSERT_EXEMPTION, [
         ms("id", stored.id),
         text("contract_id", stored.contractId),
@@ -347,10 +347,10 @@ class DuckdbClauseStore implements ClauseStore {
     });
   }
 
-  async openBreach(b: NewBreach): Promise<Breach> {
+  async openBreach(b: NewBreach, at?: EpochMs): Promise<Breach> {
     validateBreach(b);
     return this.write(async (c) => {
-      const breach = breachOf(b, await nextId(c, "breaches"), this.clock.now());
+      const breach = breachOf(b, await nextId(c, "breaches"), at ?? this.clock.now());
       await run(c, INSERT_BREACH, [
         ms("id", breach.id),
         ms("aware_at", breach.awareAt),
@@ -367,11 +367,11 @@ class DuckdbClauseStore implements ClauseStore {
     });
   }
 
-  updateBreach(id: number, patch: BreachPatch, by: string): Promise<Breach> {
+  updateBreach(id: number, patch: BreachPatch, by: string, at?: EpochMs): Promise<Breach> {
     return this.write(async (c) => {
       const before = (await readBreaches(c, id))[0];
       if (!before) throw new BreachNotFoundError(String(id));
-      const next = patched(before, patch, by, this.clock.now());
+      const next = patched(before, patch, by, at ?? this.clock.now());
       const change = next.history[next.history.length - 1] as BreachChange;
       await run(c, UPDATE_BREACH, [
         ms("id", id),

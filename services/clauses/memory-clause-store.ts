@@ -115,9 +115,9 @@ class MemoryClauseStore implements ClauseStore {
     yield* pages(this.refusalRows, scanPageSize(pageSize), REFUSAL_ORDER, (r) => ({ ...r }));
   }
 
-  async addExemption(e: NewExemption): Promise<Exemption> {
+  async addExemption(e: NewExemption, at?: EpochMs): Promise<Exemption> {
     validateExemption(e);
-    const stored = exemptionOf(e, this.exemptions.length + 1, this.clock.now());
+    const stored = exemptionOf(e, this.exemptions.length + 1, at ?? this.clock.now());
     this.exemptions.push(stored);
     return copyExemption(stored);
   }
@@ -132,17 +132,17 @@ class MemoryClauseStore implements ClauseStore {
     return copyExemption(next);
   }
 
-  async openBreach(b: NewBreach): Promise<Breach> {
+  async openBreach(b: NewBreach, at?: EpochMs): Promise<Breach> {
     validateBreach(b);
-    const breach = breachOf(b, this.breaches.length + 1, this.clock.now());
+    const breach = breachOf(b, this.breaches.length + 1, at ?? this.clock.now());
     this.breaches.push(breach);
     return copyBreach(breach);
   }
 
-  async updateBreach(id: number, patch: BreachPatch, by: string): Promise<Breach> {
+  async updateBreach(id: number, patch: BreachPatch, by: string, at?: EpochMs): Promise<Breach> {
     const before = this.breaches[id - 1];
     if (!before) throw new BreachNotFoundError(String(id));
-    const next = patched(before, patch, by, this.clock.now());
+    const next = patched(before, patch, by, at ?? this.clock.now());
     this.breaches[id - 1] = next;
     return copyBreach(next);
   }

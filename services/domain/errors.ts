@@ -211,3 +211,12 @@ export const BreachNotFoundError = createError("ERR_BREACH_NOT_FOUND", "No breac
  * not increasing, or a second alert not closed for one (subject, rule). Nothing of the page is written.
  */
 export const AlertRestoreError = createError("ERR_ALERT_RESTORE", "Cannot restore alerts: %s", 409);
+
+/**
+ * A reversibility bundle (services/clauses/bundle) that cannot be loaded as it is: a checksum
+ * that does not match, a file missing or not listed, a table whose header or cells are not its
+ * schema's, a reading of a device the bundle does not list. Named with the file; nothing written.
+ */
+export const BundleInvalidError = createError("ERR_BUNDLE_INVALID", "Bundle file %s: %s", 422);
+/** An import goes into an empty Lanterne only: it never merges into data already there. */
+export const ImportTargetNotEmptyError = createError("ERR_IMPORT_TARGET_NOT_EMPTY", "Cannot import: %s", 409);

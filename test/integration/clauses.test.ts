@@ -105,6 +105,26 @@ describe("compliance scorecards", () => {
   });
 });
 
+describe("compliance notices", () => {
+  it("raises a breach of the day's targets as an alert its operator sees, and no other", async () => {
+    const dayStart = Math.floor(Date.now() / DAY) * DAY;
+    await t.platform.deliveries.flush();
+    await t.platform.complianceWatch.judge(dayStart, Date.now());
+    const alerts = async (auth: string) => {
+      const res = await get("/api/v1/alerts?rule=platform/compliance-breach&limit=100", auth);
+      expect(res.status).toBe(200);
+      return (JSON.parse(res.text) as { entries: { subject: string; operatorId?: string; detail: string }[] })
+        .entries;
+    };
+    const mine = await alerts(lumiere);
+    expect(mine.map((a) => a.subject)).toContain("compliance:lumiere-est/ccphva-streetlight");
+    expect(mine.every((a) => a.subject.startsWith("compliance:lumiere-est/"))).toBe(true);
+    expect(mine[0]?.detail).toMatch(/complétude/);
+    const staff = await alerts(admin);
+    expect(staff.some((a) => a.subject.startsWith("compliance:eaux-alzette/"))).toBe(true);
+  });
+});
+
 describe("the exemption register", () => {
   const exemption = {
     contractId: "ccphva-streetlight",
@@ -134,6 +154,11 @@ describe("the exemption register", () => {
       (c) => c.contractId === "ccphva-streetlight",
     );
     expect(card?.breaches.find((b) => b.measure === "completeness")?.exempted).toBe(true);
+    // An exempted breach is no breach: the day judged again clears the operator's notice.
+    await t.platform.complianceWatch.judge(Math.floor(Date.now() / DAY) * DAY, Date.now());
+    const subject = "compliance:lumiere-est/ccphva-streetlight";
+    const notice = await get(`/api/v1/alerts?rule=platform/compliance-breach&subject=${subject}`, admin);
+    expect(JSON.parse(notice.text).entries[0]?.clearedAt).toBeTruthy();
     const revoked = await send(
       "POST",
       `/api/v1/exemptions/${created.body.id}/revoke`,
@@ -192,25 +217,5 @@ describe("the personal-data breach record", () => {
     expect((await get("/api/v1/breaches", technician)).status).toBe(403);
     expect((await get("/api/v1/breaches", lumiere)).status).toBe(403);
     expect((await send("PATCH", "/api/v1/breaches/999", { note: "x" }, admin)).status).toBe(404);
-  });
-});
-
-describe("compliance notices", () => {
-  it("raises a breach of the day's targets as an alert its operator sees, and no other", async () => {
-    const dayStart = Math.floor(Date.now() / DAY) * DAY;
-    await t.platform.deliveries.flush();
-    await t.platform.complianceWatch.judge(dayStart, Date.now());
-    const alerts = async (auth: string) => {
-      const res = await get("/api/v1/alerts?rule=platform/compliance-breach&limit=100", auth);
-      expect(res.status).toBe(200);
-      return (JSON.parse(res.text) as { entries: { subject: string; operatorId?: string; detail: string }[] })
-        .entries;
-    };
-    const mine = await alerts(lumiere);
-    expect(mine.map((a) => a.subject)).toContain("compliance:lumiere-est/ccphva-streetlight");
-    expect(mine.every((a) => a.subject.startsWith("compliance:lumiere-est/"))).toBe(true);
-    expect(mine[0]?.detail).toMatch(/complétude/);
-    const staff = await alerts(admin);
-    expect(staff.some((a) => a.subject.startsWith("compliance:eaux-alzette/"))).toBe(true);
   });
 });
