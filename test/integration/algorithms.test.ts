@@ -40,13 +40,15 @@ describe("GET /api/v1/algorithms", () => {
       // The infrastructure signals (services/alerts/infrastructure.ts): rules of the platform, not of a contract.
       "platform/edge-node-offline",
       "platform/gateway-offline",
+      // The compliance watch (services/clauses/compliance-watch.ts): an operator under its targets.
+      "platform/compliance-breach",
     ];
     expect(expected.length).toBeGreaterThan(0);
     expect(body.rules.map((r) => r.rule).sort()).toEqual([...expected].sort());
     expect(body.count).toBe(expected.length);
     const { existsSync } = await import("node:fs");
     for (const entry of body.rules) {
-      expect(ruleKinds.has(entry.kind) || entry.kind === "infrastructure").toBe(true);
+      expect(ruleKinds.has(entry.kind) || ["infrastructure", "compliance"].includes(entry.kind)).toBe(true);
       for (const lang of ["fr", "en"] as const) {
         for (const part of ["purpose", "data", "decision", "role"] as const)
           expect(entry.register[lang][part].length).toBeGreaterThan(0);
