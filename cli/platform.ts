@@ -39,6 +39,7 @@ import type { LorawanHealth } from "../services/api/routes/lorawan.ts";
 import { type Authenticator, createAuthenticator } from "../services/auth/principals.ts";
 import type { ClauseStore } from "../services/clauses/clause-store.ts";
 import { ComplianceWatch } from "../services/clauses/compliance-watch.ts";
+import { announceContractChanges } from "../services/clauses/contract-announcer.ts";
 import { DeliveryRecorder } from "../services/clauses/delivery-recorder.ts";
 import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
@@ -221,6 +222,12 @@ export class Platform {
     await this.store.start();
     this.seedLatest();
     await this.alerts.start();
+    await announceContractChanges({
+      contracts: this.contracts,
+      devices: this.devices,
+      alerts: this.alerts,
+      now: this.clock.now(),
+    });
     await this.ruleEngine.start();
     await this.webhooks.start();
     await this.publications.start();

@@ -28,6 +28,7 @@ import { algorithmRoutes } from "./routes/algorithms.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { clauseRoutes } from "./routes/clauses.ts";
 import { communityAdminRoutes } from "./routes/community.ts";
+import { contractRoutes } from "./routes/contracts.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { domainRoutes } from "./routes/domains.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -160,6 +161,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => openDataAdminRoutes(scope, deps));
     await api.register(async (scope) => accessLogRoutes(scope, deps));
     await api.register(async (scope) => clauseRoutes(scope, deps));
+    await api.register(async (scope) => contractRoutes(scope, deps));
     await api.register(async (scope) => scorecardChartRoutes(scope, deps));
     const { community } = deps;
     if (community) {

@@ -32,6 +32,8 @@ export interface Contract {
   licence: string;
   openData: OpenDataRules;
   hostingLocation?: string;
+  /** What this version changes, in the collectivity's words (customProperties `changelog`). */
+  changelog?: string;
   /** Personal fields allowed for collection, with their stated purpose. */
   personalDataPurposes: ReadonlyMap<string, string>;
   /** Alert rules (customProperties `rules`), parameters already checked against their kind. */

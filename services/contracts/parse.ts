@@ -97,6 +97,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
     retention,
     licence: licence ?? "etalab-2.0",
     openData,
+    ...(typeof custom.get("changelog") === "string" ? { changelog: custom.get("changelog") as string } : {}),
     ...(typeof custom.get("hostingLocation") === "string"
       ? { hostingLocation: custom.get("hostingLocation") as string }
       : {}),
