@@ -236,7 +236,7 @@ function stateFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<
   return names;
 }
 
-function personalFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
+export function personalFieldNames(contracts: Pick<ContractRegistry, "all">): ReadonlySet<string> {
   const names = new Set<string>();
   for (const c of contracts.all()) for (const f of c.fields.values()) if (f.personal) names.add(f.name);
   return names;

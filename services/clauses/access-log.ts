@@ -23,6 +23,8 @@ export interface AccessEntry {
   from: string;
   /** The answer's HTTP status, for requests. */
   status?: number;
+  /** The personal fields the answer held (a read of personal data, GDPR art. 30 and 32). */
+  personal?: string[];
 }
 
 export interface ChainedEntry extends AccessEntry {
@@ -38,7 +40,10 @@ export const GENESIS = "0".repeat(64);
 
 /** The entry's fields in a fixed order, as the hash reads them. */
 export function entryText(e: AccessEntry & { seq: number }): string {
-  return JSON.stringify([e.seq, e.at, e.who, e.role, e.action, e.what, e.from, e.status ?? null]);
+  const fields: unknown[] = [e.seq, e.at, e.who, e.role, e.action, e.what, e.from, e.status ?? null];
+  // Only when present, so that the entries written before the field existed keep their hashes.
+  if (e.personal !== undefined) fields.push(e.personal);
+  return JSON.stringify(fields);
 }
 
 export function chain(prev: { seq: number; hash: string }, entry: AccessEntry): ChainedEntry {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -72,6 +72,56 @@ describe("the access log", () => {
     });
     expect(logged.some((e) => e.what.startsWith("GET /api/v1/territory"))).toBe(false);
     expect(logged.filter((e) => e.what === "GET /api/v1/devices/lum-57038-0001")).toHaveLength(1);
+  });
+
+  it("marks a read of personal data with the personal fields it showed, for administrators only", async () => {
+    // The demo collects no personal field: a territory whose streetlight contract states a purpose.
+    const territoryDir = join(tmp, "territory");
+    cpSync("territory/ccphva", territoryDir, { recursive: true });
+    const contract = join(territoryDir, "contracts/streetlight.yaml");
+    const text = readFileSync(contract, "utf8");
+    const purposed = text.replace(
+      /- property: personalDataPurposes\n(\s+)value: \{\}/,
+      "- property: personalDataPurposes\n$1value: { presence_count: Dimensionner l'éclairage à la fréquentation. }",
+    );
+    expect(purposed).not.toBe(text);
+    writeFileSync(contract, purposed);
+    const p = await startTestPlatform({ territoryDir });
+    try {
+      const time = new Date(Date.now() - 5_000).toISOString();
+      const res = await fetch(`${p.apiUrl}/api/v1/readings`, {
+        method: "POST",
+        headers: { authorization: lumiere, "content-type": "application/json" },
+        body: JSON.stringify({
+          readings: [
+            { device: "lum-57038-0007", time, data: { power_state: "on", status: "ok", presence_count: 12 } },
+          ],
+        }),
+      });
+      expect(((await res.json()) as { accepted: number }).accepted).toBe(1);
+      const path = "/api/v1/devices/lum-57038-0007";
+      await fetch(`${p.apiUrl}${path}`, { headers: { authorization: admin } });
+      await fetch(`${p.apiUrl}${path}`, { headers: { authorization: technician } });
+      await fetch(`${p.apiUrl}${path}/series?from=${time}`, { headers: { authorization: admin } });
+      const res2 = await fetch(`${p.apiUrl}/api/v1/access-log?limit=100`, {
+        headers: { authorization: admin },
+      });
+      const logged = ((await res2.json()) as { entries: (Entry & { personal?: string[] })[] }).entries;
+      const reads = logged.filter((e) => e.what.startsWith(`GET ${path}`)).map((e) => [e.role, e.personal]);
+      expect(reads).toEqual(
+        [
+          ["admin", ["presence_count"]],
+          ["technician", undefined],
+          ["admin", ["presence_count"]],
+        ].reverse(),
+      );
+      const verdict = await (
+        await fetch(`${p.apiUrl}/api/v1/access-log/verify`, { headers: { authorization: admin } })
+      ).json();
+      expect(verdict).toMatchObject({ ok: true });
+    } finally {
+      await p.close();
+    }
   });
 
   it("reads back as an intact chain, and the command line names the first altered entry of a copy", async () => {

@@ -1,7 +1,22 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import type { AccessAction } from "../../clauses/access-log.ts";
 import type { AccessLog } from "../../clauses/file-access-log.ts";
 import { rolesRequiredBy } from "./auth.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /**
+     * The personal fields a route's answer holds, set by the route: the access log marks the
+     * entry as a read of personal data and names them.
+     */
+    personalFields: string[] | undefined;
+  }
+  interface FastifyContextConfig {
+    /** What a route does in the access log's words (an export, a replay...); by method otherwise. */
+    accessAction?: AccessAction;
+  }
+}
 
 /**
  * Every request a role guard let through (what is not public) is written to the access log once
@@ -12,6 +27,7 @@ import { rolesRequiredBy } from "./auth.ts";
 export const accessLogPlugin = fp(
   async (app: FastifyInstance, opts: { log: AccessLog; now: () => number }) => {
     const guarded = new Set<string>();
+    app.decorateRequest("personalFields", undefined);
     app.addHook("onRoute", (route) => {
       if (!rolesRequiredBy(route.preHandler)) return;
       for (const method of [route.method].flat()) guarded.add(`${method} ${route.url}`);
@@ -24,12 +40,19 @@ export const accessLogPlugin = fp(
         at: opts.now(),
         who: principal.id,
         role: principal.role,
-        action: request.method === "GET" || request.method === "HEAD" ? "read" : "write",
+        action: actionOf(request),
         what: `${request.method} ${request.url}`.slice(0, 2_000),
         from: request.ip,
         status: reply.statusCode,
+        ...(request.personalFields?.length ? { personal: [...request.personalFields].sort() } : {}),
       });
     });
   },
   { name: "lanterne-access-log", dependencies: ["lanterne-auth"] },
 );
+
+function actionOf(request: FastifyRequest): AccessAction {
+  const declared = request.routeOptions.config.accessAction;
+  if (declared !== undefined) return declared;
+  return request.method === "GET" || request.method === "HEAD" ? "read" : "write";
+}

@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { createDeviceStatesAt, type DeviceStatesAt } from "../../access/device-states-at.ts";
+import { personalFieldNames } from "../../access/policy.ts";
 import type { EpochMs } from "../../domain/types.ts";
 import type { ApiDeps } from "../deps.ts";
 import { givenTexts, parseSeriesRequest, parseTime } from "../params.ts";
@@ -107,6 +108,16 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   const past = deviceStatesAtOf(deps);
   const instant = (at: string | undefined): EpochMs | undefined =>
     at === undefined || at === "" ? undefined : parseTime(at, 0, "at");
+  // A read that shows personal fields is marked as such in the access log, with their names.
+  const personal = personalFieldNames(deps.contracts);
+  const note = <T>(request: FastifyRequest, answer: T, fields: (a: T) => Iterable<string>): T => {
+    const shown = new Set<string>();
+    for (const f of fields(answer)) if (personal.has(f)) shown.add(f);
+    if (shown.size > 0) request.personalFields = [...shown];
+    return answer;
+  };
+  const stateFields = (d: { state: { values: Record<string, unknown> } | null }) =>
+    Object.keys(d.state?.values ?? {});
 
   typed.get(
     "/api/v1/devices",
@@ -126,9 +137,10 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     async (request) => {
       const filter = givenTexts(request.query, ["commune", "domain", "operator"]);
       const at = instant(request.query.at);
-      return at === undefined
+      const answer = await (at === undefined
         ? reads.list(request.principal, filter)
-        : past.list(request.principal, filter, at);
+        : past.list(request.principal, filter, at));
+      return note(request, answer, (a) => a.devices.flatMap(stateFields));
     },
   );
 
@@ -147,9 +159,10 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     async (request) => {
       const at = instant(request.query.at);
       const { principal } = request;
-      return at === undefined
+      const answer = await (at === undefined
         ? reads.get(principal, request.params.id)
-        : past.get(principal, request.params.id, at);
+        : past.get(principal, request.params.id, at));
+      return note(request, answer, stateFields);
     },
   );
 
@@ -166,7 +179,10 @@ export async function deviceRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         response: { 200: Series },
       },
     },
-    async (request) =>
-      reads.series(request.principal, request.params.id, parseSeriesRequest(request.query, deps.clock.now())),
+    async (request) => {
+      const q = parseSeriesRequest(request.query, deps.clock.now());
+      const answer = await reads.series(request.principal, request.params.id, q);
+      return note(request, answer, (a) => a.points.map((p) => p.field));
+    },
   );
 }
