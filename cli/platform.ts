@@ -42,6 +42,7 @@ import { ComplianceWatch } from "../services/clauses/compliance-watch.ts";
 import { announceContractChanges } from "../services/clauses/contract-announcer.ts";
 import { DeliveryRecorder } from "../services/clauses/delivery-recorder.ts";
 import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store.ts";
+import { ExportJobs } from "../services/clauses/export-jobs.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
 import { createClausesService } from "../services/clauses/service.ts";
 import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
@@ -175,6 +176,8 @@ export class Platform {
   readonly clauses: ClauseStore;
   readonly deliveries: DeliveryRecorder;
   readonly complianceWatch: ComplianceWatch;
+  /** Reversibility bundles made while the platform runs (data/exports). */
+  readonly exports: ExportJobs;
   private ruleTicks: NodeJS.Timeout | undefined;
   private gatewayWatch: GatewayWatch | undefined;
 
@@ -216,6 +219,22 @@ export class Platform {
     this.clauses = parts.clauses;
     this.deliveries = parts.deliveries;
     this.complianceWatch = parts.complianceWatch;
+    this.exports = new ExportJobs(
+      {
+        store: this.store,
+        alerts: this.alerts,
+        clauses: this.clauses,
+        contracts: this.contracts,
+        devices: this.devices,
+        owner: { id: this.territory.owner.id, name: this.territory.owner.name },
+        accessLogPath: this.accessLog.path,
+        flushAccessLog: () => this.accessLog.flush(),
+        now: () => this.clock.now(),
+      },
+      join(config.dataDir, "exports"),
+      this.logger.child({ component: "exports" }),
+      () => this.clock.now(),
+    );
   }
 
   async start(): Promise<void> {
@@ -270,6 +289,7 @@ export class Platform {
         community: this.community,
         reports: this.reports,
         accessLog: this.accessLog,
+        exports: this.exports,
         clauses: createClausesService({
           store: this.clauses,
           policy: access.policy,
@@ -351,6 +371,7 @@ export class Platform {
     clearInterval(this.ruleTicks);
     await this.webhooks.close();
     await this.publisher.close();
+    await this.exports.idle();
     await this.complianceWatch.close();
     await this.deliveries.close();
     await this.clauses.close();

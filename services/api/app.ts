@@ -32,6 +32,7 @@ import { contractRoutes } from "./routes/contracts.ts";
 import { deviceRoutes } from "./routes/devices.ts";
 import { domainRoutes } from "./routes/domains.ts";
 import { eventRoutes } from "./routes/events.ts";
+import { exportRoutes } from "./routes/exports.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { integrationRoutes } from "./routes/integrations.ts";
@@ -162,6 +163,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => accessLogRoutes(scope, deps));
     await api.register(async (scope) => clauseRoutes(scope, deps));
     await api.register(async (scope) => contractRoutes(scope, deps));
+    await api.register(async (scope) => exportRoutes(scope, deps));
     await api.register(async (scope) => scorecardChartRoutes(scope, deps));
     const { community } = deps;
     if (community) {

@@ -2,6 +2,7 @@ import type { LatestReadings } from "../access/latest-readings.ts";
 import type { AccessService } from "../access/service.ts";
 import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
+import type { ExportJobs } from "../clauses/export-jobs.ts";
 import type { AccessLog } from "../clauses/file-access-log.ts";
 import type { ClausesService } from "../clauses/service.ts";
 import type { MapSettings, SessionSettings } from "../config.ts";
@@ -47,6 +48,8 @@ export interface ApiDeps {
   accessLog?: AccessLog;
   /** Scorecards, the exemption register, the breach record; without it their routes are not served. */
   clauses?: ClausesService;
+  /** Export jobs (reversibility bundles); without them the export routes are not served. */
+  exports?: ExportJobs;
   /** Residents' reports (services/reports); without them the report routes are not served. */
   reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */

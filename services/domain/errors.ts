@@ -220,3 +220,5 @@ export const AlertRestoreError = createError("ERR_ALERT_RESTORE", "Cannot restor
 export const BundleInvalidError = createError("ERR_BUNDLE_INVALID", "Bundle file %s: %s", 422);
 /** An import goes into an empty Lanterne only: it never merges into data already there. */
 export const ImportTargetNotEmptyError = createError("ERR_IMPORT_TARGET_NOT_EMPTY", "Cannot import: %s", 409);
+/** One export runs at a time: a second waits for the first (the bundle is read from the live stores). */
+export const TooManyExportsError = createError("ERR_EXPORT_BUSY", "%s", 429);

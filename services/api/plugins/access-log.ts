@@ -15,6 +15,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** What a route does in the access log's words (an export, a replay...); by method otherwise. */
     accessAction?: AccessAction;
+    /** The route writes its own entry (a destruction receipt): the request is not logged again. */
+    accessLogsItself?: boolean;
   }
 }
 
@@ -36,6 +38,7 @@ export const accessLogPlugin = fp(
       const principal = request.principal;
       if (!principal || reply.statusCode === 401 || reply.statusCode === 403) return;
       if (!guarded.has(`${request.method} ${request.routeOptions.url}`)) return;
+      if (request.routeOptions.config.accessLogsItself) return;
       opts.log.append({
         at: opts.now(),
         who: principal.id,

@@ -41,6 +41,8 @@ export interface ExportSources {
   owner: { id: string; name: string };
   /** The access log's file, copied whole into a whole-platform bundle. */
   accessLogPath?: string;
+  /** Writes the access log's pending entries before it is copied (a running platform). */
+  flushAccessLog?: () => Promise<void>;
   now: () => EpochMs;
 }
 
@@ -415,7 +417,9 @@ class ExportRun {
 
   private async accessLog(): Promise<void> {
     const path = this.src.accessLogPath;
-    if (this.op !== undefined || path === undefined || !(await exists(path))) return;
+    if (this.op !== undefined || path === undefined) return;
+    await this.src.flushAccessLog?.();
+    if (!(await exists(path))) return;
     await copyFile(path, join(this.root, "access-log.ndjson"));
     const file = await hashFile(this.root, "access-log.ndjson");
     const rows = (await readFile(join(this.root, "access-log.ndjson"), "utf8"))
