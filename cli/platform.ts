@@ -42,8 +42,11 @@ import { ComplianceWatch } from "../services/clauses/compliance-watch.ts";
 import { announceContractChanges } from "../services/clauses/contract-announcer.ts";
 import { DeliveryRecorder } from "../services/clauses/delivery-recorder.ts";
 import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store.ts";
+import { createDuckdbReplayLog } from "../services/clauses/duckdb-replay-log.ts";
 import { ExportJobs } from "../services/clauses/export-jobs.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
+import { createReplayService } from "../services/clauses/replay.ts";
+import type { ReplayLog } from "../services/clauses/replay-log.ts";
 import { createClausesService } from "../services/clauses/service.ts";
 import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
@@ -67,7 +70,7 @@ import type { PublicationStore } from "../services/opendata/publication-store.ts
 import { Publisher } from "../services/opendata/publisher.ts";
 import { createOpenDataService, type OpenDataService } from "../services/opendata/service.ts";
 import { CitizenReports } from "../services/reports/citizen-reports.ts";
-import { RETENTION_INTERVAL_MS, RetentionKeeper } from "../services/retention/keeper.ts";
+import { DAY_MS, RETENTION_INTERVAL_MS, RetentionKeeper } from "../services/retention/keeper.ts";
 import { retentionPlan } from "../services/retention/plan.ts";
 import { DEFAULT_ROLLUPS, RollupMaintainer } from "../services/rollups/maintainer.ts";
 import { MirroredRollups } from "../services/rollups/mirror.ts";
@@ -113,6 +116,7 @@ export interface PlatformParts {
   clauses: ClauseStore;
   deliveries: DeliveryRecorder;
   complianceWatch: ComplianceWatch;
+  replays: ReplayLog;
 }
 
 /**
@@ -176,6 +180,8 @@ export class Platform {
   readonly clauses: ClauseStore;
   readonly deliveries: DeliveryRecorder;
   readonly complianceWatch: ComplianceWatch;
+  /** The traces of quarantine entries replayed (data/replays.duckdb). */
+  readonly replays: ReplayLog;
   /** Reversibility bundles made while the platform runs (data/exports). */
   readonly exports: ExportJobs;
   private ruleTicks: NodeJS.Timeout | undefined;
@@ -219,6 +225,7 @@ export class Platform {
     this.clauses = parts.clauses;
     this.deliveries = parts.deliveries;
     this.complianceWatch = parts.complianceWatch;
+    this.replays = parts.replays;
     this.exports = new ExportJobs(
       {
         store: this.store,
@@ -252,6 +259,7 @@ export class Platform {
     await this.publications.start();
     await this.accessLog.start();
     await this.clauses.start();
+    await this.replays.start();
     this.deliveries.start();
     this.complianceWatch.start();
     await this.community.start();
@@ -276,6 +284,7 @@ export class Platform {
       store: this.store,
       clock: this.clock,
       territory: this.territory,
+      replays: this.replays,
     });
     this.api = await buildApp(
       {
@@ -290,6 +299,15 @@ export class Platform {
         reports: this.reports,
         accessLog: this.accessLog,
         exports: this.exports,
+        replay: createReplayService({
+          quarantine: this.store,
+          replays: this.replays,
+          pipeline: this.pipeline,
+          devices: this.devices,
+          contracts: this.contracts,
+          policy: access.policy,
+          now: () => this.clock.now(),
+        }),
         clauses: createClausesService({
           store: this.clauses,
           policy: access.policy,
@@ -383,6 +401,7 @@ export class Platform {
     await this.alerts.close();
     await this.rollups.close();
     await this.retention.close();
+    await this.replays.close();
     this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
@@ -560,6 +579,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   );
   registerWebhookMetrics(metrics.registry, () => webhooks.stats());
   const latest = new LatestReadings();
+  const replays = createDuckdbReplayLog({ path: join(config.dataDir, "replays.duckdb") });
   const clauses = createDuckdbClauseStore({ path: join(config.dataDir, "clauses.duckdb") }, clock);
   const latencies = new Map(contracts.all().map((c) => [c.key, c.latencyMs]));
   const deliveries = new DeliveryRecorder(
@@ -662,6 +682,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
       () => clock.now(),
       RETENTION_INTERVAL_MS,
       logger.child({ component: "retention" }),
+      { store, keepMs: config.quarantineRetentionDays * DAY_MS, traces: replays },
     ),
     ...(spool ? { spool } : {}),
     ...(influx ? { health: healthWriter(influx, writer, broker, spool, clock) } : {}),
@@ -675,6 +696,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
       logger.error({ err, component: "access-log" }, "access log not written; kept and tried again"),
     ),
     clauses,
+    replays,
     deliveries,
     complianceWatch: new ComplianceWatch(
       { ledger: clauses, devices, contracts, alerts, now: () => clock.now() },

@@ -157,6 +157,12 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_OPENDATA_CONTACT: the e-mail address the open-data catalogue gives as its contact point; empty: opendata@<the owner's id>.invalid",
   }),
+  quarantineRetentionDays: Type.Integer({
+    minimum: 1,
+    default: 365,
+    description:
+      "LANTERNE_QUARANTINE_RETENTION_DAYS: days a refused message is kept in quarantine (replayed or not), counted from its reception; the retention keeper deletes older entries on its schedule, and nothing else deletes them",
+  }),
   logLevel: Type.Union(
     LOG_LEVELS.map((level) => Type.Literal(level)),
     {
@@ -198,6 +204,7 @@ const ENV: Record<keyof Config, string> = {
   publicUrl: "LANTERNE_PUBLIC_URL",
   opendataRate: "LANTERNE_OPENDATA_RATE",
   opendataContact: "LANTERNE_OPENDATA_CONTACT",
+  quarantineRetentionDays: "LANTERNE_QUARANTINE_RETENTION_DAYS",
   logLevel: "LANTERNE_LOG_LEVEL",
 };
 

@@ -1,3 +1,4 @@
+import type { ReplayLog } from "../clauses/replay-log.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { DeviceIndex } from "../inventory/device-index.ts";
@@ -14,6 +15,8 @@ export interface AccessServiceDeps {
   clock: Clock;
   /** The territory's owner and EPCI (territory.yaml), for its public description. */
   territory: CatalogReadsDeps["territory"];
+  /** Which quarantine entries were replayed, so that they leave the open view (services/clauses/replay.ts). */
+  replays?: Pick<ReplayLog, "replayedIds" | "countReplayed">;
 }
 
 /**
@@ -35,7 +38,11 @@ export function createAccessService(deps: AccessServiceDeps): AccessService {
   return {
     policy,
     devices: createDeviceReads({ policy, store: deps.store, contracts: deps.contracts }),
-    quarantine: createQuarantineReads({ policy, store: deps.store }),
+    quarantine: createQuarantineReads({
+      policy,
+      store: deps.store,
+      ...(deps.replays ? { replays: deps.replays } : {}),
+    }),
     aggregates: createAggregateReads({ policy, store: deps.store }),
     catalog: createCatalogReads({ devices: deps.devices, territory: deps.territory }),
   };

@@ -40,6 +40,7 @@ import { lorawanRoutes } from "./routes/lorawan.ts";
 import { mapRoutes } from "./routes/map.ts";
 import { DEFAULT_OPENDATA_RATE, openChannel, openDataAdminRoutes } from "./routes/opendata.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
+import { replayRoutes } from "./routes/replay.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 import { scorecardChartRoutes } from "./routes/scorecard-charts.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -146,6 +147,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       deviceRoutes,
       aggregateRoutes,
       quarantineRoutes,
+      replayRoutes,
       ingestRoutes,
       catalogRoutes,
       retentionRoutes,

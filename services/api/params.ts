@@ -1,7 +1,7 @@
 import type { AggregateRequest } from "../access/aggregate-reads.ts";
 import type { AlertListRequest } from "../access/alert-reads.ts";
 import type { SeriesRequest } from "../access/device-reads.ts";
-import type { QuarantineRequest, ViolationRequest } from "../access/quarantine-reads.ts";
+import type { QuarantineRequest, QuarantineState, ViolationRequest } from "../access/quarantine-reads.ts";
 import { BadRequestError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
 
@@ -131,12 +131,14 @@ export function parseQuarantineRequest(q: {
   to?: string;
   limit?: number;
   before?: number;
+  state?: QuarantineState;
 }): QuarantineRequest {
   return {
     ...givenTexts(q, ["operator", "device", "code"]),
     ...parseOpenRange(q),
     limit: q.limit ?? 100,
     ...(q.before !== undefined ? { before: q.before } : {}),
+    state: q.state ?? "open",
   };
 }
 

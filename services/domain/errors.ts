@@ -220,5 +220,40 @@ export const AlertRestoreError = createError("ERR_ALERT_RESTORE", "Cannot restor
 export const BundleInvalidError = createError("ERR_BUNDLE_INVALID", "Bundle file %s: %s", 422);
 /** An import goes into an empty Lanterne only: it never merges into data already there. */
 export const ImportTargetNotEmptyError = createError("ERR_IMPORT_TARGET_NOT_EMPTY", "Cannot import: %s", 409);
+
+/**
+ * The quarantine replay (services/clauses/replay.ts). A request names at most 1000 entries, by id
+ * or by a filter matching no more than that: ERR_REPLAY_TOO_MANY otherwise, nothing replayed.
+ */
+export const ReplayTooManyError = createError("ERR_REPLAY_TOO_MANY", "Cannot replay: %s", 400);
+/**
+ * An id that is not a quarantine entry the caller may see (an operator sees only its own): the
+ * whole request is refused before anything is replayed, as one answer for "absent" and "not yours".
+ */
+export const QuarantineEntryNotFoundError = createError(
+  "ERR_QUARANTINE_NOT_FOUND",
+  "No quarantine entry %s",
+  404,
+);
+/** Why one entry of a replay request was not replayed: a reason of that entry, not an error. */
+export const ReplayCode = {
+  /** The entry keeps only the start of an oversize payload: the message itself is not there to replay. */
+  TRUNCATED: "ERR_REPLAY_TRUNCATED",
+  /** The entry was replayed before (it has a trace): an entry is replayed once, never twice. */
+  ALREADY_REPLAYED: "ERR_REPLAY_ALREADY_REPLAYED",
+  /**
+   * The entry came through a source with its own decoding (a network server, Sparkplug, a LoRaWAN
+   * codec): only the canonical formats (JSON, the protobuf envelope, over MQTT or HTTP) re-enter
+   * the pipeline as they were received.
+   */
+  SOURCE: "ERR_REPLAY_SOURCE",
+} as const;
+export type ReplayCode = (typeof ReplayCode)[keyof typeof ReplayCode];
+/** A replay trace for an entry that already has one (services/clauses/replay-log.ts): nothing recorded. */
+export const ReplayRecordedError = createError(
+  "ERR_REPLAY_ALREADY_REPLAYED",
+  "Quarantine entry %s was already replayed",
+  409,
+);
 /** One export runs at a time: a second waits for the first (the bundle is read from the live stores). */
 export const TooManyExportsError = createError("ERR_EXPORT_BUSY", "%s", 429);

@@ -78,6 +78,7 @@ export function composeStores(
     addQuarantine: (entries: readonly QuarantineEntry[]) => state.addQuarantine(entries),
     listQuarantine: (query: QuarantineQuery) => state.listQuarantine(query),
     countQuarantine: (query: Omit<QuarantineQuery, "limit" | "beforeId">) => state.countQuarantine(query),
+    deleteQuarantineBefore: (time: EpochMs) => state.deleteQuarantineBefore(time),
     addViolations: (records: readonly ViolationRecord[]) => state.addViolations(records),
     countViolations: (query: { operatorId?: string; from?: EpochMs; to?: EpochMs }) =>
       state.countViolations(query),

@@ -203,6 +203,7 @@ const INSERT_LATEST = `INSERT INTO latest
   SELECT device_key, field_id, series_id, time, kind, num, txt FROM temp.latest_batch WHERE fresh`;
 const CLEAR_LATEST_BATCH = "DELETE FROM temp.latest_batch";
 
+const DELETE_QUARANTINE = "DELETE FROM quarantine WHERE received_at < $cutoff";
 const INSERT_QUARANTINE = `INSERT INTO quarantine
   (received_at, operator_id, device_id, contract, source, raw, truncated, reasons, codes)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
@@ -357,6 +358,24 @@ export class DuckdbStore
     const conditions = quarantineConditions(query);
     const sql = `SELECT count(*) AS n FROM quarantine ${where(conditions)}`;
     return Number((await this.read(sql, paramsOf(conditions)))[0]?.n ?? 0);
+  }
+
+  /** One statement in the write lane's transaction, like a purge of the retention plan. */
+  async deleteQuarantineBefore(time: EpochMs): Promise<number> {
+    const session = this.admit();
+    let removed = 0;
+    await this.writes.run(() =>
+      guarded(() =>
+        inTransaction(session, async () => {
+          const values = { cutoff: timestamp(time) };
+          const reader = await session.writer.runAndReadAll(DELETE_QUARANTINE, values, {
+            cutoff: TIMESTAMP_MS,
+          });
+          removed = reader.rowsChanged;
+        }),
+      ),
+    );
+    return removed;
   }
 
   addViolations(records: readonly ViolationRecord[]): Promise<void> {

@@ -134,6 +134,9 @@ export class DuckdbWorkerStore
   countQuarantine(query: Omit<QuarantineQuery, "limit" | "beforeId">): Promise<number> {
     return this.call("countQuarantine", query);
   }
+  deleteQuarantineBefore(time: EpochMs): Promise<number> {
+    return this.call("deleteQuarantineBefore", time);
+  }
   addViolations(records: readonly ViolationRecord[]): Promise<void> {
     return records.length === 0 ? Promise.resolve() : this.call("addViolations", records);
   }

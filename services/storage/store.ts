@@ -121,6 +121,12 @@ export interface QuarantineStore {
   addQuarantine(entries: readonly QuarantineEntry[]): Promise<void>;
   listQuarantine(query: QuarantineQuery): Promise<QuarantineEntry[]>;
   countQuarantine(query: Omit<QuarantineQuery, "limit" | "beforeId">): Promise<number>;
+  /**
+   * Deletes the entries received before `time` and answers how many went: the quarantine's own
+   * retention rule (LANTERNE_QUARANTINE_RETENTION_DAYS), applied by the retention keeper. Nothing
+   * else deletes an entry: a replayed entry stays, and leaves only the quarantine's open view.
+   */
+  deleteQuarantineBefore(time: EpochMs): Promise<number>;
 }
 
 export interface QuarantineQuery {

@@ -1,9 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { QUARANTINE_STATES } from "../../access/quarantine-reads.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseOpenRange, parseQuarantineRequest, parseViolationRequest } from "../params.ts";
-import { QuarantineSchema, Query } from "../schemas.ts";
+import { QuarantineSchema, Query, ViolationSchema } from "../schemas.ts";
 
 const Paging = {
   from: Type.Optional(Type.String({ description: "received at or after: ISO 8601 or epoch ms" })),
@@ -23,12 +24,42 @@ const QuarantineQuery = Query({
   operator: Type.Optional(Type.String({ description: "staff only; an operator always reads its own" })),
   device: Type.Optional(Type.String()),
   code: Type.Optional(Type.String({ description: "an error code such as ERR_DEVICE_UNKNOWN" })),
+  state: Type.Optional(
+    Type.Union(
+      QUARANTINE_STATES.map((s) => Type.Literal(s)),
+      {
+        default: "open",
+        description:
+          "open (default): not replayed; replayed: left the quarantine by a replay (POST /api/v1/quarantine/replay); all",
+      },
+    ),
+  ),
   ...Paging,
 });
 
+/** How an entry left the open view: its replay trace (services/clauses/replay-log.ts). */
+export const ReplaySummarySchema = Type.Object({
+  at: Type.String({ format: "date-time" }),
+  by: Type.String({ description: "the principal who replayed it" }),
+  role: Type.String(),
+  outcome: Type.Union([Type.Literal("accepted"), Type.Literal("quarantined-again")]),
+  contract: Type.Union([Type.String(), Type.Null()], { description: "contract version checked against" }),
+  reasons: Type.Array(ViolationSchema),
+  newQuarantineIds: Type.Array(Type.Integer()),
+});
+
+const QuarantineEntry = Type.Composite([
+  QuarantineSchema,
+  Type.Object({
+    replay: Type.Union([ReplaySummarySchema, Type.Null()], {
+      description: "the entry's replay, null while it is open",
+    }),
+  }),
+]);
+
 const QuarantinePage = Type.Object({
-  total: Type.Integer(),
-  entries: Type.Array(QuarantineSchema),
+  total: Type.Integer({ description: "entries of the asked state matching the filter" }),
+  entries: Type.Array(QuarantineEntry),
   next: Type.Union([Type.Integer(), Type.Null()]),
 });
 
@@ -92,7 +123,9 @@ export async function quarantineRoutes(app: FastifyInstance, deps: ApiDeps): Pro
       schema: {
         tags: ["quarantine"],
         summary: "Refused messages with their reasons and raw payload",
-        description: "Most recent first. An operator reads what it sent; staff read everyone's.",
+        description:
+          "Most recent first. An operator reads what it sent; staff read everyone's. Replayed entries " +
+          "leave the open view (the default) and are listed with `state=replayed` or `state=all`, with their replay.",
         querystring: QuarantineQuery,
         response: { 200: QuarantinePage },
       },
