@@ -87,7 +87,7 @@ function time(text: string, name: string): number {
 }
 
 /** The stores of a stopped Lanterne, as `serve` opens them (no spool: writes go straight in). */
-async function openStores(config: Config) {
+export async function openStores(config: Config) {
   const territory = await loadTerritoryFile(config.territoryDir);
   const contracts = await loadContractDir(territory.contractsDir);
   const inventory = await loadInventoryFile(

@@ -7,6 +7,7 @@ import { accessLogCommand } from "./access-log.ts";
 import { bundleCommand } from "./bundle.ts";
 import { lorawanCommand } from "./lorawan.ts";
 import { opendataCommand } from "./opendata-export.ts";
+import { reportCommand } from "./report.ts";
 import { retentionCommand } from "./retention.ts";
 import { serve } from "./serve.ts";
 import { simulate } from "./simulate.ts";
@@ -20,6 +21,7 @@ import { simulate } from "./simulate.ts";
  *   lanterne contracts validate FILE...        check data contract files (the official ODCS v3.1.0
  *                                              JSON Schema, then Lanterne's rules), listing every error
  *   lanterne retention [--apply]               what the contracts keep, for how long, and the space used
+ *   lanterne report sobriety --year Y          what is collected and why, volumes, retention, footprint
  *   lanterne lorawan seal --device ID --dev-addr HEX   an ABP device's sealed session keys (keys on stdin)
  *   lanterne opendata export DIR [--url URL] [--force]   every published open dataset, read from the
  *                                              running platform's open channel, into a folder for portals
@@ -33,6 +35,7 @@ const USAGE = `usage:
   lanterne simulate --lorawan [--udp 127.0.0.1:1700] [--chirpstack-url mqtt://127.0.0.1:1884] [--marshaler protobuf|json]
   lanterne contracts validate FILE...
   lanterne retention [--apply]
+  lanterne report sobriety --year YYYY [--format text|json|csv]   the yearly sobriety report (stopped platform)
   lanterne lorawan seal --device ID --dev-addr HEX < keys.txt
   lanterne opendata export DIR [--url http://127.0.0.1:8080] [--force]   (--help: the folder's layout)
   lanterne access-log verify [--file F]      check the access log's hash chain (exit 1: names the broken entry)
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return contractsCommand(rest);
     case "retention":
       return retentionCommand(loadConfig(), rest);
+    case "report":
+      return reportCommand(loadConfig(), rest);
     case "lorawan":
       return lorawanCommand(rest);
     case "opendata":

@@ -45,9 +45,11 @@ import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store
 import { createDuckdbReplayLog } from "../services/clauses/duckdb-replay-log.ts";
 import { ExportJobs } from "../services/clauses/export-jobs.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
+import { createRegistersService } from "../services/clauses/registers-service.ts";
 import { createReplayService } from "../services/clauses/replay.ts";
 import type { ReplayLog } from "../services/clauses/replay-log.ts";
 import { createClausesService } from "../services/clauses/service.ts";
+import { dataDirFootprint } from "../services/clauses/sobriety.ts";
 import { type Config, mapSettings, sessionSettings } from "../services/config.ts";
 import type { MeasureKind } from "../services/contracts/model.ts";
 import { type ContractRegistry, loadContractDir } from "../services/contracts/registry.ts";
@@ -299,6 +301,17 @@ export class Platform {
         reports: this.reports,
         accessLog: this.accessLog,
         exports: this.exports,
+        registers: createRegistersService({
+          contracts: this.contracts,
+          policy: access.policy,
+          ledger: this.clauses,
+          store: this.store,
+          retention: this.retention,
+          footprint: () => dataDirFootprint(this.config.dataDir, this.config.store.startsWith("influx://")),
+          hostingLocation: this.config.hostingLocation,
+          owner: this.territory.owner,
+          clock: this.clock,
+        }),
         replay: createReplayService({
           quarantine: this.store,
           replays: this.replays,

@@ -157,6 +157,12 @@ export const ConfigSchema = Type.Object({
     description:
       "LANTERNE_OPENDATA_CONTACT: the e-mail address the open-data catalogue gives as its contact point; empty: opendata@<the owner's id>.invalid",
   }),
+  hostingLocation: Type.String({
+    minLength: 1,
+    default: "France (hébergement de la collectivité)",
+    description:
+      "LANTERNE_HOSTING_LOCATION: where the platform's data are hosted, as the processing register and the sobriety report state it for contracts that name no hostingLocation of their own (a country outside the European Union there is reported as a transfer to check)",
+  }),
   quarantineRetentionDays: Type.Integer({
     minimum: 1,
     default: 365,
@@ -204,6 +210,7 @@ const ENV: Record<keyof Config, string> = {
   publicUrl: "LANTERNE_PUBLIC_URL",
   opendataRate: "LANTERNE_OPENDATA_RATE",
   opendataContact: "LANTERNE_OPENDATA_CONTACT",
+  hostingLocation: "LANTERNE_HOSTING_LOCATION",
   quarantineRetentionDays: "LANTERNE_QUARANTINE_RETENTION_DAYS",
   logLevel: "LANTERNE_LOG_LEVEL",
 };

@@ -40,6 +40,7 @@ import { lorawanRoutes } from "./routes/lorawan.ts";
 import { mapRoutes } from "./routes/map.ts";
 import { DEFAULT_OPENDATA_RATE, openChannel, openDataAdminRoutes } from "./routes/opendata.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
+import { registerRoutes } from "./routes/registers.ts";
 import { replayRoutes } from "./routes/replay.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 import { scorecardChartRoutes } from "./routes/scorecard-charts.ts";
@@ -166,6 +167,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => clauseRoutes(scope, deps));
     await api.register(async (scope) => contractRoutes(scope, deps));
     await api.register(async (scope) => exportRoutes(scope, deps));
+    await api.register(async (scope) => registerRoutes(scope, deps));
     await api.register(async (scope) => scorecardChartRoutes(scope, deps));
     const { community } = deps;
     if (community) {

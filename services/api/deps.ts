@@ -4,6 +4,7 @@ import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
 import type { ExportJobs } from "../clauses/export-jobs.ts";
 import type { AccessLog } from "../clauses/file-access-log.ts";
+import type { RegistersService } from "../clauses/registers-service.ts";
 import type { ReplayService } from "../clauses/replay.ts";
 import type { ClausesService } from "../clauses/service.ts";
 import type { MapSettings, SessionSettings } from "../config.ts";
@@ -51,6 +52,8 @@ export interface ApiDeps {
   clauses?: ClausesService;
   /** Export jobs (reversibility bundles); without them the export routes are not served. */
   exports?: ExportJobs;
+  /** The processing register and the sobriety report; without it their routes are not served. */
+  registers?: RegistersService;
   /** The quarantine replay (services/clauses/replay.ts); without it the replay routes are not served. */
   replay?: ReplayService;
   /** Residents' reports (services/reports); without them the report routes are not served. */

@@ -36,9 +36,21 @@ export interface Contract {
   changelog?: string;
   /** Personal fields allowed for collection, with their stated purpose. */
   personalDataPurposes: ReadonlyMap<string, string>;
+  /**
+   * The legal basis (GDPR art. 6) of collecting the personal fields (customProperties
+   * `personalDataLegalBasis`: one text for the contract, or {field: basis}); absent: the
+   * processing register states its default (services/clauses/processing-register.ts).
+   */
+  personalDataLegalBasis?: PersonalDataLegalBasis;
   /** Alert rules (customProperties `rules`), parameters already checked against their kind. */
   rules: readonly RuleSpec[];
   sourceFile: string;
+}
+
+/** A legal basis for every personal field of the contract, or one per field (a field's wins). */
+export interface PersonalDataLegalBasis {
+  contract?: string;
+  fields: ReadonlyMap<string, string>;
 }
 
 /**

@@ -7,6 +7,7 @@ import type {
   FieldSpec,
   LogicalType,
   MeasureKind,
+  PersonalDataLegalBasis,
   RetentionTiers,
 } from "./model.ts";
 import { validateOdcs, withOdcsErrors } from "./odcs-schema.ts";
@@ -22,7 +23,7 @@ import { readRules } from "./rules.ts";
  * `logicalTypeOptions.minimum/maximum`, quality `invalidValues` with `validValues`,
  * `classification: personal`); `slaProperties` frequency, latency, retention; and the
  * collectivity's `customProperties` (owner, validFrom/validTo, licence, retentionTiers, openData,
- * hostingLocation, personalDataPurposes).
+ * hostingLocation, personalDataPurposes, personalDataLegalBasis).
  */
 export type ParseResult = { ok: true; contract: Contract } | { ok: false; errors: string[] };
 
@@ -67,6 +68,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
   const licence = readLicence(custom.get("licence"), errors);
   const retention = readRetention(custom.get("retentionTiers"), sla.retentionMs, errors);
   const purposes = readPurposes(custom.get("personalDataPurposes"), fields, errors);
+  const legalBasis = readLegalBasis(custom.get("personalDataLegalBasis"), fields, errors);
   const cadence = readCadence(custom.get("cadence"), errors);
   const rules = readRules(custom.get("rules"), fields, errors);
   const openData = readOpenData(
@@ -102,6 +104,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
       ? { hostingLocation: custom.get("hostingLocation") as string }
       : {}),
     personalDataPurposes: purposes,
+    ...(legalBasis !== undefined ? { personalDataLegalBasis: legalBasis } : {}),
     rules,
     sourceFile,
   };
@@ -391,6 +394,31 @@ function readPurposes(
     } else out.set(field, purpose);
   }
   return out;
+}
+
+/** One text for the whole contract, or {field: basis} over personal fields only. */
+function readLegalBasis(
+  value: unknown,
+  fields: Map<string, FieldSpec> | undefined,
+  errors: string[],
+): PersonalDataLegalBasis | undefined {
+  const path = "customProperties.personalDataLegalBasis";
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && value.trim() !== "") return { contract: value, fields: new Map() };
+  if (!isObj(value)) {
+    errors.push(`${path}: expected a non-empty text or {field: legal basis}`);
+    return undefined;
+  }
+  const byField = new Map<string, string>();
+  for (const [field, basis] of Object.entries(value)) {
+    const spec = fields?.get(field);
+    if (!spec) errors.push(`${path}.${field}: no such field`);
+    else if (!spec.personal) errors.push(`${path}.${field}: field is not personal`);
+    else if (typeof basis !== "string" || basis.trim() === "") {
+      errors.push(`${path}.${field}: legal basis must be a non-empty text`);
+    } else byField.set(field, basis);
+  }
+  return { fields: byField };
 }
 
 function readCadence(value: unknown, errors: string[]): CadenceRule[] {

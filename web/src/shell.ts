@@ -19,6 +19,7 @@ export type Section =
   | "waste"
   | "overview"
   | "compliance"
+  | "sobriety"
   | "algorithms";
 
 type CommonKey = keyof (typeof common)["fr"];
@@ -36,6 +37,7 @@ const SECTIONS: ReadonlyArray<{ section: Section; path: string; word: CommonKey 
   { section: "water", path: "/eau", word: "navWater" },
   { section: "waste", path: "/dechets", word: "navWaste" },
   { section: "compliance", path: "/conformite", word: "navCompliance" },
+  { section: "sobriety", path: "/sobriete", word: "navSobriety" },
   { section: "algorithms", path: "/algorithmes", word: "navAlgorithms" },
 ];
 

@@ -94,6 +94,7 @@ export const PAGES: readonly Page[] = [
   { file: "dechets.html", fr: "/dechets", en: "/waste", auth: true },
   { file: "conformite.html", fr: "/conformite", en: "/compliance", auth: true },
   { file: "conformite-rapport.html", fr: "/conformite/rapport", en: "/compliance/report", auth: true },
+  { file: "sobriete.html", fr: "/sobriete", en: "/sobriety", auth: true },
 ];
 
 const PageQuery = Type.Object({

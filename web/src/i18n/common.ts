@@ -30,6 +30,7 @@ export const common: Table<
   | "navWater"
   | "navWaste"
   | "navCompliance"
+  | "navSobriety"
   | "navOverview"
   | "navAlgorithms"
   | "navOpenData"
@@ -58,6 +59,7 @@ export const common: Table<
     navWater: "Eau",
     navWaste: "Déchets",
     navCompliance: "Conformité",
+    navSobriety: "Sobriété et RGPD",
     navOverview: "Vue d'ensemble",
     navAlgorithms: "Registre des algorithmes",
     navOpenData: "Données ouvertes",
@@ -86,6 +88,7 @@ export const common: Table<
     navWater: "Water",
     navWaste: "Waste",
     navCompliance: "Compliance",
+    navSobriety: "Sobriety and GDPR",
     navOverview: "Overview",
     navAlgorithms: "Register of algorithms",
     navOpenData: "Open data",
