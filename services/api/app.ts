@@ -25,6 +25,7 @@ import { accessLogRoutes } from "./routes/access-log.ts";
 import { aggregateRoutes } from "./routes/aggregates.ts";
 import { alertRoutes } from "./routes/alerts.ts";
 import { algorithmRoutes } from "./routes/algorithms.ts";
+import { archiveRoutes } from "./routes/archives.ts";
 import { catalogRoutes } from "./routes/catalog.ts";
 import { clauseRoutes } from "./routes/clauses.ts";
 import { communityAdminRoutes } from "./routes/community.ts";
@@ -167,6 +168,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => clauseRoutes(scope, deps));
     await api.register(async (scope) => contractRoutes(scope, deps));
     await api.register(async (scope) => exportRoutes(scope, deps));
+    await api.register(async (scope) => archiveRoutes(scope, deps));
     await api.register(async (scope) => registerRoutes(scope, deps));
     await api.register(async (scope) => scorecardChartRoutes(scope, deps));
     const { community } = deps;
