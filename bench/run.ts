@@ -4,6 +4,8 @@ import { parseAggregatesOptions } from "./aggregates-args.ts";
 import { runAlertsBench } from "./alerts.ts";
 import { ALERTS_HELP, parseAlertsOptions } from "./alerts-args.ts";
 import { OPTIONS_HELP, parseOptions, UsageError } from "./args.ts";
+import { runExportBench } from "./export.ts";
+import { EXPORT_HELP, parseExportOptions } from "./export-args.ts";
 import { runIngestBench } from "./ingest.ts";
 import { runLorawanBench } from "./lorawan.ts";
 import { LORAWAN_HELP, parseLorawanOptions } from "./lorawan-args.ts";
@@ -43,6 +45,11 @@ const BENCHMARKS: Record<string, { about: string; run(argv: string[]): Promise<n
       "the open channel over a year of figures for 20,000 devices: records and CSV p99 < 20 ms cached, < 100 ms cold, >= 2,000 req/s, no error under a 50x burst",
     run: (argv) => runOpenDataBench(parseOpenDataOptions(argv)),
   },
+  export: {
+    about:
+      "lanterne export and import of 20,000 devices' readings at their cadences, as child processes: a territory-year < 15 min each way (extrapolated from --days), peak RSS flat at two sizes, round trip whole",
+    run: (argv) => runExportBench(parseExportOptions(argv)),
+  },
 };
 
 function usage(): string {
@@ -56,6 +63,7 @@ function usage(): string {
     ALERTS_HELP,
     WEB_HELP,
     OPENDATA_HELP,
+    EXPORT_HELP,
   ].join("\n");
 }
 
