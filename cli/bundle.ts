@@ -96,7 +96,13 @@ export async function openStores(config: Config) {
     territory.assignmentsPath ? { assignmentsFile: territory.assignmentsPath } : {},
   );
   const devices = createDeviceIndex(inventory);
-  const state = createDuckdbStore({ path: join(config.dataDir, "lanterne.duckdb") });
+  // The same limits as `serve`: DuckDB would otherwise take most of the machine's memory.
+  const state = createDuckdbStore({
+    path: join(config.dataDir, "lanterne.duckdb"),
+    checkpointKib: config.duckdbCheckpointKib,
+    memoryMib: config.duckdbMemoryMib,
+    minFreeBytes: config.minFreeMib * 1_048_576,
+  });
   const influx = config.store.startsWith("influx://")
     ? createInfluxStore(parseInfluxUrl(config.store))
     : undefined;
