@@ -1,9 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   BIGINT,
   type DuckDBConnection,
-  DuckDBInstance,
   DuckDBListValue,
   type DuckDBValue,
   LIST,
@@ -12,7 +9,7 @@ import {
 } from "@duckdb/node-api";
 import { ReplayRecordedError } from "../domain/errors.ts";
 import type { EpochMs, Violation } from "../domain/types.ts";
-import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
+import { DuckdbFile } from "../storage/duckdb/duckdb-file.ts";
 import { type Condition, type Param, paramsOf, query, type Row, where } from "../storage/duckdb/sql.ts";
 import type { ReplayedFilter, ReplayLog, ReplayOutcome, ReplayQuery, ReplayTrace } from "./replay-log.ts";
 
@@ -53,45 +50,23 @@ const ALREADY = "SELECT quarantine_id FROM replays WHERE list_contains($ids, qua
 const BY_IDS = `SELECT ${COLUMNS} FROM replays WHERE list_contains($ids, quarantine_id)`;
 const DELETE_BEFORE = "DELETE FROM replays WHERE received_at < $cutoff";
 
-interface Session {
-  instance: DuckDBInstance;
-  writer: DuckDBConnection;
-  reader: DuckDBConnection;
-}
-
 /**
  * The embedded replay log: DuckDB on its own file, a write lane and a read lane as the community
  * store has; every value a bound parameter, reads in a transaction of the read lane.
  */
 class DuckdbReplayLog implements ReplayLog {
-  private readonly config: DuckdbReplayLogConfig;
-  private session: Session | undefined;
-  private writes = new Lane();
-  private reads = new Lane();
+  private readonly file: DuckdbFile;
 
   constructor(config: DuckdbReplayLogConfig) {
-    this.config = config;
+    this.file = new DuckdbFile(config.path, SCHEMA, "DuckdbReplayLog");
   }
 
-  async start(): Promise<void> {
-    if (this.session) return;
-    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
-    const instance = await DuckDBInstance.create(this.config.path);
-    const writer = await instance.connect();
-    for (const statement of SCHEMA) await writer.run(statement);
-    this.session = { instance, writer, reader: await instance.connect() };
+  start(): Promise<void> {
+    return this.file.open();
   }
 
-  async close(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    await Promise.all([this.writes.run(async () => {}), this.reads.run(async () => {})]);
-    this.session = undefined;
-    session.writer.closeSync();
-    session.reader.closeSync();
-    session.instance.closeSync();
-    this.writes = new Lane();
-    this.reads = new Lane();
+  close(): Promise<void> {
+    return this.file.close();
   }
 
   record(traces: readonly ReplayTrace[]): Promise<void> {
@@ -140,16 +115,11 @@ class DuckdbReplayLog implements ReplayLog {
   }
 
   private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.open().writer, job));
+    return this.file.write(job);
   }
 
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.reads.run(() => inTransaction(this.open().reader, job));
-  }
-
-  private open(): Session {
-    if (!this.session) throw new Error("DuckdbReplayLog is not started");
-    return this.session;
+    return this.file.read(job);
   }
 }
 

@@ -1,9 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   BIGINT,
   type DuckDBConnection,
-  DuckDBInstance,
   DuckDBListValue,
   type DuckDBValue,
   LIST,
@@ -12,7 +9,7 @@ import {
 } from "@duckdb/node-api";
 import { NotFoundError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
-import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
+import { DuckdbFile } from "../storage/duckdb/duckdb-file.ts";
 import { type Condition, type Param, paramsOf, query, type Row, where } from "../storage/duckdb/sql.ts";
 import {
   type CommunityQuery,
@@ -83,14 +80,6 @@ const MODERATE_QUESTION =
   "UPDATE questions SET state = $state, answer = $answer, moderated_by = $by, moderated_at = $at WHERE id = $id";
 const QUESTION_BY_ID = `SELECT ${QUESTION_COLUMNS} FROM questions WHERE id = $id`;
 
-interface Session {
-  instance: DuckDBInstance;
-  /** Write transactions, one at a time (the write lane). */
-  writer: DuckDBConnection;
-  /** Reads, one at a time (the read lane). */
-  reader: DuckDBConnection;
-}
-
 /**
  * The embedded community store: DuckDB on its own file, with a write lane and a read lane as the
  * publication store has. Every value travels as a bound parameter; parameters are bound in the
@@ -98,35 +87,18 @@ interface Session {
  * executed inside its own transaction), and reads run in a transaction of the read lane.
  */
 class DuckdbCommunityStore implements CommunityStore {
-  private readonly config: DuckdbCommunityStoreConfig;
-  private session: Session | undefined;
-  private writes = new Lane();
-  private reads = new Lane();
+  private readonly file: DuckdbFile;
 
   constructor(config: DuckdbCommunityStoreConfig) {
-    this.config = config;
+    this.file = new DuckdbFile(config.path, SCHEMA, "DuckdbCommunityStore");
   }
 
-  async start(): Promise<void> {
-    if (this.session) return;
-    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
-    const instance = await DuckDBInstance.create(this.config.path);
-    const writer = await instance.connect();
-    for (const statement of SCHEMA) await writer.run(statement);
-    this.session = { instance, writer, reader: await instance.connect() };
+  start(): Promise<void> {
+    return this.file.open();
   }
 
-  /** Waits for queued work, then releases the file so that another instance can open it. */
-  async close(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    await Promise.all([this.writes.run(async () => {}), this.reads.run(async () => {})]);
-    this.session = undefined;
-    session.writer.closeSync();
-    session.reader.closeSync();
-    session.instance.closeSync();
-    this.writes = new Lane();
-    this.reads = new Lane();
+  close(): Promise<void> {
+    return this.file.close();
   }
 
   async addReuse(input: ReuseInput, at: EpochMs): Promise<Reuse> {
@@ -208,19 +180,12 @@ class DuckdbCommunityStore implements CommunityStore {
     });
   }
 
-  /** One transaction on the write lane; rolled back if the job throws. */
   private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.open().writer, job));
+    return this.file.write(job);
   }
 
-  /** Reads in one transaction on the read connection (one snapshot per prepare/execute pair). */
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.reads.run(() => inTransaction(this.open().reader, job));
-  }
-
-  private open(): Session {
-    if (!this.session) throw new Error("DuckdbCommunityStore is not started");
-    return this.session;
+    return this.file.read(job);
   }
 }
 
