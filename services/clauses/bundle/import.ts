@@ -331,16 +331,22 @@ class ImportRun {
   private async rollups(): Promise<void> {
     for (const tier of TIERS) {
       await this.each(`rollups/${tier}/device.csv`, ROLLUP_TABLES.device, (rows) =>
-        this.t.store.writeDeviceRollups(rows.map((r) => deviceRollup(tier, r))),
+        this.t.store.writeDeviceRollups(
+          rows.map((r) => rollupOf<DeviceRollup>(tier, ROLLUP_TABLES.device, r)),
+        ),
       );
       await this.each(`rollups/${tier}/device-state.csv`, ROLLUP_TABLES["device-state"], (rows) =>
-        this.t.store.writeDeviceStateRollups(rows.map((r) => deviceStateRollup(tier, r))),
+        this.t.store.writeDeviceStateRollups(
+          rows.map((r) => rollupOf<DeviceStateRollup>(tier, ROLLUP_TABLES["device-state"], r)),
+        ),
       );
       await this.each(`rollups/${tier}/group.csv`, ROLLUP_TABLES.group, (rows) =>
-        this.t.store.writeGroupRollups(rows.map((r) => groupRollup(tier, r))),
+        this.t.store.writeGroupRollups(rows.map((r) => rollupOf<GroupRollup>(tier, ROLLUP_TABLES.group, r))),
       );
       await this.each(`rollups/${tier}/group-state.csv`, ROLLUP_TABLES["group-state"], (rows) =>
-        this.t.store.writeGroupStateRollups(rows.map((r) => groupStateRollup(tier, r))),
+        this.t.store.writeGroupStateRollups(
+          rows.map((r) => rollupOf<GroupStateRollup>(tier, ROLLUP_TABLES["group-state"], r)),
+        ),
       );
     }
   }
@@ -480,70 +486,17 @@ function observationOf(row: Cell[], fields: readonly string[]): Observation {
   };
 }
 
-function optionalNumber(cell: Cell): { sum?: number } {
-  return cell === null ? {} : { sum: cell as number };
-}
-
-function deviceRollup(tier: RollupTier, r: Cell[]): DeviceRollup {
-  return {
-    tier,
-    time: r[0] as number,
-    deviceId: r[1] as string,
-    domain: r[2] as string,
-    commune: r[3] as string,
-    operatorId: r[4] as string,
-    field: r[5] as string,
-    count: r[6] as number,
-    mean: r[7] as number,
-    min: r[8] as number,
-    max: r[9] as number,
-    ...optionalNumber(r[10] ?? null),
-  };
-}
-
-function deviceStateRollup(tier: RollupTier, r: Cell[]): DeviceStateRollup {
-  return {
-    tier,
-    time: r[0] as number,
-    deviceId: r[1] as string,
-    domain: r[2] as string,
-    commune: r[3] as string,
-    operatorId: r[4] as string,
-    field: r[5] as string,
-    state: r[6] as string,
-    seconds: r[7] as number,
-    count: r[8] as number,
-  };
-}
-
-function groupRollup(tier: RollupTier, r: Cell[]): GroupRollup {
-  return {
-    tier,
-    time: r[0] as number,
-    commune: r[1] as string,
-    domain: r[2] as string,
-    field: r[3] as string,
-    count: r[4] as number,
-    devices: r[5] as number,
-    mean: r[6] as number,
-    min: r[7] as number,
-    max: r[8] as number,
-    ...optionalNumber(r[9] ?? null),
-  };
-}
-
-function groupStateRollup(tier: RollupTier, r: Cell[]): GroupStateRollup {
-  return {
-    tier,
-    time: r[0] as number,
-    commune: r[1] as string,
-    domain: r[2] as string,
-    field: r[3] as string,
-    state: r[4] as string,
-    seconds: r[5] as number,
-    count: r[6] as number,
-    devices: r[7] as number,
-  };
+/**
+ * A rollup row as its store takes it: each column under its camelCase name (`device_id` is
+ * `deviceId`), a missing optional cell (a gauge's `sum`) left out.
+ */
+function rollupOf<T>(tier: RollupTier, columns: readonly Column[], r: Cell[]): T {
+  const row: Record<string, Cell> = { tier };
+  columns.forEach((c, i) => {
+    const cell = r[i] ?? null;
+    if (cell !== null) row[c.name.replace(/_([a-z])/g, (_, x: string) => x.toUpperCase())] = cell;
+  });
+  return row as T;
 }
 
 function quarantineOf(r: Cell[]): QuarantineEntry {
