@@ -78,6 +78,7 @@ export const PAGES: readonly Page[] = [
   { file: "algorithmes.html", fr: "/algorithmes", en: "/algorithms", auth: false },
   { file: "donnees.html", fr: "/donnees", en: "/data", auth: false },
   { file: "reutilisations.html", fr: "/donnees/reutilisations", en: "/data/reuses", auth: false },
+  { file: "derogations.html", fr: "/donnees/derogations", en: "/data/exemptions", auth: false },
   { file: "jeu-de-donnees.html", fr: "/donnees/:id", en: "/data/:id", auth: false },
   { file: "en-direct.html", fr: "/en-direct", en: "/live", auth: false },
   { file: "signaler.html", fr: "/signaler", en: "/report", auth: false },

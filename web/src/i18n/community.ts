@@ -44,6 +44,7 @@ export const community: Table<
   | "kindOther"
   | "allReuses"
   | "reusesLink"
+  | "exemptionsLink"
 > = {
   fr: {
     reuses: "Réutilisations",
@@ -87,6 +88,7 @@ export const community: Table<
     kindOther: "Autre",
     allReuses: "Toutes les réutilisations des données ouvertes",
     reusesLink: "Les réutilisations des données ouvertes : ce que d'autres en ont fait",
+    exemptionsLink: "Les dérogations aux clauses de données accordées aux opérateurs, et leurs motifs",
   },
   en: {
     reuses: "Reuses",
@@ -130,6 +132,7 @@ export const community: Table<
     kindOther: "Other",
     allReuses: "Every reuse of the open data",
     reusesLink: "Reuses of the open data: what others have made of it",
+    exemptionsLink: "Exemptions from the data clauses granted to operators, with their reasons",
   },
 };
 

@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   const t = words[lang];
   setUpPage(lang, { ...community[lang], ...t });
   byId("reuses-link", HTMLAnchorElement).setAttribute("href", reusesPath(lang));
+  byId("exemptions-link", HTMLAnchorElement).setAttribute(
+    "href",
+    lang === "en" ? "/data/exemptions" : "/donnees/derogations",
+  );
   const status = byId("status", HTMLElement);
   const list = byId("datasets", HTMLUListElement);
   const filter = byId("filter", HTMLInputElement);
