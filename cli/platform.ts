@@ -42,9 +42,12 @@ import { ComplianceWatch } from "../services/clauses/compliance-watch.ts";
 import { announceContractChanges } from "../services/clauses/contract-announcer.ts";
 import { DeliveryRecorder } from "../services/clauses/delivery-recorder.ts";
 import { createDuckdbClauseStore } from "../services/clauses/duckdb-clause-store.ts";
+import { createDuckdbPartnerStore } from "../services/clauses/duckdb-partner-store.ts";
 import { createDuckdbReplayLog } from "../services/clauses/duckdb-replay-log.ts";
 import { ExportJobs } from "../services/clauses/export-jobs.ts";
 import { type AccessLog, createFileAccessLog } from "../services/clauses/file-access-log.ts";
+import type { PartnerStore } from "../services/clauses/partner-store.ts";
+import { createPartnerService, partnerCredential } from "../services/clauses/partners.ts";
 import { createRegistersService } from "../services/clauses/registers-service.ts";
 import { createReplayService } from "../services/clauses/replay.ts";
 import type { ReplayLog } from "../services/clauses/replay-log.ts";
@@ -59,7 +62,7 @@ import type { Logger } from "../services/domain/logger.ts";
 import type { Device } from "../services/domain/types.ts";
 import { createDeviceIndex, type DeviceIndex } from "../services/inventory/device-index.ts";
 import { loadInventoryFile } from "../services/inventory/load.ts";
-import { verifySecret } from "../services/inventory/secrets.ts";
+import { hashSecret, verifySecret } from "../services/inventory/secrets.ts";
 import { loadTerritoryFile, type TerritoryFile } from "../services/inventory/territory-file.ts";
 import { HealthWriter } from "../services/metrics/health-writer.ts";
 import { createPlatformMetrics, type PlatformMetrics } from "../services/metrics/platform-metrics.ts";
@@ -119,6 +122,7 @@ export interface PlatformParts {
   deliveries: DeliveryRecorder;
   complianceWatch: ComplianceWatch;
   replays: ReplayLog;
+  partners: PartnerStore;
 }
 
 /**
@@ -184,6 +188,8 @@ export class Platform {
   readonly complianceWatch: ComplianceWatch;
   /** The traces of quarantine entries replayed (data/replays.duckdb). */
   readonly replays: ReplayLog;
+  /** Partner and research agreements (data/partners.duckdb). */
+  readonly partners: PartnerStore;
   /** Reversibility bundles made while the platform runs (data/exports). */
   readonly exports: ExportJobs;
   private ruleTicks: NodeJS.Timeout | undefined;
@@ -228,6 +234,7 @@ export class Platform {
     this.deliveries = parts.deliveries;
     this.complianceWatch = parts.complianceWatch;
     this.replays = parts.replays;
+    this.partners = parts.partners;
     this.exports = new ExportJobs(
       {
         store: this.store,
@@ -262,6 +269,7 @@ export class Platform {
     await this.accessLog.start();
     await this.clauses.start();
     await this.replays.start();
+    await this.partners.start();
     this.deliveries.start();
     this.complianceWatch.start();
     await this.community.start();
@@ -311,6 +319,14 @@ export class Platform {
           hostingLocation: this.config.hostingLocation,
           owner: this.territory.owner,
           clock: this.clock,
+        }),
+        partners: createPartnerService({
+          store: this.partners,
+          archive: this.store,
+          contracts: this.contracts,
+          devices: this.devices,
+          clock: this.clock,
+          hashSecret,
         }),
         replay: createReplayService({
           quarantine: this.store,
@@ -415,6 +431,7 @@ export class Platform {
     await this.rollups.close();
     await this.retention.close();
     await this.replays.close();
+    await this.partners.close();
     this.recentRollups.close();
     await this.health?.close();
     await this.store.close();
@@ -593,6 +610,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
   registerWebhookMetrics(metrics.registry, () => webhooks.stats());
   const latest = new LatestReadings();
   const replays = createDuckdbReplayLog({ path: join(config.dataDir, "replays.duckdb") });
+  const partners = createDuckdbPartnerStore({ path: join(config.dataDir, "partners.duckdb") });
   const clauses = createDuckdbClauseStore({ path: join(config.dataDir, "clauses.duckdb") }, clock);
   const latencies = new Map(contracts.all().map((c) => [c.key, c.latencyMs]));
   const deliveries = new DeliveryRecorder(
@@ -615,7 +633,9 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     observe: metrics.observe,
     limits: { maxPayloadBytes: config.maxPayloadBytes, maxBatch: config.maxBatch, maxFutureMs: 300_000 },
   });
-  const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret);
+  const authenticator = createAuthenticator(territory.operators, territory.users, verifySecret, {
+    partners: (agreementId) => partnerCredential(partners, agreementId),
+  });
   const codecs = await createWorkerCodecSandbox({}, { log: logger.child({ component: "codecs" }) });
   const codecDir = join(territory.dir, "codecs");
   const registry = await createDefaultCodecRegistry(existsSync(codecDir) ? codecDir : undefined);
@@ -710,6 +730,7 @@ export async function createPlatform(config: Config, clock: Clock = systemClock)
     ),
     clauses,
     replays,
+    partners,
     deliveries,
     complianceWatch: new ComplianceWatch(
       { ledger: clauses, devices, contracts, alerts, now: () => clock.now() },

@@ -18,7 +18,9 @@ import { clipToPeriods, heldPeriods, type Period, type Window, withinPeriods } f
  *   only while it holds the device; its own quarantine and violations;
  * - personal fields (marked in the contract) are shown to administrators only, and never in
  *   aggregates;
- * - the public reads published aggregates only.
+ * - the public reads published aggregates only;
+ * - a partner (services/clauses/partners.ts) reads under its agreement, through its own routes
+ *   only: every decision here refuses it (403), and it is never taken for staff.
  *
  * Every decision reads `clock.now()` when it is asked, never a table built at start: an
  * operator's access ends at its assignment's end date without a restart.
@@ -85,12 +87,21 @@ export interface AggregateRules {
 export type Audience =
   | { kind: "public" }
   | { kind: "staff"; admin: boolean }
-  | { kind: "operator"; operatorId: string };
+  | { kind: "operator"; operatorId: string }
+  | { kind: "partner" };
 
+/** Each role named: a role added later is refused here until it is given an audience. */
 export function audienceOf(principal: Principal | undefined): Audience {
   if (!principal) return { kind: "public" };
-  if (principal.role === "operator") return { kind: "operator", operatorId: operatorIdOf(principal) };
-  return { kind: "staff", admin: principal.role === "admin" };
+  switch (principal.role) {
+    case "operator":
+      return { kind: "operator", operatorId: operatorIdOf(principal) };
+    case "admin":
+    case "technician":
+      return { kind: "staff", admin: principal.role === "admin" };
+    case "partner":
+      return { kind: "partner" };
+  }
 }
 
 /** An operator principal without an operator id holds nothing (fail closed), never everything. */
@@ -140,9 +151,11 @@ export function createAccessPolicy(deps: AccessPolicyDeps): AccessPolicy {
   };
 }
 
-function signedIn(principal: Principal | undefined): Exclude<Audience, { kind: "public" }> {
+/** Staff or an operator: the public is asked to sign in, a partner refused (its agreement is elsewhere). */
+function signedIn(principal: Principal | undefined): Extract<Audience, { kind: "staff" | "operator" }> {
   const audience = audienceOf(principal);
   if (audience.kind === "public") throw new AuthRequiredError();
+  if (audience.kind === "partner") throw new ForbiddenError("partners read under their agreement only");
   return audience;
 }
 
@@ -212,6 +225,7 @@ function hiddenFieldsOf(contracts: AccessPolicyDeps["contracts"]) {
   const none: ReadonlySet<string> = new Set();
   const byContract = new Map<string, ReadonlySet<string>>();
   return (principal: Principal | undefined, contractId: string): ReadonlySet<string> => {
+    // Everyone but administrators, partners included: a partner never gets personal data.
     if (principal?.role === "admin") return none;
     let hidden = byContract.get(contractId);
     if (!hidden) {

@@ -40,6 +40,7 @@ import { integrationRoutes } from "./routes/integrations.ts";
 import { lorawanRoutes } from "./routes/lorawan.ts";
 import { mapRoutes } from "./routes/map.ts";
 import { DEFAULT_OPENDATA_RATE, openChannel, openDataAdminRoutes } from "./routes/opendata.ts";
+import { partnerRoutes } from "./routes/partners.ts";
 import { quarantineRoutes } from "./routes/quarantine.ts";
 import { registerRoutes } from "./routes/registers.ts";
 import { replayRoutes } from "./routes/replay.ts";
@@ -171,6 +172,7 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
     await api.register(async (scope) => archiveRoutes(scope, deps));
     await api.register(async (scope) => registerRoutes(scope, deps));
     await api.register(async (scope) => scorecardChartRoutes(scope, deps));
+    await api.register(async (scope) => partnerRoutes(scope, deps));
     const { community } = deps;
     if (community) {
       await api.register(async (scope) =>

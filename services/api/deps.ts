@@ -4,6 +4,7 @@ import type { AlertStore } from "../alerts/store.ts";
 import type { Authenticator } from "../auth/principals.ts";
 import type { ExportJobs } from "../clauses/export-jobs.ts";
 import type { AccessLog } from "../clauses/file-access-log.ts";
+import type { PartnerService } from "../clauses/partners.ts";
 import type { RegistersService } from "../clauses/registers-service.ts";
 import type { ReplayService } from "../clauses/replay.ts";
 import type { ClausesService } from "../clauses/service.ts";
@@ -56,6 +57,8 @@ export interface ApiDeps {
   registers?: RegistersService;
   /** The quarantine replay (services/clauses/replay.ts); without it the replay routes are not served. */
   replay?: ReplayService;
+  /** Partner agreements (services/clauses/partners.ts); without it their routes are not served. */
+  partners?: PartnerService;
   /** Residents' reports (services/reports); without them the report routes are not served. */
   reports?: CitizenReports;
   /** The alerts' lifecycle store; without it the API has no alert routes. */

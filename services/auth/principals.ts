@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Clock, systemClock } from "../domain/clock.ts";
-import { AuthThrottledError } from "../domain/errors.ts";
-import type { Operator } from "../domain/types.ts";
+import { AgreementEndedError, AuthThrottledError } from "../domain/errors.ts";
+import type { EpochMs, Operator } from "../domain/types.ts";
 import { sessionClientId } from "./client-id.ts";
 import { createKdfGate, DEFAULT_KDF_GATE, type KdfGateConfig } from "./kdf-gate.ts";
 import {
@@ -12,14 +12,45 @@ import {
   USER_THROTTLE,
 } from "./throttle.ts";
 
-/** Who is calling. The public is the absence of a principal. */
-export type Role = "admin" | "technician" | "operator";
+/**
+ * Who is calling. The public is the absence of a principal. A partner (a laboratory, a research
+ * body) reads under an agreement only, through its own routes (services/clauses/partners.ts):
+ * no other route names the role, and the access policy refuses it everywhere else.
+ */
+export type Role = "admin" | "technician" | "operator" | "partner";
 
 export interface Principal {
+  /** For a partner: the agreement's id (its key's first part). */
   id: string;
   role: Role;
   /** Set for operators: the operator the caller acts as. */
   operatorId?: string;
+  /** Set for partners: who the partner is (the agreement's `partner`). */
+  partnerId?: string;
+}
+
+/**
+ * A partner key as the authenticator needs it, read at each request from the partner store
+ * (through `AuthenticatorOptions.partners`, so that this file needs no store).
+ */
+export interface PartnerCredential {
+  /** scrypt hash of the key's secret part. */
+  keyHash: string;
+  partnerId: string;
+  /** The agreement lets its partner in within [validFrom, validTo), until `endedAt` when ended. */
+  validFrom: EpochMs;
+  validTo: EpochMs;
+  endedAt?: EpochMs;
+}
+
+/** Prefix of a partner key, written `lp_<agreement id>_<secret>`. */
+export const PARTNER_KEY_PREFIX = "lp_";
+const PARTNER_KEY = /^lp_([a-z0-9][a-z0-9-]{0,63})_([A-Za-z0-9_-]{16,200})$/;
+
+/** The agreement id and secret of a partner key, or undefined when the text is not one. */
+export function parsePartnerKey(key: string): { id: string; secret: string } | undefined {
+  const m = PARTNER_KEY.exec(key);
+  return m ? { id: m[1] as string, secret: m[2] as string } : undefined;
 }
 
 export interface User {
@@ -59,6 +90,12 @@ export interface Authenticator {
   /** HTTP Bearer only: a user's token, written `<user id>.<token>`. Same outcomes as `operator`. */
   user(id: string, token: string, attempt?: LoginAttempt): Promise<Principal | undefined>;
   /**
+   * HTTP Bearer only: a partner's key `lp_<agreement id>_<secret>`, split. Same outcomes as
+   * `user`, and `ERR_AGREEMENT_ENDED` when the key verifies but its agreement is not in force at
+   * this instant (read at each call, never cached). Undefined when no lookup was configured.
+   */
+  partner(agreementId: string, secret: string, attempt?: LoginAttempt): Promise<Principal | undefined>;
+  /**
    * The MQTT client id an operator's connection is registered under (see client-id.ts), or
    * undefined when the requested id lies in another operator's namespace.
    */
@@ -73,6 +110,8 @@ export interface AuthenticatorOptions {
   userThrottle?: ThrottleConfig;
   addressThrottle?: ThrottleConfig;
   kdf?: KdfGateConfig;
+  /** Partner keys by agreement id (the partner store); without it no partner key verifies. */
+  partners?: (agreementId: string) => Promise<PartnerCredential | undefined>;
 }
 
 /** The seconds to put in `Retry-After` when `err` is a throttling refusal; undefined otherwise. */
@@ -89,7 +128,7 @@ function throttled(ms: number): Error {
 
 /** What one check needs: the credential's kind and id, the secret given, and what is stored. */
 interface Claim {
-  kind: "op" | "user";
+  kind: "op" | "user" | "partner";
   id: string;
   secret: string;
   stored: string | undefined;
@@ -227,9 +266,28 @@ export function createAuthenticator(
       const principal: Principal = { id, role: u?.role ?? "technician" };
       return check({ kind: "user", id, secret: token, stored: u?.tokenHash, principal }, attempt);
     },
+    async partner(agreementId, secret, attempt = { scheme: "bearer" }) {
+      // Read at each request: an agreement ended a second ago lets nobody in, cache or not.
+      const credential = await options.partners?.(agreementId);
+      const principal: Principal = {
+        id: agreementId,
+        role: "partner",
+        partnerId: credential?.partnerId ?? agreementId,
+      };
+      const stored = credential?.keyHash;
+      const verified = await check({ kind: "partner", id: agreementId, secret, stored, principal }, attempt);
+      // Only a key that verifies learns that its agreement is over.
+      if (!verified || !credential) return undefined;
+      if (!partnerInForce(credential, clock.now())) throw new AgreementEndedError();
+      return verified;
+    },
     mqttClientId(operatorId, requested) {
       return sessionClientId(requested, operatorId, operatorIds);
     },
     stats,
   };
+}
+
+function partnerInForce(c: PartnerCredential, now: EpochMs): boolean {
+  return c.validFrom <= now && now < c.validTo && (c.endedAt === undefined || now < c.endedAt);
 }

@@ -1,5 +1,5 @@
 import type { AccessPolicy } from "../access/policy.ts";
-import type { Role } from "../auth/principals.ts";
+import type { Role as AnyRole } from "../auth/principals.ts";
 import type { Contract, FieldSpec } from "../contracts/model.ts";
 
 /**
@@ -64,6 +64,8 @@ export interface ProcessingRegisterDeps {
   now: () => number;
 }
 
+/** The roles that read personal fields through the platform's routes; partners never do. */
+type Role = Exclude<AnyRole, "partner">;
 const ROLES: readonly Role[] = ["admin", "technician", "operator"];
 
 export function processingRegister(

@@ -42,6 +42,11 @@ export interface Contract {
    * processing register states its default (services/clauses/processing-register.ts).
    */
   personalDataLegalBasis?: PersonalDataLegalBasis;
+  /**
+   * Partners given this contract's readings under an agreement see devices under pseudonyms only
+   * (customProperties `partnerPseudonymisation: true`); absent: the agreement decides.
+   */
+  partnerPseudonymisation?: boolean;
   /** Alert rules (customProperties `rules`), parameters already checked against their kind. */
   rules: readonly RuleSpec[];
   sourceFile: string;

@@ -23,7 +23,7 @@ import { readRules } from "./rules.ts";
  * `logicalTypeOptions.minimum/maximum`, quality `invalidValues` with `validValues`,
  * `classification: personal`); `slaProperties` frequency, latency, retention; and the
  * collectivity's `customProperties` (owner, validFrom/validTo, licence, retentionTiers, openData,
- * hostingLocation, personalDataPurposes, personalDataLegalBasis).
+ * hostingLocation, personalDataPurposes, personalDataLegalBasis, partnerPseudonymisation).
  */
 export type ParseResult = { ok: true; contract: Contract } | { ok: false; errors: string[] };
 
@@ -71,6 +71,10 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
   const legalBasis = readLegalBasis(custom.get("personalDataLegalBasis"), fields, errors);
   const cadence = readCadence(custom.get("cadence"), errors);
   const rules = readRules(custom.get("rules"), fields, errors);
+  const partnerPseudonymisation = custom.get("partnerPseudonymisation");
+  if (partnerPseudonymisation !== undefined && typeof partnerPseudonymisation !== "boolean") {
+    errors.push("customProperties.partnerPseudonymisation: expected true or false");
+  }
   const openData = readOpenData(
     custom.get("openData"),
     fields,
@@ -105,6 +109,7 @@ function readContract(doc: Obj, sourceFile: string, errors: string[]): Contract 
       : {}),
     personalDataPurposes: purposes,
     ...(legalBasis !== undefined ? { personalDataLegalBasis: legalBasis } : {}),
+    ...(partnerPseudonymisation === true ? { partnerPseudonymisation } : {}),
     rules,
     sourceFile,
   };

@@ -257,3 +257,19 @@ export const ReplayRecordedError = createError(
 );
 /** One export runs at a time: a second waits for the first (the bundle is read from the live stores). */
 export const TooManyExportsError = createError("ERR_EXPORT_BUSY", "%s", 429);
+
+/**
+ * Partner and research access (services/clauses/partners.ts). A partner's key whose agreement is
+ * not yet in force, was ended or is past its end date authenticates as nothing: 401, checked at
+ * each request. A request outside the agreement's scope (another contract, a field not granted,
+ * readings outside its data period, a finer granularity than granted) is refused whole.
+ */
+export const AgreementEndedError = createError(
+  "ERR_AGREEMENT_ENDED",
+  "The partner agreement is not in force",
+  401,
+);
+export const OutsideAgreementError = createError("ERR_OUTSIDE_AGREEMENT", "Outside the agreement: %s", 403);
+/** An agreement missing what it must state, or granting what it may not (a personal field). */
+export const AgreementInvalidError = createError("ERR_AGREEMENT_INVALID", "Invalid agreement: %s", 400);
+export const AgreementNotFoundError = createError("ERR_AGREEMENT_NOT_FOUND", "No agreement %s", 404);

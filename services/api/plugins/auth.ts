@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { type Authenticator, type Principal, type Role, retryAfterSeconds } from "../../auth/principals.ts";
+import {
+  type Authenticator,
+  type Principal,
+  parsePartnerKey,
+  type Role,
+  retryAfterSeconds,
+} from "../../auth/principals.ts";
 import { AuthInvalidError, AuthRequiredError, ForbiddenError } from "../../domain/errors.ts";
 
 declare module "fastify" {
@@ -20,7 +26,9 @@ const guards = new WeakMap<object, readonly Role[]>();
  * Who is calling, from the Authorization header. Each kind of credential works in its own scheme
  * only, so that a staff token never doubles as a password:
  * - `Basic base64(username:secret)`: an operator (the same credentials as MQTT);
- * - `Bearer <user id>.<token>`: a user (administrator or technician).
+ * - `Bearer <user id>.<token>`: a user (administrator or technician);
+ * - `Bearer lp_<agreement id>_<secret>`: a partner under an agreement (services/clauses/partners.ts),
+ *   refused with 401 `ERR_AGREEMENT_ENDED` once the agreement is not in force.
  * No header: the principal of the web session (plugins/session.ts), when its cookie names a live
  * one, else the public. A header always wins over a cookie. A header that does not verify: 401, never a silent downgrade. Too many
  * recent failures for the username or the address: 429 `ERR_AUTH_THROTTLED` with `Retry-After`,
@@ -110,6 +118,9 @@ async function identify(
 ): Promise<Principal | undefined> {
   const [scheme, value = ""] = header.split(" ", 2);
   if (scheme?.toLowerCase() === "bearer") {
+    // A partner key has no dot, a user's token always has one: the two cannot be confused.
+    const partner = parsePartnerKey(value);
+    if (partner) return auth.partner(partner.id, partner.secret, { scheme: "bearer", address });
     const dot = value.indexOf(".");
     if (dot <= 0) return undefined;
     return auth.user(value.slice(0, dot), value.slice(dot + 1), { scheme: "bearer", address });

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Principal } from "../../auth/principals.ts";
+import { ForbiddenError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { logIn } from "../plugins/auth.ts";
 import { errorResponse } from "../plugins/operations.ts";
@@ -39,6 +40,8 @@ const CsrfErrors = {
 };
 
 function meOf(principal: Principal) {
+  // Partners read through their own routes only (services/api/routes/partners.ts): no session.
+  if (principal.role === "partner") throw new ForbiddenError("partners have no session");
   return { id: principal.id, role: principal.role, operator: principal.operatorId ?? null };
 }
 
