@@ -108,7 +108,11 @@ export async function buildApp(deps: ApiDeps, options: FastifyServerOptions = {}
       components: {
         securitySchemes: {
           basic: { type: "http", scheme: "basic", description: "operators: username and secret" },
-          bearer: { type: "http", scheme: "bearer", description: "staff: <user id>.<token>" },
+          bearer: {
+            type: "http",
+            scheme: "bearer",
+            description: "staff: <user id>.<token>; partners: lp_<agreement id>_<secret>",
+          },
           webhookSecret: {
             type: "apiKey",
             in: "header",
