@@ -1,15 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import {
-  BIGINT,
-  BOOLEAN,
-  type DuckDBConnection,
-  DuckDBInstance,
-  type DuckDBValue,
-  VARCHAR,
-} from "@duckdb/node-api";
+import { BIGINT, BOOLEAN, type DuckDBConnection, type DuckDBValue, VARCHAR } from "@duckdb/node-api";
 import { AgreementInvalidError } from "../domain/errors.ts";
-import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
+import { DuckdbFile } from "../storage/duckdb/duckdb-file.ts";
 import { type Param, query, type Row } from "../storage/duckdb/sql.ts";
 import {
   type Agreement,
@@ -64,42 +55,20 @@ const KEY = `SELECT ${SHOWN}, key_hash, pseudonym_key FROM agreements WHERE id =
 const END = `UPDATE agreements SET ended_at = $ended_at, ended_by = $ended_by, end_reason = $end_reason
   WHERE id = $id AND ended_at IS NULL`;
 
-interface Session {
-  instance: DuckDBInstance;
-  writer: DuckDBConnection;
-  reader: DuckDBConnection;
-}
-
 /** The embedded partner store: DuckDB on its own file, a write lane and a read lane. */
 class DuckdbPartnerStore implements PartnerStore {
-  private readonly config: DuckdbPartnerStoreConfig;
-  private session: Session | undefined;
-  private writes = new Lane();
-  private reads = new Lane();
+  private readonly file: DuckdbFile;
 
   constructor(config: DuckdbPartnerStoreConfig) {
-    this.config = config;
+    this.file = new DuckdbFile(config.path, SCHEMA, "DuckdbPartnerStore");
   }
 
-  async start(): Promise<void> {
-    if (this.session) return;
-    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
-    const instance = await DuckDBInstance.create(this.config.path);
-    const writer = await instance.connect();
-    for (const statement of SCHEMA) await writer.run(statement);
-    this.session = { instance, writer, reader: await instance.connect() };
+  start(): Promise<void> {
+    return this.file.open();
   }
 
-  async close(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    await Promise.all([this.writes.run(async () => {}), this.reads.run(async () => {})]);
-    this.session = undefined;
-    session.writer.closeSync();
-    session.reader.closeSync();
-    session.instance.closeSync();
-    this.writes = new Lane();
-    this.reads = new Lane();
+  close(): Promise<void> {
+    return this.file.close();
   }
 
   async addAgreement(agreement: Agreement, secrets: AgreementSecrets): Promise<void> {
@@ -144,16 +113,11 @@ class DuckdbPartnerStore implements PartnerStore {
   }
 
   private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.open().writer, job));
+    return this.file.write(job);
   }
 
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.reads.run(() => inTransaction(this.open().reader, job));
-  }
-
-  private open(): Session {
-    if (!this.session) throw new Error("DuckdbPartnerStore is not started");
-    return this.session;
+    return this.file.read(job);
   }
 }
 
