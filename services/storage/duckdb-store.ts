@@ -34,6 +34,13 @@ import {
   toObservations,
 } from "./duckdb/archive.ts";
 import { LatestRows, ReadingRows } from "./duckdb/chunks.ts";
+import {
+  type CopyReadingsRequest,
+  type CopyRollupsRequest,
+  copyReadingsSql,
+  copyRollupsSql,
+  readingMonthsSql,
+} from "./duckdb/copy-out.ts";
 import { Dictionary, type Registrations, type Rewrite } from "./duckdb/dictionary.ts";
 import { DiskRoom } from "./duckdb/disk-room.ts";
 import { purge, TABLE_BYTES_QUERY, toUsage, USAGE_QUERY } from "./duckdb/retention.ts";
@@ -545,6 +552,33 @@ export class DuckdbStore
 
   scanGroupStateRollups(q: GroupTierFilter): AsyncIterable<GroupStateRollup[]> {
     return this.scan(scanRequest("groupStateRollups", q));
+  }
+
+  /** The months holding readings of a contract version (the export's fast path, copy-out.ts). */
+  async readingMonths(q: {
+    contract: string;
+    from?: EpochMs;
+    to?: EpochMs;
+    operatorId?: string;
+  }): Promise<string[]> {
+    const { sql, params } = readingMonthsSql(q);
+    return (await this.read(sql, params)).map((r) => String(r.month));
+  }
+
+  /** Writes a contract version's readings over a span as one file, by DuckDB itself (copy-out.ts). */
+  async copyReadings(q: CopyReadingsRequest): Promise<number> {
+    const fields = await this.read("SELECT field_id, name FROM fields", []);
+    const ids = new Map(fields.map((r) => [String(r.name), Number(r.field_id)]));
+    const { sql, params } = copyReadingsSql(q, ids);
+    const [row] = await this.read(sql, params);
+    return Number(row?.Count ?? row?.count ?? 0);
+  }
+
+  /** Writes a rollup table of a tier as one file, by DuckDB itself (copy-out.ts). */
+  async copyRollups(q: CopyRollupsRequest): Promise<number> {
+    const { sql, params } = copyRollupsSql(q);
+    const [row] = await this.read(sql, params);
+    return Number(row?.Count ?? row?.count ?? 0);
   }
 
   private scan<T>(request: ScanRequest): AsyncIterable<T[]> {

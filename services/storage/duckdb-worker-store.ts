@@ -14,6 +14,7 @@ import {
   scanRequest,
   type TierFilter,
 } from "./archive.ts";
+import type { CopyReadingsRequest, CopyRollupsRequest } from "./duckdb/copy-out.ts";
 import type { DuckdbStoreConfig } from "./duckdb-store.ts";
 import type {
   AggregateQuery,
@@ -206,6 +207,21 @@ export class DuckdbWorkerStore
   }
   scanGroupStateRollups(q: GroupTierFilter): AsyncIterable<GroupStateRollup[]> {
     return this.scan(scanRequest("groupStateRollups", q));
+  }
+  readingMonths(q: {
+    contract: string;
+    from?: EpochMs;
+    to?: EpochMs;
+    operatorId?: string;
+  }): Promise<string[]> {
+    return this.call("readingMonths", q);
+  }
+  /** DuckDB writes the file on the store's own thread: the main thread sees its row count only. */
+  copyReadings(q: CopyReadingsRequest): Promise<number> {
+    return this.call("copyReadings", q);
+  }
+  copyRollups(q: CopyRollupsRequest): Promise<number> {
+    return this.call("copyRollups", q);
   }
   /**
    * A message per page, sent once the previous page was consumed: the thread never streams a

@@ -220,6 +220,15 @@ for (const onInflux of [false, true]) {
           if (resource.path.startsWith("readings/")) readingRows += rows.length;
         }
         expect(readingRows).toBe(lamps.length * 24);
+        // Each Parquet file beside its CSV holds the same rows, read by an independent reader.
+        const { parquetReadObjects } = await import("hyparquet");
+        for (const f of manifest.files.filter((x: { path: string }) => x.path.endsWith(".parquet"))) {
+          const bytes = readFileSync(join(bundle, f.path));
+          const rows = await parquetReadObjects({
+            file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+          });
+          expect(rows.length, f.path).toBe(f.rows);
+        }
       });
 
       it("refuses a bundle that does not hold, naming the file, and leaves the target empty", async () => {

@@ -1,11 +1,12 @@
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Alert, AlertChange } from "../../alerts/types.ts";
 import type { Contract } from "../../contracts/model.ts";
 import type { ContractRegistry } from "../../contracts/registry.ts";
 import type { Device, EpochMs, Observation, QuarantineEntry } from "../../domain/types.ts";
 import type { ArchiveSource } from "../../storage/archive.ts";
-import type { QuarantineStore, ViolationLog, ViolationRecord } from "../../storage/store.ts";
+import type { ReadingCopier } from "../../storage/duckdb/copy-out.ts";
+import type { QuarantineStore, TimeSeriesStore, ViolationLog, ViolationRecord } from "../../storage/store.ts";
 import type { ClauseStore } from "../clause-store.ts";
 import {
   BUNDLE_FORMAT,
@@ -30,7 +31,12 @@ import { type Cell, hashFile, TableFile } from "./table-file.ts";
 
 /** What an export reads: the platform's stores, opened. */
 export interface ExportSources {
-  store: ArchiveSource & Pick<QuarantineStore, "listQuarantine"> & Pick<ViolationLog, "listViolations">;
+  /** With the embedded store's ReadingCopier, readings are written by DuckDB itself. */
+  store: ArchiveSource &
+    Pick<TimeSeriesStore, "countValues"> &
+    Pick<QuarantineStore, "listQuarantine"> &
+    Pick<ViolationLog, "listViolations"> &
+    Partial<ReadingCopier>;
   alerts: {
     scanAlerts(pageSize?: number): AsyncIterable<Alert[]>;
     scanHistory(pageSize?: number): AsyncIterable<AlertChange[]>;
@@ -170,6 +176,55 @@ class ExportRun {
   }
 
   private async readings(contracts: readonly Contract[]): Promise<void> {
+    const copier = copierOf(this.src.store);
+    if (copier) return this.readingsCopied(copier, contracts);
+    return this.readingsScanned(contracts);
+  }
+
+  /**
+   * The embedded store writes each table itself (copy-out.ts): a file per contract version and
+   * month, with no value passing through JavaScript. The store keeps only the fields of each
+   * reading's contract version (the pipeline and the import store nothing else), so the columns
+   * of the version hold every value.
+   */
+  private async readingsCopied(copier: ReadingCopier, contracts: readonly Contract[]): Promise<void> {
+    let readings = 0;
+    for (const c of contracts) {
+      const fields = [...c.fields.values()].map((f) => ({ name: f.name, type: f.type }));
+      for (const month of await copier.readingMonths({
+        contract: c.key,
+        ...this.range(),
+        ...this.opFilter(),
+      })) {
+        const [from, to] = this.monthSpan(month);
+        const path = readingPath(c.key, month);
+        await mkdir(dirname(join(this.root, path)), { recursive: true });
+        const q = { contract: c.key, fields, from, to, ...this.opFilter() };
+        const rows = await copier.copyReadings({ ...q, path: join(this.root, path), format: "csv" });
+        this.files.push({ ...(await hashFile(this.root, path)), rows });
+        this.columnsOf.set(path, readingColumns(c));
+        if (this.parquet) {
+          const parquet = path.replace(/\.csv$/, ".parquet");
+          await copier.copyReadings({ ...q, path: join(this.root, parquet), format: "parquet" });
+          this.files.push({ ...(await hashFile(this.root, parquet)), rows });
+        }
+        readings += rows;
+        this.options.progress?.("readings", readings);
+      }
+    }
+    this.counts.readings = readings;
+    this.counts.fieldValues = await this.src.store.countValues({ ...this.range(), ...this.opFilter() });
+  }
+
+  /** The month's span, within the export's range. */
+  private monthSpan(month: string): [EpochMs, EpochMs] {
+    const [y = 1970, m = 1] = month.split("-").map(Number);
+    const from = Math.max(Date.UTC(y, m - 1, 1), this.options.from ?? Number.NEGATIVE_INFINITY);
+    const to = Math.min(Date.UTC(y, m, 1), this.options.to ?? Number.POSITIVE_INFINITY);
+    return [from, to];
+  }
+
+  private async readingsScanned(contracts: readonly Contract[]): Promise<void> {
     const byKey = new Map(contracts.map((c) => [c.key, c]));
     const open = new Map<string, TableFile>();
     let readings = 0;
@@ -233,6 +288,37 @@ class ExportRun {
   }
 
   private async rollups(): Promise<void> {
+    const copier = copierOf(this.src.store);
+    if (copier) return this.rollupsCopied(copier);
+    return this.rollupsScanned();
+  }
+
+  /** The embedded store writes each rollup table itself, like the readings. */
+  private async rollupsCopied(copier: ReadingCopier): Promise<void> {
+    const tables = (Object.keys(ROLLUP_TABLES) as RollupTable[]).filter(
+      // Group rollups mix every operator's devices: the collectivity's, not one operator's.
+      (t) => this.op === undefined || t.startsWith("device"),
+    );
+    for (const tier of TIERS) {
+      for (const table of tables) {
+        const path = rollupPath(tier, table);
+        await mkdir(dirname(join(this.root, path)), { recursive: true });
+        const q = { table, tier, ...this.range(), ...this.opFilter() };
+        const rows = await copier.copyRollups({ ...q, path: join(this.root, path), format: "csv" });
+        this.files.push({ ...(await hashFile(this.root, path)), rows });
+        this.columnsOf.set(path, ROLLUP_TABLES[table]);
+        if (this.parquet) {
+          const parquet = path.replace(/\.csv$/, ".parquet");
+          await copier.copyRollups({ ...q, path: join(this.root, parquet), format: "parquet" });
+          this.files.push({ ...(await hashFile(this.root, parquet)), rows });
+        }
+        this.counts[path] = rows;
+        this.options.progress?.(path, rows);
+      }
+    }
+  }
+
+  private async rollupsScanned(): Promise<void> {
     for (const tier of TIERS) {
       const q = { tier, ...this.range(), ...this.opFilter(), pageSize: 5_000 };
       await this.table(
@@ -548,3 +634,13 @@ async function exists(path: string): Promise<boolean> {
 }
 
 export type { RollupTable };
+
+function copierOf(store: Partial<ReadingCopier>): ReadingCopier | undefined {
+  const { copyReadings, copyRollups, readingMonths } = store;
+  if (!copyReadings || !copyRollups || !readingMonths) return undefined;
+  return {
+    copyReadings: copyReadings.bind(store),
+    copyRollups: copyRollups.bind(store),
+    readingMonths: readingMonths.bind(store),
+  };
+}
