@@ -1,17 +1,14 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   BIGINT,
   type DuckDBAppender,
   type DuckDBConnection,
-  DuckDBInstance,
   type DuckDBValue,
   VARCHAR,
 } from "@duckdb/node-api";
 import { type Clock, systemClock } from "../domain/clock.ts";
 import { BreachNotFoundError } from "../domain/errors.ts";
 import type { EpochMs } from "../domain/types.ts";
-import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
+import { DuckdbFile } from "../storage/duckdb/duckdb-file.ts";
 import { type Condition, type Param, paramsOf, query, type Row, where } from "../storage/duckdb/sql.ts";
 import {
   type Breach,
@@ -191,14 +188,6 @@ const UPDATE_BREACH = `UPDATE breaches SET status = $status, notified_authority_
 const INSERT_CHANGE = `INSERT INTO breach_changes (breach_id, seq, at_ms, actor, patch)
   VALUES ($id, $seq, $at, $by, $patch)`;
 
-interface Session {
-  instance: DuckDBInstance;
-  /** Write transactions, one at a time (the write lane). */
-  writer: DuckDBConnection;
-  /** Reads, one at a time on each connection, so a scorecard never waits behind a batch. */
-  readers: DuckDBConnection[];
-}
-
 const READERS = 2;
 
 /**
@@ -208,45 +197,23 @@ const READERS = 2;
  * port file's rules, the same as the in-memory twin's, inside the write transaction.
  */
 class DuckdbClauseStore implements ClauseStore {
-  private readonly config: DuckdbClauseStoreConfig;
   private readonly clock: Clock;
-  private session: Session | undefined;
-  private writes = new Lane();
-  private reads: Lane[] = [];
-  private nextRead = 0;
+  private readonly file: DuckdbFile;
 
   constructor(config: DuckdbClauseStoreConfig, clock: Clock) {
-    this.config = config;
+    this.file = new DuckdbFile(config.path, [...SCHEMA, ...STAGING], "DuckdbClauseStore", READERS);
     this.clock = clock;
   }
 
   async start(): Promise<void> {
-    if (this.session) return;
-    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
-    const instance = await DuckDBInstance.create(this.config.path);
-    const writer = await instance.connect();
-    for (const statement of [...SCHEMA, ...STAGING]) await writer.run(statement);
-    const readers: DuckDBConnection[] = [];
-    for (let i = 0; i < READERS; i++) readers.push(await instance.connect());
-    this.session = { instance, writer, readers };
-    this.reads = readers.map(() => new Lane());
+    if (this.file.isOpen) return;
+    await this.file.open();
   }
 
   /** Waits for queued work, then releases the file so that another instance can open it. */
   async close(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
-    await Promise.all([
-      this.writes.run(async () => {}),
-      ...this.reads.map((lane) => lane.run(async () => {})),
-    ]);
-    this.session = undefined;
-    session.writer.closeSync();
-    for (const reader of session.readers) reader.closeSync();
-    // Closing the instance checkpoints the WAL into the file.
-    session.instance.closeSync();
-    this.writes = new Lane();
-    this.reads = [];
+    if (!this.file.isOpen) return;
+    await this.file.close();
   }
 
   async recordDeliveries(rows: readonly DeliveryCount[]): Promise<void> {
@@ -447,7 +414,7 @@ class DuckdbClauseStore implements ClauseStore {
 
   /** One transaction on the write lane; rolled back if the job throws. */
   private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.open().writer, job));
+    return this.file.write(job);
   }
 
   /**
@@ -455,14 +422,7 @@ class DuckdbClauseStore implements ClauseStore {
    * which DuckDB needs when the writer commits in between (duckdb/duckdb#23704).
    */
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const session = this.open();
-    const i = this.nextRead++ % session.readers.length;
-    return (this.reads[i] as Lane).run(() => inTransaction(session.readers[i] as DuckDBConnection, job));
-  }
-
-  private open(): Session {
-    if (!this.session) throw new Error("DuckdbClauseStore is not started");
-    return this.session;
+    return this.file.read(job);
   }
 }
 

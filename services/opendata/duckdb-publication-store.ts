@@ -1,15 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   BIGINT,
   type DuckDBAppender,
   type DuckDBConnection,
-  DuckDBInstance,
   type DuckDBValue,
   VARCHAR,
 } from "@duckdb/node-api";
 import type { EpochMs } from "../domain/types.ts";
-import { inTransaction, Lane } from "../storage/duckdb/lane.ts";
+import { DuckdbFile } from "../storage/duckdb/duckdb-file.ts";
 import {
   type Condition,
   inList,
@@ -158,17 +155,6 @@ const ADD_DOWNLOADS = `INSERT INTO downloads (dataset, format, total) VALUES ($d
   ON CONFLICT (dataset, format) DO UPDATE SET total = total + excluded.total`;
 const DOWNLOADS = "SELECT format, total FROM downloads WHERE dataset = $dataset ORDER BY format";
 
-interface Session {
-  instance: DuckDBInstance;
-  /** Write transactions, one at a time (the write lane). */
-  writer: DuckDBConnection;
-  /**
-   * Reads, one at a time on each of a few connections (the read lanes), so that a page of
-   * figures never waits behind a release, nor a whole queue of other readers behind one.
-   */
-  readers: DuckDBConnection[];
-}
-
 /** Read connections: the public channel's requests spread over them. */
 const READERS = 4;
 /** Download counts are written at most this often, added up in memory between. */
@@ -187,11 +173,7 @@ const DOWNLOADS_FLUSH_MS = 5_000;
  * transaction.
  */
 class DuckdbPublicationStore implements PublicationStore {
-  private readonly config: DuckdbPublicationStoreConfig;
-  private session: Session | undefined;
-  private writes = new Lane();
-  private reads: Lane[] = [];
-  private nextRead = 0;
+  private readonly file: DuckdbFile;
   /**
    * Summaries and newest approvals, kept as the store's only writer leaves them: the public
    * channel asks for them on every request (its ETag), and a summary scans the dataset's figures.
@@ -205,19 +187,12 @@ class DuckdbPublicationStore implements PublicationStore {
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(config: DuckdbPublicationStoreConfig) {
-    this.config = config;
+    this.file = new DuckdbFile(config.path, [...SCHEMA, ...STAGING], "DuckdbPublicationStore", READERS);
   }
 
   async start(): Promise<void> {
-    if (this.session) return;
-    if (this.config.path !== ":memory:") mkdirSync(dirname(this.config.path), { recursive: true });
-    const instance = await DuckDBInstance.create(this.config.path);
-    const writer = await instance.connect();
-    for (const statement of [...SCHEMA, ...STAGING]) await writer.run(statement);
-    const readers: DuckDBConnection[] = [];
-    for (let i = 0; i < READERS; i++) readers.push(await instance.connect());
-    this.session = { instance, writer, readers };
-    this.reads = readers.map(() => new Lane());
+    if (this.file.isOpen) return;
+    await this.file.open();
     this.flushTimer = setInterval(
       // A failed flush puts its counts back (flushDownloads): the next beat or close writes them.
       () => void this.flushDownloads().catch(() => undefined),
@@ -228,21 +203,10 @@ class DuckdbPublicationStore implements PublicationStore {
 
   /** Waits for queued work, then releases the file so that another instance can open it. */
   async close(): Promise<void> {
-    const session = this.session;
-    if (!session) return;
+    if (!this.file.isOpen) return;
     clearInterval(this.flushTimer);
     await this.flushDownloads();
-    await Promise.all([
-      this.writes.run(async () => {}),
-      ...this.reads.map((lane) => lane.run(async () => {})),
-    ]);
-    this.session = undefined;
-    session.writer.closeSync();
-    for (const reader of session.readers) reader.closeSync();
-    // Closing the instance checkpoints the WAL into the file.
-    session.instance.closeSync();
-    this.writes = new Lane();
-    this.reads = [];
+    await this.file.close();
     this.summaries.clear();
     this.approvals.clear();
   }
@@ -371,7 +335,7 @@ class DuckdbPublicationStore implements PublicationStore {
 
   /** Counted in memory, written every few seconds and at close: a download never waits on a write. */
   async countDownload(dataset: string, format: string): Promise<void> {
-    this.open();
+    this.file.started();
     this.addDownloads(dataset, format, 1);
   }
 
@@ -389,7 +353,7 @@ class DuckdbPublicationStore implements PublicationStore {
   }
 
   private async flushDownloads(): Promise<void> {
-    if (this.pendingDownloads.size === 0 || !this.session) return;
+    if (this.pendingDownloads.size === 0 || !this.file.isOpen) return;
     const pending = this.pendingDownloads;
     this.pendingDownloads = new Map();
     try {
@@ -417,7 +381,7 @@ class DuckdbPublicationStore implements PublicationStore {
 
   /** One transaction on the write lane; rolled back if the job throws. */
   private write<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    return this.writes.run(() => inTransaction(this.open().writer, job));
+    return this.file.write(job);
   }
 
   /**
@@ -426,14 +390,7 @@ class DuckdbPublicationStore implements PublicationStore {
    * DuckDB needs when the writer commits in between (duckdb/duckdb#23704).
    */
   private read<T>(job: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-    const session = this.open();
-    const i = this.nextRead++ % session.readers.length;
-    return (this.reads[i] as Lane).run(() => inTransaction(session.readers[i] as DuckDBConnection, job));
-  }
-
-  private open(): Session {
-    if (!this.session) throw new Error("DuckdbPublicationStore is not started");
-    return this.session;
+    return this.file.read(job);
   }
 }
 
