@@ -23,8 +23,6 @@ export interface ArchiveReport {
 
 /** Readings sent to the pipeline at once (within its batch limit): each durable before the next is read. */
 const BATCH = 500;
-/** A line longer than this is not a reading: refused, kept in quarantine with its reason. */
-const MAX_LINE = 64 * 1024;
 
 /**
  * At a concession's renewal, the outgoing operator hands over its archive and the collectivity
@@ -49,16 +47,17 @@ export async function importArchive(
   for await (const line of lines) {
     if (line.trim() === "") continue;
     report.lines++;
-    const kept = line.length > MAX_LINE ? JSON.stringify(line.slice(0, 200)) : line;
-    // A batch stays under the payload limit the pipeline applies to every message.
-    const full = batch.length >= BATCH || bytes + kept.length + 16 > deps.maxPayloadBytes - 64;
+    // A batch stays under the payload limit the pipeline applies to every message; a line over
+    // it goes alone and is refused as any oversized message (ERR_PAYLOAD_TOO_LARGE), its start
+    // kept in quarantine, marked truncated.
+    const full = batch.length >= BATCH || bytes + line.length + 16 > deps.maxPayloadBytes - 64;
     if (full && batch.length > 0) {
       await send(deps, operator, batch, report);
       batch = [];
       bytes = 0;
     }
-    batch.push(kept);
-    bytes += kept.length + 1;
+    batch.push(line);
+    bytes += line.length + 1;
   }
   if (batch.length > 0) await send(deps, operator, batch, report);
   return report;

@@ -40,19 +40,27 @@ describe("an outgoing operator's archive", () => {
         time: new Date(Date.now() - msAgo).toISOString(),
         data: { power_state: "on", status: "ok" },
       });
-    const archive = [line(3 * DAY), line(2 * DAY), line(DAY / 2), "pas un relevé", ""].join("\n");
+    // A line over the payload limit (256 KiB by default) is refused like any oversized message.
+    const huge = JSON.stringify({
+      device: DEVICE,
+      time: new Date().toISOString(),
+      data: { note: "x".repeat(300_000) },
+    });
+    const archive = [line(3 * DAY), line(2 * DAY), huge, line(DAY / 2), "pas un relevé", ""].join("\n");
     const res = await post(archive, admin);
     expect(res.status).toBe(200);
     const report = (await res.json()) as Record<string, unknown>;
-    expect(report).toMatchObject({ operator: "lumiere-est", lines: 4, accepted: 2, quarantined: 2 });
+    expect(report).toMatchObject({ operator: "lumiere-est", lines: 5, accepted: 2, quarantined: 3 });
     expect(Object.keys(report.reasons as object).sort()).toEqual([
       "ERR_DEVICE_NOT_ASSIGNED",
       "ERR_PAYLOAD_SHAPE",
+      "ERR_PAYLOAD_TOO_LARGE",
     ]);
     const stored = await t.platform.store.countValues({ deviceIds: [DEVICE], operatorId: "lumiere-est" });
     expect(stored).toBe(4);
     const quarantined = await t.platform.store.listQuarantine({ operatorId: "lumiere-est", limit: 10 });
     expect(quarantined.every((q) => q.source === "archive")).toBe(true);
+    expect(quarantined.filter((q) => q.truncated)).toHaveLength(1);
   });
 
   it("is the administrators' to import, and the import is in the access log", async () => {
