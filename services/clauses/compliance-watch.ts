@@ -3,7 +3,7 @@ import type { ContractRegistry } from "../contracts/registry.ts";
 import type { Logger } from "../domain/logger.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { dayPeriod } from "./scorecard-period.ts";
-import { type Breach, type Scorecard, type ScorecardDeps, scorecards } from "./scorecards.ts";
+import { type Breach, measure, type Scorecard, type ScorecardDeps } from "./scorecards.ts";
 
 /** The platform rule of a compliance breach (a rule of the platform, not of a contract). */
 export const COMPLIANCE_BREACH = "platform/compliance-breach";
@@ -71,7 +71,8 @@ export class ComplianceWatch {
 
   /** Raises, notes or clears each (operator, contract) of the day. */
   async judge(day: EpochMs, at: EpochMs): Promise<void> {
-    const cards = await scorecards(this.deps, dayPeriod(day));
+    // The day's breaches only: the trend against the day before is the pages' business.
+    const cards = await measure(this.deps, dayPeriod(day));
     for (const card of cards) {
       if (card.contractId === null) continue;
       const subject = `compliance:${card.operatorId}/${card.contractId}`;

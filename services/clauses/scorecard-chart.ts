@@ -2,7 +2,7 @@ import type { ComplianceTargets } from "../contracts/model.ts";
 import type { EpochMs } from "../domain/types.ts";
 import { escapeXml, FONT_FAMILY, PALETTE, renderPng } from "../opendata/chart-png.ts";
 import { monthPeriod } from "./scorecard-period.ts";
-import { type Breach, MEASURES, type Measure, type ScorecardDeps, scorecards } from "./scorecards.ts";
+import { type Breach, MEASURES, type Measure, measure, type ScorecardDeps } from "./scorecards.ts";
 
 /**
  * An operator's compliance with one contract month by month: completeness, timeliness and
@@ -49,7 +49,7 @@ export interface TrendRequest {
 export const DEFAULT_TREND_MONTHS = 12;
 export const MAX_TREND_MONTHS = 36;
 
-/** Each month's card of one operator and contract (scorecards() per month), oldest first. */
+/** Each month's card of one operator and contract (measure() per month: the months are the trend), oldest first. */
 export async function scorecardTrend(deps: ScorecardDeps, request: TrendRequest): Promise<ScorecardTrend> {
   const months = Math.min(MAX_TREND_MONTHS, Math.max(1, Math.floor(request.months ?? DEFAULT_TREND_MONTHS)));
   const last = new Date(request.until ?? request.now ?? deps.now());
@@ -57,7 +57,7 @@ export async function scorecardTrend(deps: ScorecardDeps, request: TrendRequest)
     monthPeriod(last.getUTCFullYear(), last.getUTCMonth() + 1 - (months - 1 - i)),
   );
   const filter = { operatorId: request.operatorId, contractId: request.contractId };
-  const cards = await Promise.all(periods.map((p) => scorecards(deps, p, filter)));
+  const cards = await Promise.all(periods.map((p) => measure(deps, p, filter)));
   let targets: ComplianceTargets | undefined;
   const points = periods.map((p, i): TrendPoint => {
     const card = cards[i]?.find(

@@ -120,10 +120,11 @@ function ratios(c: Scorecard): Record<Measure, number | null> {
   };
 }
 
-async function measure(
+/** The cards of the period alone, without the period before (`previous` stays null). */
+export async function measure(
   deps: ScorecardDeps,
   period: ScorecardPeriod,
-  filter: ScorecardFilter,
+  filter: ScorecardFilter = {},
 ): Promise<Scorecard[]> {
   const to = Math.min(period.to, Math.max(period.from, deps.now()));
   const range = { from: period.from, to: period.to, ...ledgerFilter(filter) };
