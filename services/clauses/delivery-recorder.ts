@@ -4,12 +4,11 @@ import type { ViolationRecord } from "../storage/store.ts";
 import {
   type ClauseStore,
   type DeliveryCount,
-  LATENCY_BOUNDS_MS,
+  LATENCY_BUCKETS,
   latencyBucket,
   type RefusalCount,
+  utcDay,
 } from "./clause-store.ts";
-
-const DAY_MS = 86_400_000;
 
 export interface DeliveryRecorderConfig {
   /** How often the tallies are added to the ledger. */
@@ -58,7 +57,7 @@ export class DeliveryRecorder {
   observe(observations: readonly Observation[]): void {
     for (const o of observations) {
       if (o.receivedAt === undefined) continue;
-      const day = dayOf(o.time);
+      const day = utcDay(o.time);
       const key = `${day}\u0000${o.operatorId}\u0000${o.contract}\u0000${o.deviceId}`;
       let row = this.deliveries.get(key);
       if (!row) {
@@ -133,16 +132,12 @@ export class DeliveryRecorder {
     kind: RefusalCount["kind"],
     code: string,
   ): void {
-    const day = dayOf(receivedAt);
+    const day = utcDay(receivedAt);
     const key = `${day}\u0000${operatorId}\u0000${contract}\u0000${deviceId}\u0000${kind}\u0000${code}`;
     const row = this.refusals.get(key);
     if (row) row.count++;
     else this.refusals.set(key, { day, operatorId, contract, deviceId, kind, code, count: 1 });
   }
-}
-
-function dayOf(time: EpochMs): EpochMs {
-  return Math.floor(time / DAY_MS) * DAY_MS;
 }
 
 function emptyDelivery(day: EpochMs, o: Observation): DeliveryCount {
@@ -155,7 +150,7 @@ function emptyDelivery(day: EpochMs, o: Observation): DeliveryCount {
     late: 0,
     latencySumMs: 0,
     latencyMaxMs: 0,
-    latencyHistogram: LATENCY_BOUNDS_MS.map(() => 0).concat(0),
+    latencyHistogram: new Array<number>(LATENCY_BUCKETS).fill(0),
   };
 }
 
