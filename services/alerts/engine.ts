@@ -1,5 +1,5 @@
 import { expectedPeriodMs } from "../contracts/cadence.ts";
-import type { Contract, RuleSpec } from "../contracts/model.ts";
+import { type Contract, contractIdOf, type RuleSpec } from "../contracts/model.ts";
 import type { ContractRegistry } from "../contracts/registry.ts";
 import { type Logger, silentLogger } from "../domain/logger.ts";
 import type { Device, EpochMs, Observation } from "../domain/types.ts";
@@ -546,12 +546,6 @@ function alertInput(slot: Slot, ruleId: string, detail: string, where: Where): A
     kind: slot.rule.kind,
     ...where,
   };
-}
-
-/** Observations carry "contractId@version"; the version is chosen again by time, as the pipeline did. */
-function contractIdOf(key: string): string {
-  const at = key.lastIndexOf("@");
-  return at < 0 ? key : key.slice(0, at);
 }
 
 /** Place, inventory attributes (rated power `power_w`, cabinet...) and cadence, as the kinds expect them. */

@@ -55,10 +55,7 @@ export function utcDay(t: EpochMs): EpochMs {
 }
 
 /** "contractId@version" → "contractId": a query by contract matches all its versions. */
-export function contractIdOf(contract: string): string {
-  const at = contract.indexOf("@");
-  return at < 0 ? contract : contract.slice(0, at);
-}
+export { contractIdOf } from "../contracts/model.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Delivery ledger

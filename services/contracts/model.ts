@@ -195,3 +195,9 @@ export interface CadenceRule {
   when: Readonly<Record<string, string | number>>;
   everyMs: number;
 }
+
+/** "contractId@version" → "contractId" (an id holds no "@": parse.ts refuses one). */
+export function contractIdOf(key: string): string {
+  const at = key.indexOf("@");
+  return at < 0 ? key : key.slice(0, at);
+}

@@ -125,6 +125,9 @@ function checkRoot(doc: Obj, errors: string[]): void {
       errors.push(`${key}: required non-empty string`);
     }
   }
+  // "@" separates the id from the version in the key every reading carries (contractIdOf).
+  if (typeof doc.id === "string" && doc.id.includes("@"))
+    errors.push(`id: must not contain "@", got ${show(doc.id)}`);
   if (typeof doc.domain === "string" && !NAME.test(doc.domain)) {
     errors.push(`domain: must be snake_case ([a-z][a-z0-9_]*), got ${show(doc.domain)}`);
   }

@@ -105,3 +105,22 @@ describe("contract changes", () => {
     expect(changes[0]?.detail.length).toBeGreaterThan(0);
   });
 });
+
+describe("the key of a contract version", () => {
+  it("is refused when the id holds the key's separator, so that the id and version always come apart", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { parseContractText } = await import("../../services/contracts/parse.ts");
+    const { contractIdOf } = await import("../../services/contracts/model.ts");
+    const text = await readFile(
+      join(import.meta.dirname, "../../territory/ccphva/contracts/streetlight.yaml"),
+      "utf8",
+    );
+    const result = parseContractText(
+      text.replace("id: ccphva-streetlight", "id: ccphva@streetlight"),
+      "x.yaml",
+    );
+    expect(result.ok ? [] : result.errors).toContainEqual(expect.stringMatching(/^id: must not contain "@"/));
+    expect(contractIdOf(v1.key)).toBe("ccphva-streetlight");
+    expect(contractIdOf("ccphva-streetlight")).toBe("ccphva-streetlight");
+  });
+});
