@@ -1,6 +1,7 @@
 import type { AccessPolicy } from "../access/policy.ts";
 import type { Role as AnyRole } from "../auth/principals.ts";
 import type { Contract, FieldSpec } from "../contracts/model.ts";
+import { guardFormula, quoteField } from "../opendata/formats/csv.ts";
 
 /**
  * The record of processing activities (GDPR art. 30) for the personal data the contracts mark,
@@ -200,9 +201,5 @@ export function registerRows(register: ProcessingRegister): string[][] {
  * spreadsheet never runs a contract's description as a formula.
  */
 export function csvOf(rows: readonly (readonly string[])[]): string {
-  const cell = (s: string) => {
-    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-    return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-  };
-  return rows.map((r) => `${r.map(cell).join(",")}\r\n`).join("");
+  return rows.map((r) => `${r.map((c) => quoteField(guardFormula(c))).join(",")}\r\n`).join("");
 }

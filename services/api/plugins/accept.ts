@@ -86,3 +86,24 @@ function quality(ranges: readonly MediaRange[], produced: string): number {
   }
   return q;
 }
+
+/**
+ * The format of an answer a route offers in several (`formats`: name to media type, in order of
+ * preference): an explicit `format` parameter wins, but must be one the Accept header admits
+ * (406 otherwise); else the first the Accept header admits; the first of all without one.
+ */
+export function chooseFormat<F extends string>(
+  accept: string | undefined,
+  format: F | undefined,
+  formats: Readonly<Record<F, string>>,
+): F {
+  const names = Object.keys(formats) as F[];
+  if (format !== undefined) {
+    if (accept !== undefined && !acceptable(accept, [formats[format]]))
+      throw new NotAcceptableError(JSON.stringify(accept.slice(0, 200)), formats[format]);
+    return format;
+  }
+  const first = names[0] as F;
+  if (accept === undefined) return first;
+  return names.find((f) => acceptable(accept, [formats[f]])) ?? first;
+}

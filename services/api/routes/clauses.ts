@@ -7,8 +7,10 @@ import type { ClausesService } from "../../clauses/service.ts";
 import { toCsv } from "../../opendata/formats/csv.ts";
 import type { ApiDeps } from "../deps.ts";
 import { parseTime } from "../params.ts";
+import { chooseFormat } from "../plugins/accept.ts";
 import { Query } from "../schemas.ts";
 
+const FORMATS = { json: "application/json", csv: "text/csv" } as const;
 const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
 const Ratio = Nullable(Type.Number({ minimum: 0, maximum: 1 }));
 const Ms = Nullable(Type.Number());
@@ -170,7 +172,7 @@ export async function clauseRoutes(app: FastifyInstance, deps: ApiDeps): Promise
           "(deliveries not quarantined, by reason), silent devices, breaches of the contract's targets and the " +
           "exemptions that excuse them, and the period before for the trend. An operator reads its own.",
         querystring: ScorecardQuery,
-        produces: ["application/json", "text/csv"],
+        produces: Object.values(FORMATS),
         response: {
           200: {
             description: "the scorecards",
@@ -189,7 +191,7 @@ export async function clauseRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     async (request, reply) => {
       const { format, ...q } = request.query;
       const answer = await clauses.scorecards(request.principal, q);
-      if (wantsCsv(request.headers.accept, format)) {
+      if (chooseFormat(request.headers.accept, format, FORMATS) === "csv") {
         return reply
           .type("text/csv; charset=utf-8")
           .header("content-disposition", `attachment; filename="scorecards-${answer.period.label}.csv"`)
@@ -200,15 +202,6 @@ export async function clauseRoutes(app: FastifyInstance, deps: ApiDeps): Promise
   );
   exemptionRoutes(app, clauses, deps);
   breachRoutes(app, clauses);
-}
-
-function wantsCsv(accept: string | undefined, format: "json" | "csv" | undefined): boolean {
-  if (format !== undefined) return format === "csv";
-  return (
-    accept !== undefined &&
-    !/application\/json|\*\/\*|application\/\*/.test(accept) &&
-    /text\/csv/.test(accept)
-  );
 }
 
 function exemptionRoutes(app: FastifyInstance, clauses: ClausesService, deps: ApiDeps): void {

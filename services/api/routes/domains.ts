@@ -4,10 +4,10 @@ import type { FastifyInstance } from "fastify";
 import type { EnergyRequest } from "../../access/domains/lighting-energy.ts";
 import { createDomainViews } from "../../access/domains/views.ts";
 import { toCollectCsv, toCollectGeoJson } from "../../access/domains/waste-export.ts";
-import { BadRequestError, NotAcceptableError } from "../../domain/errors.ts";
+import { BadRequestError } from "../../domain/errors.ts";
 import type { ApiDeps } from "../deps.ts";
 import { givenTexts, parseRange, parseTime } from "../params.ts";
-import { acceptable } from "../plugins/accept.ts";
+import { chooseFormat } from "../plugins/accept.ts";
 import { Query } from "../schemas.ts";
 
 const DAY = 86_400_000;
@@ -121,7 +121,6 @@ const WaterAnswer = Type.Object({
 // ---- waste ----------------------------------------------------------------------------------
 
 const FORMATS = { json: "application/json", csv: "text/csv", geojson: "application/geo+json" } as const;
-type Format = keyof typeof FORMATS;
 
 const ToCollectQuery = Query({
   threshold: Type.Optional(
@@ -341,7 +340,7 @@ export async function domainRoutes(app: FastifyInstance, deps: ApiDeps): Promise
     },
     async (request, reply) => {
       const { format, threshold, horizonDays, all, ...rest } = request.query;
-      const chosen = formatOf(request.headers.accept, format);
+      const chosen = chooseFormat(request.headers.accept, format, FORMATS);
       const answer = await views.waste.list(request.principal, {
         threshold: threshold ?? 0.8,
         horizonDays: horizonDays ?? 3,
@@ -393,13 +392,3 @@ function energyRequest(q: Static<typeof EnergyQuery>, now: number): EnergyReques
 }
 
 /** The `format` asked (which the Accept header must admit), else JSON, CSV or GeoJSON as Accept admits. */
-function formatOf(accept: string | undefined, format: Format | undefined): Format {
-  if (format !== undefined) {
-    if (accept !== undefined && !acceptable(accept, [FORMATS[format]]))
-      throw new NotAcceptableError(JSON.stringify(accept.slice(0, 200)), FORMATS[format]);
-    return format;
-  }
-  if (accept === undefined) return "json";
-  const order: Format[] = ["json", "csv", "geojson"];
-  return order.find((f) => acceptable(accept, [FORMATS[f]])) ?? "json";
-}
