@@ -22,6 +22,7 @@ function sources(gate: Promise<void>): ExportSources {
     store: {
       async *scanReadings() {
         await gate;
+        yield [];
       },
       scanDeviceRollups: none,
       scanDeviceStateRollups: none,
